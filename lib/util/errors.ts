@@ -1,0 +1,36 @@
+/**
+ * Typed errors. Every message says what failed, then the command or input, then what to do.
+ */
+import type { BackendName } from '../results/schema.js';
+
+/** Base class: carries a `fix` the CLI prints on its own line. */
+export class GuestbenchError extends Error {
+  /** what the user can do about it, one sentence */
+  readonly fix: string | undefined;
+  constructor(message: string, options: { cause?: unknown; fix?: string } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.fix = options.fix;
+  }
+}
+
+/** Bad command-line input or options: exit code 2. */
+export class UsageError extends GuestbenchError {}
+
+/** A backend could not start, reach or stop a guest. */
+export class BackendError extends GuestbenchError {
+  readonly backend: BackendName;
+  constructor(message: string, options: { cause?: unknown; fix?: string; backend: BackendName }) {
+    super(message, options);
+    this.backend = options.backend;
+  }
+}
+
+/** The host lacks something a step needs (no Docker engine, no images, not root...). */
+export class CapabilityError extends GuestbenchError {}
+
+/** Tool output that did not have the expected shape. */
+export class ParseError extends GuestbenchError {}
+
+/** An operation that was aborted by the user (Ctrl-C) or by a timeout. */
+export class AbortedError extends GuestbenchError {}
