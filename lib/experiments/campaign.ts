@@ -1,0 +1,150 @@
+/**
+ * Runs a whole campaign: resolves backends, writes campaign.json with provenance, runs the
+ * experiment into the append-only store, and records how the session ended.
+ */
+import { resolveBackends } from '../backends/availability.js';
+import type { CampaignMeta, CampaignState } from '../results/campaign-meta.js';
+import { newCampaignId } from '../results/campaign-id.js';
+import { hostFingerprint } from '../results/host-fingerprint.js';
+import type { BackendName } from '../results/schema.js';
+import { createCampaignStore, openCampaignStore, readCampaignMeta, readSamples, writeCampaignMeta, type CampaignStore } from '../results/store.js';
+import { AbortedError, UsageError } from '../util/errors.js';
+import { gitState } from '../util/git.js';
+import { doneCells, type Log } from './context.js';
+import { runDensity } from './density.js';
+import { DENSITY_CPU_PROFILES, type DensityCpuParams, type ProfileName } from './profiles.js';
+import { sysbenchCpuWorkload } from './workload.js';
+
+/** Experiments the runner knows. */
+export const EXPERIMENTS = ['density-cpu'] as const;
+export type ExperimentName = (typeof EXPERIMENTS)[number];
+
+/** What to run. */
+export interface CampaignRequest {
+  experiment: ExperimentName;
+  profile: ProfileName;
+  backends: BackendName[];
+  /** overrides the profile's guest counts for every backend */
+  guests?: number[];
+  /** overrides the profile's repeat count */
+  repeats?: number;
+  resultsDir: string;
+  /** campaign id to complete instead of starting a new one */
+  resume?: string;
+  failFast?: boolean;
+  signal: AbortSignal;
+  log: Log;
+}
+
+/** How a campaign ended. */
+export interface CampaignOutcome {
+  id: string;
+  dir: string;
+  state: CampaignState;
+  /** rows written by this session */
+  rows: number;
+}
+
+/** The density-cpu parameters for a request (profile, then overrides). */
+export function densityCpuParams(request: Pick<CampaignRequest, 'profile' | 'backends' | 'guests' | 'repeats'>): DensityCpuParams {
+  const profile = DENSITY_CPU_PROFILES[request.profile];
+  const guests = Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile.guests[backend]])) as DensityCpuParams['guests'];
+  return { ...profile, guests, repeats: request.repeats ?? profile.repeats };
+}
+
+async function versionsOf(backends: Awaited<ReturnType<typeof resolveBackends>>['backends']): Promise<Record<string, string>> {
+  const versions: Record<string, string> = { node: process.version };
+  for (const backend of Object.values(backends)) Object.assign(versions, await backend.versions());
+  return versions;
+}
+
+function startOrResume(request: CampaignRequest, build: (id: string) => Promise<CampaignMeta>): Promise<{ store: CampaignStore; meta: CampaignMeta }> {
+  if (request.resume) {
+    const store = openCampaignStore(request.resultsDir, request.resume);
+    const meta = readCampaignMeta(store.dir);
+    if (meta.experiment !== request.experiment) {
+      throw new UsageError(`Campaign ${request.resume} ran ${meta.experiment}, not ${request.experiment}`, { fix: `resume it with \`guestbench run ${meta.experiment} --resume ${request.resume}\`` });
+    }
+    return Promise.resolve({ store, meta });
+  }
+  return build(newCampaignId()).then((meta) => ({ store: createCampaignStore(request.resultsDir, meta), meta }));
+}
+
+/** Runs (or resumes) a campaign. Never leaves guests behind: each experiment stops what it starts. */
+export async function runCampaign(request: CampaignRequest): Promise<CampaignOutcome> {
+  const { store, meta } = await startOrResume(request, async (id) => {
+    const params = densityCpuParams(request);
+    return {
+      id,
+      experiment: request.experiment,
+      profile: request.profile,
+      parameters: { ...params },
+      backends: request.backends,
+      accel: {},
+      host: hostFingerprint(request.resultsDir),
+      versions: {},
+      image: null,
+      git: await gitState(),
+      startedAt: new Date().toISOString(),
+      state: 'running',
+      sessions: [],
+      missing: [],
+    };
+  });
+  // a resumed campaign keeps its own parameters: the rest of its cells must match the first ones
+  const params = meta.parameters as unknown as DensityCpuParams;
+  const backendNames = meta.backends;
+  const resolved = await resolveBackends(backendNames, { campaign: store.id, containerLimits: params.containerLimits });
+  const session = { startedAt: new Date().toISOString(), state: 'running' as CampaignState };
+  meta.sessions.push(session);
+  meta.state = 'running';
+  meta.accel = { ...meta.accel, ...resolved.accel };
+  meta.versions = { ...meta.versions, ...(await versionsOf(resolved.backends)) };
+  if (resolved.images) {
+    meta.image = { key: resolved.images.key, dockerImage: resolved.images.dockerImage };
+    meta.versions['guest image'] = resolved.images.key;
+  }
+  const seen = new Set(meta.missing.map((item) => `${item.capability}\u0000${item.reason}`));
+  for (const item of resolved.missing) if (!seen.has(`${item.capability}\u0000${item.reason}`)) meta.missing.push(item);
+  writeCampaignMeta(store, meta);
+  for (const item of resolved.missing) request.log(`missing: ${item.capability}: ${item.reason}`);
+
+  const before = readSamples(store.dir);
+  if (before.tornTail) request.log('samples.jsonl ended in a torn line (a crash mid-write); it is ignored');
+  const finish = (state: CampaignState, error?: string): CampaignOutcome => {
+    const ended = new Date().toISOString();
+    Object.assign(session, { endedAt: ended, state }, error ? { error } : {});
+    meta.state = state;
+    meta.endedAt = ended;
+    writeCampaignMeta(store, meta);
+    return { id: store.id, dir: store.dir, state, rows: readSamples(store.dir).samples.length - before.samples.length };
+  };
+  try {
+    await runDensity(
+      {
+        store,
+        backends: resolved.backends,
+        unusable: resolved.unusable,
+        done: doneCells(before.samples),
+        signal: request.signal,
+        failFast: request.failFast ?? false,
+        log: request.log,
+      },
+      {
+        experiment: request.experiment,
+        workload: sysbenchCpuWorkload(params.cpu),
+        guests: params.guests,
+        repeats: params.repeats,
+        vcpus: params.vcpus,
+        memoryMiB: params.memoryMiB,
+        runTimeoutMs: 60 * 60_000,
+        readyTimeoutMs: 180_000,
+      },
+    );
+  } catch (error) {
+    if (error instanceof AbortedError || request.signal.aborted) return finish('interrupted');
+    finish('failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  return finish('complete');
+}

@@ -1,0 +1,38 @@
+/**
+ * What an experiment is handed by the campaign runner.
+ */
+import type { Backend } from '../backends/guest.js';
+import type { CampaignStore } from '../results/store.js';
+import type { BackendName, Sample } from '../results/schema.js';
+
+/** Progress and warnings go through here, never straight to the console. */
+export type Log = (line: string) => void;
+
+/** Everything an experiment needs to run and record. */
+export interface ExperimentContext {
+  store: CampaignStore;
+  /** usable backends; an unusable one is absent and listed in `unusable` */
+  backends: Partial<Record<BackendName, Backend>>;
+  /** backends the host cannot run, with the reason: their cells get `unsupported` rows */
+  unusable: Partial<Record<BackendName, string>>;
+  /** keys (see cellKey) of cells already recorded, skipped on --resume */
+  done: ReadonlySet<string>;
+  /** aborted by Ctrl-C / SIGTERM */
+  signal: AbortSignal;
+  /** stop at the first errored guest instead of recording it and carrying on */
+  failFast: boolean;
+  log: Log;
+}
+
+/** The identity of one measurement cell: backend, N and repeat. */
+export function cellKey(cell: { backend: BackendName; guests: number; repeat: number }): string {
+  return `${cell.backend}/${cell.guests}/${cell.repeat}`;
+}
+
+/**
+ * Cells that count as done for --resume: any row except `unsupported` (a capability that may have
+ * been fixed since, so it is tried again).
+ */
+export function doneCells(samples: readonly Sample[]): Set<string> {
+  return new Set(samples.filter((sample) => sample.state !== 'unsupported').map(cellKey));
+}

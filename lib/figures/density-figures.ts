@@ -1,0 +1,140 @@
+/**
+ * Figure builders for the density experiments (thesis Figures 4.1-4.3 and their file I/O and MySQL
+ * siblings). Pure functions: summaries and thesis points in, a plotly figure out.
+ */
+import type { SummaryRow } from '../analysis/summarize.js';
+import type { BackendName, MetricName } from '../results/schema.js';
+import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
+
+/** A value the thesis printed, reduced to what a figure needs. */
+export interface ThesisPoint {
+  backend: BackendName;
+  guests: number;
+  metric: string;
+  value: number;
+  /** the thesis said "around", "almost" ... */
+  approximate: boolean;
+  /** where it is printed, e.g. "Figure 4.1 text, line 987" */
+  source: string;
+}
+
+const BACKEND_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs' };
+
+/** "VMs (tcg)" / "containers" / "native": the accelerator is part of the label wherever it matters. */
+export function seriesLabel(backend: BackendName, accel: string): string {
+  return backend === 'kvm' ? `${BACKEND_LABELS[backend]} (${accel})` : BACKEND_LABELS[backend];
+}
+
+/** A measured series with 95% CI error bars. */
+function measuredTrace(rows: SummaryRow[], name: string, color: string, dash: 'solid' | 'dot' = 'solid'): Trace {
+  const sorted = [...rows].sort((a, b) => a.guests - b.guests);
+  return {
+    type: 'scatter',
+    mode: 'lines+markers',
+    name,
+    x: sorted.map((row) => row.guests),
+    y: sorted.map((row) => row.mean),
+    error_y: {
+      type: 'data',
+      symmetric: false,
+      array: sorted.map((row) => (row.ciHigh === null ? 0 : row.ciHigh - row.mean)),
+      arrayminus: sorted.map((row) => (row.ciLow === null ? 0 : row.mean - row.ciLow)),
+      visible: true,
+    },
+    line: { color, dash },
+    marker: { size: 7, color },
+    legendgroup: name,
+    text: sorted.map((row) => `n=${row.n}${row.errored ? `, ${row.errored} errored` : ''}`),
+    hovertemplate: `%{y:.3f} ${sorted[0]?.unit ?? ''} at N=%{x} (%{text}, 95% CI)<extra>${name}</extra>`,
+  };
+}
+
+/** The thesis's printed values as hollow markers on a dashed line. */
+function thesisTrace(points: ThesisPoint[], name: string, color: string): Trace {
+  const sorted = [...points].sort((a, b) => a.guests - b.guests);
+  return {
+    type: 'scatter',
+    mode: sorted.length > 1 ? 'lines+markers' : 'markers',
+    name,
+    x: sorted.map((point) => point.guests),
+    y: sorted.map((point) => point.value),
+    line: { color, dash: 'dash', width: 1 },
+    marker: { symbol: 'diamond-open', size: 10, color },
+    legendgroup: name,
+    text: sorted.map((point) => `${point.approximate ? '~' : ''}${point.source}`),
+    hovertemplate: `%{y} at N=%{x} (%{text})<extra>${name}</extra>`,
+  };
+}
+
+/** Options shared by the density figures. */
+export interface DensityFigureOptions {
+  title: string;
+  metric: MetricName;
+  yTitle: string;
+}
+
+/**
+ * One metric vs number of guests: a series per (backend, accel) measured here with 95% CIs, and
+ * the thesis's values per backend beside them (Figure 4.1 for total_time).
+ */
+export function metricVsGuestsFigure(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], options: DensityFigureOptions): Figure {
+  const rows = summary.filter((row) => row.metric === options.metric);
+  const series = new Map<string, SummaryRow[]>();
+  for (const row of rows) {
+    const key = seriesLabel(row.backend, row.accel);
+    series.set(key, [...(series.get(key) ?? []), row]);
+  }
+  const data: Trace[] = [];
+  for (const [name, group] of series) {
+    const backend = group[0]?.backend ?? 'native';
+    data.push(measuredTrace(group, `${name}, this host`, BACKEND_COLORS[backend]));
+  }
+  for (const backend of ['native', 'docker', 'kvm'] as const) {
+    const points = thesis.filter((point) => point.backend === backend && point.metric === options.metric);
+    if (points.length > 0) data.push(thesisTrace(points, `${BACKEND_LABELS[backend]}, thesis`, BACKEND_COLORS[backend]));
+  }
+  const guests = [...new Set([...rows.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort((a, b) => a - b);
+  return {
+    data,
+    layout: {
+      title: { text: options.title },
+      xaxis: { title: { text: 'guests running at once (N)' }, tickvals: guests },
+      yaxis: { title: { text: options.yTitle }, rangemode: 'tozero' },
+      legend: { orientation: 'h' },
+      margin: { t: 50 },
+    },
+  };
+}
+
+const PER_REQUEST: Array<{ metric: MetricName; label: string; dash: 'solid' | 'dot' }> = [
+  { metric: 'latency_min', label: 'min', dash: 'dot' },
+  { metric: 'latency_avg', label: 'avg', dash: 'solid' },
+  { metric: 'latency_p95', label: 'p95', dash: 'solid' },
+  { metric: 'latency_max', label: 'max', dash: 'dot' },
+];
+const PER_REQUEST_COLORS = ['#2ca02c', '#1f77b4', '#9467bd', '#d62728'];
+
+/**
+ * Per-request latency (min, avg, p95, max) vs N for one backend (Figures 4.2 containers, 4.3 VMs),
+ * with the thesis's values for that backend.
+ */
+export function perRequestFigure(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], options: { backend: BackendName; title: string }): Figure {
+  const data: Trace[] = [];
+  PER_REQUEST.forEach(({ metric, label, dash }, index) => {
+    const color = PER_REQUEST_COLORS[index] ?? '#000000';
+    const rows = summary.filter((row) => row.backend === options.backend && row.metric === metric);
+    if (rows.length > 0) data.push(measuredTrace(rows, `${label}, this host${rows[0]?.backend === 'kvm' ? ` (${rows[0].accel})` : ''}`, color, dash));
+    const points = thesis.filter((point) => point.backend === options.backend && point.metric === metric);
+    if (points.length > 0) data.push(thesisTrace(points, `${label}, thesis`, color));
+  });
+  return {
+    data,
+    layout: {
+      title: { text: options.title },
+      xaxis: { title: { text: 'guests running at once (N)' }, tickvals: [...new Set(summary.filter((row) => row.backend === options.backend).map((row) => row.guests))].sort((a, b) => a - b) },
+      yaxis: { title: { text: 'time per request (ms)' }, rangemode: 'tozero' },
+      legend: { orientation: 'h' },
+      margin: { t: 50 },
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The subset of plotly's figure format the builders produce (plain JSON, no plotly import needed).
+ */
+
+/** One plotly trace. */
+export interface Trace {
+  type: 'scatter' | 'bar';
+  mode?: 'lines' | 'markers' | 'lines+markers';
+  name: string;
+  x: Array<number | string>;
+  y: Array<number | null>;
+  error_y?: { type: 'data'; symmetric: false; array: number[]; arrayminus: number[]; visible: boolean };
+  line?: { dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
+  marker?: { symbol?: string; size?: number; color?: string };
+  legendgroup?: string;
+  hovertemplate?: string;
+  text?: string[];
+}
+
+/** A complete figure: data and layout, ready for Plotly.newPlot. */
+export interface Figure {
+  data: Trace[];
+  layout: {
+    title: { text: string };
+    xaxis: { title: { text: string }; type?: 'linear' | 'category'; tickvals?: number[]; rangemode?: 'tozero' };
+    yaxis: { title: { text: string }; rangemode?: 'tozero' };
+    legend?: { orientation?: 'h' | 'v' };
+    margin?: { t?: number; r?: number; b?: number; l?: number };
+    annotations?: Array<{ text: string; xref: 'paper'; yref: 'paper'; x: number; y: number; showarrow: false; font?: { size?: number } }>;
+  };
+}
+
+/** Colours per backend, the same in every figure. */
+export const BACKEND_COLORS = { native: '#444444', docker: '#1f77b4', kvm: '#d62728' } as const;

@@ -1,0 +1,71 @@
+/**
+ * Campaign metadata (campaign.json): everything needed to know what produced a campaign's numbers.
+ */
+import type { Accel, BackendName } from './schema.js';
+
+/** The machine a campaign ran on. */
+export interface HostFingerprint {
+  hostname: string;
+  /** CPU model name from /proc/cpuinfo */
+  cpuModel: string;
+  /** logical CPUs the OS reports */
+  cpus: number;
+  /** physical cores (unique core ids per socket), null when the kernel does not say */
+  cores: number | null;
+  threadsPerCore: number | null;
+  /** total memory, MiB */
+  memoryMiB: number;
+  /** e.g. "Debian GNU/Linux 12 (bookworm)" */
+  os: string;
+  /** uname -r */
+  kernel: string;
+  arch: string;
+  /** the block device under the results directory: model (when known), size, rotational */
+  disk: { device: string | null; model: string | null; sizeGiB: number | null; rotational: boolean | null };
+  /** kernel module that provides /dev/kvm (kvm_intel, kvm_amd, kvm_pvm ...), null without /dev/kvm */
+  kvmModule: string | null;
+}
+
+/** A capability the host lacked during a campaign, and why. */
+export interface MissingCapability {
+  /** e.g. "kvm-acceleration", "backend:docker" */
+  capability: string;
+  reason: string;
+  fix?: string;
+}
+
+export type CampaignState = 'running' | 'complete' | 'interrupted' | 'failed';
+
+/** One start or resume of a campaign. */
+export interface CampaignSession {
+  startedAt: string;
+  endedAt?: string;
+  state: CampaignState;
+  /** error message when the session failed */
+  error?: string;
+}
+
+/** The contents of campaign.json. */
+export interface CampaignMeta {
+  id: string;
+  experiment: string;
+  /** "quick" or "thesis" */
+  profile: string;
+  /** the experiment's full parameters after the profile and options were applied */
+  parameters: Record<string, unknown>;
+  backends: BackendName[];
+  /** accelerator per backend, as used */
+  accel: Partial<Record<BackendName, Accel>>;
+  host: HostFingerprint;
+  /** tool versions: node, sysbench (host and image), qemu, docker engine, guest kernel ... */
+  versions: Record<string, string>;
+  /** the guest image set used (content key), when any backend needs one */
+  image: { key: string; dockerImage: string } | null;
+  git: { commit: string; dirty: boolean } | null;
+  startedAt: string;
+  endedAt?: string;
+  state: CampaignState;
+  /** every start and resume, in order */
+  sessions: CampaignSession[];
+  missing: MissingCapability[];
+}

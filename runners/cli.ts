@@ -1,0 +1,55 @@
+/**
+ * Shared plumbing for the command-line entry points: argument parsing with --help, and turning
+ * errors into one line plus a fix, with the exit codes 0 success / 1 failure / 2 bad usage.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { GuestbenchError, UsageError } from '../lib/util/errors.js';
+
+/** A subcommand: its usage text, options and action. */
+export interface Command {
+  /** e.g. "run density-cpu" */
+  name: string;
+  summary: string;
+  /** full --help text */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** runs with parsed values; returns the exit code */
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+}
+
+/** Parses argv for a command; unknown options become a UsageError naming the option. */
+export function parseCommandArgs(command: Command, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const help = values.help === true;
+    return { values: values as Record<string, string | boolean | undefined>, positionals, help };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${message.split('\n')[0]} (guestbench ${command.name})`, { fix: `see \`guestbench ${command.name} --help\`` });
+  }
+}
+
+/** Prints an error as one line (plus its fix) and returns the exit code for it. */
+export function reportError(error: unknown): number {
+  if (error instanceof GuestbenchError) {
+    process.stderr.write(`guestbench: ${error.message}\n`);
+    if (error.fix) process.stderr.write(`  fix: ${error.fix}\n`);
+    if (process.env.GUESTBENCH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`guestbench: unexpected error: ${message.split('\n')[0]}\n`);
+  process.stderr.write('  fix: rerun with GUESTBENCH_DEBUG=1 for the stack trace, and report it if it looks like a bug\n');
+  if (process.env.GUESTBENCH_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+/** A timestamped progress line on stderr. */
+export function logLine(line: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}

@@ -1,0 +1,84 @@
+/**
+ * `guestbench run EXPERIMENT`: runs or resumes a campaign; Ctrl-C stops it cleanly.
+ */
+import { EXPERIMENTS, runCampaign, type ExperimentName } from '../../lib/experiments/campaign.js';
+import { parseProfile } from '../../lib/experiments/profiles.js';
+import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
+import { UsageError } from '../../lib/util/errors.js';
+import { defaultResultsDir } from '../../lib/util/paths.js';
+import { logLine, type Command } from '../cli.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run (or resume) a campaign of one experiment',
+  usage: `Usage: guestbench run EXPERIMENT [options]
+
+Experiments: ${EXPERIMENTS.join(', ')}
+
+Options:
+  --backends LIST   comma-separated: native,docker,kvm (default: all three)
+  --guests LIST     guest counts N, e.g. 1,2,4,8 (default: the profile's, per backend)
+  --repeats N       repeats per N (default: the profile's: quick 3, thesis 10)
+  --profile NAME    quick (minutes on a 2-core host) or thesis (the thesis's parameters); default quick
+  --results DIR     results directory (default: $GUESTBENCH_RESULTS or ./results)
+  --resume ID       complete an interrupted campaign: cells already recorded are skipped and
+                    the campaign's own parameters are used
+  --fail-fast       stop at the first failed guest instead of recording it and carrying on
+  -h, --help        show this help
+
+Writes DIR/<campaign>/samples.jsonl (one row per value, flushed as measured), campaign.json
+(host, versions, parameters, missing capabilities) and raw/ (tool output). Ctrl-C or SIGTERM
+stops the campaign: finished samples are kept, every guest is stopped; --resume completes it.
+Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
+  options: {
+    backends: { type: 'string' },
+    guests: { type: 'string' },
+    repeats: { type: 'string' },
+    profile: { type: 'string' },
+    results: { type: 'string' },
+    resume: { type: 'string' },
+    'fail-fast': { type: 'boolean' },
+  },
+  async run(values, positionals) {
+    const experiment = positionals[0];
+    if (experiment === undefined || !(EXPERIMENTS as readonly string[]).includes(experiment) || positionals.length > 1) {
+      throw new UsageError(`Expected an experiment (${EXPERIMENTS.join(', ')}), got \`${positionals.join(' ') || 'nothing'}\``, {
+        fix: 'for example `guestbench run density-cpu --profile quick`',
+      });
+    }
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) {
+        logLine(`${signal} again: exiting now; run \`guestbench cleanup\` if anything was left running`);
+        process.exit(130);
+      }
+      logLine(`${signal}: stopping the campaign, keeping finished samples and stopping every guest (again to force)`);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const outcome = await runCampaign({
+        experiment: experiment as ExperimentName,
+        profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
+        backends: parseBackends(typeof values.backends === 'string' ? values.backends : 'native,docker,kvm'),
+        ...(typeof values.guests === 'string' ? { guests: parsePositiveIntList(values.guests, '--guests') } : {}),
+        ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
+        resultsDir: typeof values.results === 'string' ? values.results : defaultResultsDir(),
+        ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
+        failFast: values['fail-fast'] === true,
+        signal: controller.signal,
+        log: logLine,
+      });
+      process.stdout.write(`campaign ${outcome.id} ${outcome.state}: ${outcome.rows} rows in ${outcome.dir}\n`);
+      if (outcome.state === 'interrupted') {
+        process.stdout.write(`resume with: guestbench run ${experiment} --resume ${outcome.id}${typeof values.results === 'string' ? ` --results ${values.results}` : ''}\n`);
+        return 130;
+      }
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up of a Debian/Ubuntu host for guestbench:
+# apt packages, a running Docker engine, npm dependencies, the compiled library, the tslab
+# Jupyter kernel, and the guest images. Quick the second time: each step checks before it acts.
+#   --no-images   skip building the guest images
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD_IMAGES=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-images) BUILD_IMAGES=0 ;;
+    *) echo "setup.sh: unknown option $arg (known: --no-images)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] ERROR: %s\n' "$1" >&2; [ -n "${2:-}" ] && printf '[setup]   fix: %s\n' "$2" >&2; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    die "not root and no sudo: apt packages, dockerd and debootstrap need root" "rerun as root, or install the packages listed in scripts/setup.sh by hand"
+  fi
+fi
+
+# --- apt packages -------------------------------------------------------------------------
+PACKAGES=(docker.io qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git
+          jupyter-notebook jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel ca-certificates)
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
+  die "this is not a Debian-like system (no apt-get)" "install by hand: ${PACKAGES[*]}, Node.js >= 20.19, then rerun"
+fi
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing apt packages: ${missing[*]}"
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+else
+  say "apt packages present"
+fi
+
+# --- Node.js ------------------------------------------------------------------------------
+command -v node >/dev/null 2>&1 || die "Node.js is not installed" "install Node.js 20.19 or newer (e.g. from nodejs.org or NodeSource), then rerun"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || die "Node.js $(node --version) is too old" "install Node.js 20.19 or newer (it can require() ES modules, which the notebooks rely on)"
+
+# --- Docker engine ------------------------------------------------------------------------
+if ! $SUDO docker info >/dev/null 2>&1; then
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    say "starting docker with systemctl"
+    $SUDO systemctl start docker || true
+  fi
+fi
+if ! $SUDO docker info >/dev/null 2>&1; then
+  say "starting dockerd (log: /var/log/guestbench-dockerd.log)"
+  $SUDO sh -c 'setsid nohup dockerd >/var/log/guestbench-dockerd.log 2>&1 < /dev/null &'
+  for _ in $(seq 1 60); do $SUDO docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  $SUDO docker info >/dev/null 2>&1 || die "dockerd did not come up" "see /var/log/guestbench-dockerd.log"
+fi
+say "docker engine $($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null) answers"
+
+# --- npm dependencies and build -------------------------------------------------------------
+stamp="node_modules/.guestbench-lock-stamp"
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > "$stamp"
+else
+  say "npm dependencies up to date"
+fi
+say "compiling the library (tsc)"
+npm run --silent build
+
+# --- Jupyter kernel -----------------------------------------------------------------------
+say "registering the tslab kernel with /usr/bin/python3's Jupyter"
+$SUDO node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" >/dev/null
+
+# --- guest images -------------------------------------------------------------------------
+if [ "$BUILD_IMAGES" = 1 ]; then
+  say "guest images (cached by content; the first build takes a few minutes)"
+  $SUDO node bin/guestbench.js images build
+fi
+say "done"

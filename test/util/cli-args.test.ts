@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
+import { UsageError } from '../../lib/util/errors.js';
+
+describe('command-line values', () => {
+  it('accepts backend lists and drops duplicates', () => {
+    expect(parseBackends('native,docker,kvm,docker')).toEqual(['native', 'docker', 'kvm']);
+  });
+
+  it('names the option and the allowed values for an unknown backend', () => {
+    expect(() => parseBackends('docker,xen')).toThrow(UsageError);
+    expect(() => parseBackends('docker,xen')).toThrow('Expected `--backends` to be a comma-separated list of native, docker, kvm, got `docker,xen`');
+  });
+
+  it('rejects zero and non-numbers in guest lists', () => {
+    expect(parsePositiveIntList('1,2,4', '--guests')).toEqual([1, 2, 4]);
+    expect(() => parsePositiveIntList('0,2', '--guests')).toThrow('Expected `--guests` to be a list of positive integers, got `0,2`');
+    expect(() => parsePositiveIntList('1,,2', '--guests')).toThrow(UsageError);
+    expect(() => parsePositiveInt('2.5', '--repeats')).toThrow('Expected `--repeats` to be a positive integer, got `2.5`');
+  });
+});
