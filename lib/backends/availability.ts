@@ -71,10 +71,13 @@ export async function checkKvm(images: ImageSet | undefined, options: { forcePro
   }
   try {
     const probe = await probeAccelCached(images, { force: options.forceProbe });
+    if (probe.state === 'errored') {
+      return { backend: 'kvm', usable: false, reason: `QEMU boots the guest neither with KVM nor with TCG: ${probe.reason}`, fix: 'run `guestbench images build --force`, then `guestbench doctor`; the VM console log named above says where the boot stopped', notes: [] };
+    }
     const notes: MissingCapability[] = probe.kvm.usable
       ? []
       : [{ capability: 'kvm-acceleration', reason: probe.kvm.reason, fix: 'run on a host with VT-x/AMD-V exposed to Linux (bare metal or nested virtualisation enabled); VMs run under TCG software emulation meanwhile' }];
-    const detail = probe.kvm.usable ? 'KVM acceleration boots the probe guest' : `TCG fallback: ${probe.kvm.reason}`;
+    const detail = probe.kvm.usable ? 'KVM acceleration boots the probe guest' : 'TCG fallback: -accel kvm did not boot the probe guest (why: see note)';
     return { backend: 'kvm', usable: true, accel: probe.accel, detail, notes };
   } catch (error) {
     return { backend: 'kvm', usable: false, ...describe(error), notes: [] };

@@ -35,7 +35,8 @@ export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams> = {
     containerLimits: false,
   },
   quick: {
-    cpu: { maxPrime: 10000, events: 300, threads: 1 },
+    // about 1 s per run on a 2-core host natively, 7-8 s in a TCG guest
+    cpu: { maxPrime: 10000, events: 2000, threads: 1 },
     guests: { native: [1], docker: [1, 2, 4], kvm: [1, 2] },
     repeats: 3,
     vcpus: 1,

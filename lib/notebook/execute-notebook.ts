@@ -8,10 +8,13 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { CapabilityError, GuestbenchError } from '../util/errors.js';
 
-/** Debian's Jupyter; the `python3` first on PATH may be another interpreter without Jupyter. */
-export const JUPYTER = process.env.GUESTBENCH_JUPYTER ?? '/usr/bin/jupyter';
-/** The Python that runs that Jupyter. */
-export const PYTHON = process.env.GUESTBENCH_PYTHON ?? '/usr/bin/python3';
+/**
+ * Debian's Jupyter when installed (the `python3` first on PATH may be another interpreter without
+ * Jupyter), else the one on PATH (conda/Binder); $GUESTBENCH_JUPYTER overrides.
+ */
+export const JUPYTER = process.env.GUESTBENCH_JUPYTER ?? (fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter');
+/** The Python that runs that Jupyter; $GUESTBENCH_PYTHON overrides. */
+export const PYTHON = process.env.GUESTBENCH_PYTHON ?? (fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/python3' : 'python');
 
 /** A notebook cell output, as stored in .ipynb. */
 interface Output {
@@ -62,8 +65,8 @@ export function notebookOutputText(notebook: NotebookFile): string {
 
 /** Executes `source` into `outDir` (same file name) and renders it to HTML there. */
 export async function executeNotebook(source: string, options: { outDir: string; env?: Record<string, string>; timeoutSec?: number }): Promise<ExecutedNotebook> {
-  if (!fs.existsSync(JUPYTER)) {
-    throw new CapabilityError(`Jupyter is not installed at ${JUPYTER}`, { fix: 'run `bash scripts/setup.sh` (it installs Debian\'s jupyter-nbconvert and registers the tslab kernel)' });
+  if ((await execa(JUPYTER, ['nbconvert', '--version'], { reject: false })).exitCode !== 0) {
+    throw new CapabilityError(`Jupyter nbconvert does not run (${JUPYTER})`, { fix: 'run `bash scripts/setup.sh` (it installs Debian\'s jupyter-nbconvert and registers the tslab kernel)' });
   }
   fs.mkdirSync(options.outDir, { recursive: true });
   const name = path.basename(source, '.ipynb');

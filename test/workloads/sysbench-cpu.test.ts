@@ -9,6 +9,7 @@ const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/sysbench/
 // captured on each backend; the expected numbers are read off each file by eye.
 const CASES = [
   { file: 'cpu-native.txt', totalTime: 0.0076, events: 200, eventsPerSecond: 20970.52, min: 0.03, avg: 0.04, max: 0.2, p95: 0.04, sum: 7.2, execAvg: 0.0072 },
+  { file: 'cpu-docker.txt', totalTime: 0.0083, events: 200, eventsPerSecond: 20888.11, min: 0.03, avg: 0.04, max: 0.22, p95: 0.06, sum: 7.66, execAvg: 0.0077 },
 ] as const;
 
 describe('parseCpuOutput', () => {

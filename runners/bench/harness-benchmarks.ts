@@ -1,0 +1,80 @@
+/**
+ * The repository's speed targets, measured as ratios in one run (`npm run bench`):
+ * (a) harness overhead: sysbench cpu events/s through the native backend vs the same command run directly;
+ * (b) container start to first output: the docker backend vs `docker run --rm IMAGE`.
+ * It lives in runners/ because its baseline is the docker CLI, which lib/ never calls.
+ */
+import { spawn } from 'node:child_process';
+import { execa } from 'execa';
+import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
+import { NativeBackend } from '../../lib/backends/native.js';
+import { cpuCommand, parseCpuOutput, type CpuParams } from '../../lib/workloads/sysbench-cpu.js';
+import { pairedRatio, type RatioResult } from './ratio.js';
+
+const BENCH_CPU: CpuParams = { maxPrime: 10000, events: 2000, threads: 1 };
+
+/** (a) events/s through NativeBackend.exec divided by events/s of the same argv spawned directly. */
+export async function harnessOverhead(pairs = 5): Promise<RatioResult> {
+  const argv = cpuCommand(BENCH_CPU);
+  const guest = await new NativeBackend().start({ name: 'bench', vcpus: 1, memoryMiB: 1024 });
+  try {
+    return await pairedRatio({
+      name: '(a) harness overhead, sysbench cpu events/s: native backend / direct',
+      a: { label: 'NativeBackend.exec(sysbench cpu ...)', run: async () => parseCpuOutput((await guest.exec(argv)).stdout).eventsPerSecond },
+      b: { label: `${argv.join(' ')} spawned directly`, run: async () => parseCpuOutput((await execa(argv[0] as string, argv.slice(1))).stdout).eventsPerSecond },
+      unit: 'events/s',
+      pairs,
+      target: { op: '>=', value: 0.98 },
+    });
+  } finally {
+    await guest.stop();
+  }
+}
+
+/** Seconds from spawning `docker run --rm IMAGE echo ready` until "ready" arrives on its stdout. */
+function dockerRunFirstOutput(image: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('docker', ['run', '--rm', image, 'echo', 'ready'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen: number | undefined;
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (seen === undefined && chunk.toString().includes('ready')) seen = Number(process.hrtime.bigint() - started) / 1e9;
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    // wait for --rm to finish so the next round starts on a clean engine (not timed)
+    child.on('close', (code) => (seen !== undefined ? resolve(seen) : reject(new Error(`docker run exited with code ${code}: ${stderr.trim()}`))));
+  });
+}
+
+/** (b) seconds from DockerBackend.start() to the first output of `echo ready`, over the CLI's. */
+export async function containerStart(image: string, pairs = 7): Promise<RatioResult> {
+  const backend = new DockerBackend({ image, campaign: 'bench' });
+  let round = 0;
+  try {
+    return await pairedRatio({
+      name: '(b) container start to first output: docker backend / docker run --rm',
+      a: {
+        label: 'DockerBackend.start() + exec(echo ready)',
+        run: async () => {
+          const started = process.hrtime.bigint();
+          const guest = await backend.start({ name: `bench-${process.pid}-${round++}`, vcpus: 1, memoryMiB: 1024 });
+          try {
+            const result = await guest.exec(['echo', 'ready']);
+            if (!result.stdout.includes('ready')) throw new Error(`no output from the container: ${result.stderr}`);
+            return Number(process.hrtime.bigint() - started) / 1e9;
+          } finally {
+            await guest.stop();
+          }
+        },
+      },
+      b: { label: `docker run --rm ${image} echo ready`, run: () => dockerRunFirstOutput(image) },
+      unit: 's',
+      pairs,
+      target: { op: '<=', value: 1.0 },
+    });
+  } finally {
+    await removeLeftoverContainers('bench');
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `guestbench bench` (npm run bench): the speed targets, as ratios measured in one run.
+ */
+import { formatRatio } from '../bench/ratio.js';
+import { containerStart, harnessOverhead } from '../bench/harness-benchmarks.js';
+import { findImages } from '../../lib/images/index.js';
+import { parsePositiveInt } from '../../lib/util/cli-args.js';
+import { logLine, type Command } from '../cli.js';
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'measure the harness against its targets (ratios, one run)',
+  usage: `Usage: guestbench bench [--pairs N]
+
+Prints, as ratios measured in one run with A and B alternating:
+  (a) sysbench cpu events/s through the native backend / the same command run directly (target >= 0.98)
+  (b) container start to first output: docker backend / \`docker run --rm IMAGE\` (target <= 1.0)
+
+Options:
+  --pairs N   alternating A/B pairs per ratio (default 5 for (a), 7 for (b))
+  -h, --help  show this help
+
+Exit status: 0 when measured (whether or not targets are met), 1 when a measurement failed.`,
+  options: { pairs: { type: 'string' } },
+  async run(values) {
+    const pairs = typeof values.pairs === 'string' ? parsePositiveInt(values.pairs, '--pairs') : undefined;
+    logLine('(a) harness overhead ...');
+    const overhead = await harnessOverhead(pairs);
+    process.stdout.write(formatRatio(overhead) + '\n');
+    logLine('(b) container start ...');
+    const start = await containerStart(findImages().dockerImage, pairs);
+    process.stdout.write(formatRatio(start) + '\n');
+    return 0;
+  },
+};

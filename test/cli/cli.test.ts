@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+// the compiled CLI, as a user runs it (scripts/test.sh builds dist/ first)
+const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
+const run = (...args: string[]) => execa('node', [BIN, ...args], { reject: false, env: { GUESTBENCH_RESULTS: os.tmpdir() } });
+
+describe('guestbench CLI', () => {
+  it('prints help for every command and exits 0', async () => {
+    for (const command of ['doctor', 'images', 'run', 'report', 'bench']) {
+      const result = await run(command, '--help');
+      expect(result.exitCode, command).toBe(0);
+      expect(result.stdout, command).toMatch(new RegExp(`^Usage: guestbench ${command}`));
+    }
+  });
+
+  it('rejects bad input with one line naming the option and the fix, exit 2, no stack trace', async () => {
+    const result = await run('run', 'density-cpu', '--guests', '0,2');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('guestbench: Expected `--guests` to be a list of positive integers, got `0,2`\n  fix: for example `--guests 1,2,4,8`');
+  });
+
+  it('names the unknown option and points at --help', async () => {
+    const result = await run('run', 'density-cpu', '--gusts', '2');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^guestbench: Unknown option '--gusts'.*\n {2}fix: see `guestbench run --help`$/);
+    expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('rejects an unknown experiment, profile and command', async () => {
+    expect((await run('run', 'density-gpu')).stderr).toMatch(/Expected an experiment \(density-cpu\), got `density-gpu`/);
+    expect((await run('run', 'density-cpu', '--profile', 'fast')).stderr).toMatch(/Expected `--profile` to be one of quick, thesis, got `fast`/);
+    const unknown = await run('frobnicate');
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown command `frobnicate`/);
+  });
+
+  it('refuses to resume a campaign that does not exist, naming the results directory', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-cli-'));
+    try {
+      const result = await run('run', 'density-cpu', '--resume', '2026-01-01T00-00-00Z-abcd', '--results', empty);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`No campaign \`2026-01-01T00-00-00Z-abcd\` in ${empty}`);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { compareWithThesis } from '../../lib/analysis/compare.js';
+import { summarize } from '../../lib/analysis/summarize.js';
+import { comparisonHtml } from '../../lib/figures/comparison-table.js';
+import { metricVsGuestsFigure, perRequestFigure, type ThesisPoint } from '../../lib/figures/density-figures.js';
+import { escapeHtml, htmlTable } from '../../lib/figures/html-table.js';
+import type { Sample } from '../../lib/results/schema.js';
+
+function row(overrides: Partial<Sample>): Sample {
+  return {
+    campaign: 'c', experiment: 'density-cpu', backend: 'docker', accel: 'none', guests: 1, guest: 1, repeat: 1,
+    metric: 'total_time', value: 1, unit: 's', at: '2026-11-21T00:00:00.000Z', state: 'ok', ...overrides,
+  };
+}
+
+const samples: Sample[] = [
+  row({ backend: 'native', value: 10 }), row({ backend: 'native', repeat: 2, value: 12 }),
+  row({ guests: 1, value: 11 }), row({ guests: 1, repeat: 2, value: 13 }),
+  row({ guests: 2, value: 20 }), row({ guests: 2, guest: 2, value: 22 }), row({ guests: 2, repeat: 2, value: 24 }), row({ guests: 2, guest: 2, repeat: 2, value: 26 }),
+  row({ backend: 'kvm', accel: 'tcg', value: 50 }), row({ backend: 'kvm', accel: 'tcg', repeat: 2, value: 54 }),
+  row({ backend: 'kvm', accel: 'tcg', metric: 'latency_avg', unit: 'ms', value: 5 }),
+];
+const thesis: ThesisPoint[] = [
+  { backend: 'native', guests: 1, metric: 'total_time', value: 35.94, approximate: true, source: 'Figure 4.1, line 987' },
+  { backend: 'docker', guests: 8, metric: 'total_time', value: 42.05, approximate: false, source: 'Figure 4.1, line 987' },
+  { backend: 'kvm', guests: 8, metric: 'latency_avg', value: 4.45, approximate: true, source: 'Figure 4.3, line 998' },
+];
+
+describe('density figures', () => {
+  it('draws Figure 4.1 with a series per backend, the accelerator in the label, and the thesis beside it', async () => {
+    const figure = metricVsGuestsFigure(summarize(samples), thesis, { title: 'Figure 4.1', metric: 'total_time', yTitle: 'total time (s)' });
+    expect(figure.data.map((trace) => trace.name)).toEqual(['native, this host', 'containers, this host', 'VMs (tcg), this host', 'native, thesis', 'containers, thesis']);
+    expect(figure.data[1]).toMatchObject({ x: [1, 2], y: [12, 23] });
+    await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/figure-4-1.json');
+  });
+
+  it('draws per-request latency for one backend only', () => {
+    const figure = perRequestFigure(summarize(samples), thesis, { backend: 'kvm', title: 'Figure 4.3' });
+    expect(figure.data.map((trace) => trace.name)).toEqual(['avg, this host (tcg)', 'avg, thesis']);
+  });
+});
+
+describe('comparison table', () => {
+  it('keeps ours and the thesis in separate columns with the ratio', () => {
+    const comparisons = compareWithThesis(summarize(samples), thesis, ['total_time']);
+    const native = comparisons.find((item) => item.backend === 'native');
+    expect(native?.ours?.mean).toBe(11);
+    expect(native?.thesis?.value).toBe(35.94);
+    expect(native?.ratio).toBeCloseTo(11 / 35.94, 12);
+    const docker8 = comparisons.find((item) => item.backend === 'docker' && item.guests === 8);
+    expect(docker8).toMatchObject({ ours: null, ratio: null, thesis: { value: 42.05 } });
+    const html = comparisonHtml(comparisons, 'Figure 4.1 values');
+    expect(html).toContain('11.00 [');
+    expect(html).toContain('~35.94');
+    expect(html).toContain('0.31');
+  });
+
+  it('escapes cell text', () => {
+    expect(escapeHtml('<a & "b">')).toBe('&lt;a &amp; &quot;b&quot;&gt;');
+    expect(htmlTable([{ a: null }], [{ label: 'a', value: (r) => r.a }])).toContain('>–<');
+  });
+});
