@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCampaign } from '../../lib/analysis/load-campaign.js';
+import { summarize } from '../../lib/analysis/summarize.js';
+import { executeNotebook, notebookOutputText, type NotebookFile } from '../../lib/notebook/execute-notebook.js';
+import { buildDist, repoRoot } from '../helpers/build.js';
+
+// a real quick campaign (native, docker, kvm under TCG) committed as a fixture
+const FIXTURE = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-21T23-53-45Z-04de');
+
+let outDir: string;
+let output: string;
+let errors: string[];
+
+beforeAll(async () => {
+  await buildDist();
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-nb01-'));
+  const result = await executeNotebook(path.join(repoRoot, 'notebooks/01-density-cpu.ipynb'), { outDir, env: { GUESTBENCH_CAMPAIGN: FIXTURE } });
+  errors = result.errors;
+  output = notebookOutputText(JSON.parse(fs.readFileSync(result.notebook, 'utf8')) as NotebookFile);
+  expect(fs.readFileSync(result.html, 'utf8')).toContain('Plotly.newPlot');
+}, 240_000);
+afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+describe('notebooks/01-density-cpu.ipynb on a committed campaign', () => {
+  const summary = summarize(loadCampaign(FIXTURE).samples);
+  const mean = (backend: string, guests: number, metric: string) => summary.find((row) => row.backend === backend && row.guests === guests && row.metric === metric)?.mean;
+
+  it('runs headless without a failing cell', () => {
+    expect(errors).toEqual([]);
+  });
+
+  it('names the campaign and warns that VMs ran under TCG', () => {
+    expect(output).toContain('2026-11-21T23-53-45Z-04de');
+    expect(output).toContain('VMs ran under TCG');
+    expect(output).toContain('kvm_pvm');
+  });
+
+  it('puts this host beside the thesis machine (Table 4.1)', () => {
+    expect(output).toContain('Intel (R) Core (TM) i7-4770 CPU@3.40 GHz');
+    expect(output).toContain('Intel(R) Xeon(R) Processor');
+  });
+
+  it('draws Figure 4.1 from the campaign: every series, our means and the thesis values', () => {
+    for (const name of ['native, this host', 'containers, this host', 'VMs (tcg), this host', 'native, thesis', 'containers, thesis']) expect(output).toContain(name);
+    // the figure's JSON carries the exact means; the tables carry them to 2 decimals
+    expect(output).toContain(String(mean('kvm', 2, 'total_time')));
+    expect(output).toContain((mean('docker', 4, 'total_time') as number).toFixed(2));
+    expect(output).toContain('~35.94');
+    expect(output).toContain('42.05');
+  });
+
+  it('shows Table 4.2 with the thesis native profile and ours', () => {
+    expect(output).toContain('Table 4.2');
+    expect(output).toContain('3.59');
+    expect(output).toContain('9.07');
+    expect(output).toContain((mean('native', 1, 'latency_avg') as number).toFixed(3));
+  });
+
+  it('draws Figures 4.2 and 4.3 and embeds plotly for offline viewing', () => {
+    expect(output).toContain('Figure 4.2: per-request time, containers');
+    expect(output).toContain('Figure 4.3: per-request time, VMs');
+    expect(output).toContain('plotly.js embedded for offline viewing');
+  });
+});
