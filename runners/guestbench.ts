@@ -3,13 +3,14 @@
  */
 import { parseCommandArgs, reportError, type Command } from './cli.js';
 import { benchCommand } from './commands/bench.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imagesCommand } from './commands/images.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { UsageError } from '../lib/util/errors.js';
 
-const COMMANDS: Command[] = [doctorCommand, imagesCommand, runCommand, reportCommand, benchCommand];
+const COMMANDS: Command[] = [doctorCommand, imagesCommand, runCommand, reportCommand, benchCommand, cleanupCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -1,6 +1,7 @@
 /**
- * Docker containers as guests, through dockerode only. A guest is a long-lived container running
- * `sleep infinity`; workloads run in it with the exec API, like `docker exec`.
+ * Docker containers as guests, through dockerode only. A guest is a long-lived container whose
+ * main process prints a ready marker and sleeps; workloads run in it with the exec API, like
+ * `docker exec`.
  */
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
@@ -47,15 +48,39 @@ function engineError(what: string, cause: unknown): BackendError {
   });
 }
 
+/** Printed by a container's main process once it runs: the container's readiness signal. */
+export const CONTAINER_READY_MARKER = 'guestbench-ready';
+
 class DockerGuest implements Guest {
   readonly backend = 'docker' as const;
   readonly accel: Accel = 'none';
   private stopped = false;
+  /** settles when the main process has printed the ready marker, or the container ended first */
+  private readonly ready: Promise<void>;
 
   constructor(
     readonly spec: GuestSpec,
     private readonly container: Docker.Container,
-  ) {}
+    attached: NodeJS.ReadWriteStream,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      const stdout = new PassThrough();
+      let seen = '';
+      stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes(CONTAINER_READY_MARKER)) {
+          resolve();
+          // the marker is all the attach stream is for
+          (attached as unknown as { destroy(): void }).destroy();
+        }
+      });
+      container.modem.demuxStream(attached, stdout, new PassThrough());
+      attached.on('end', () => reject(new BackendError(`Container ${spec.name} ended before printing its ready marker`, { backend: 'docker', fix: 'check the image: its `sh` and `sleep` must run' })));
+      attached.on('error', (error) => reject(engineError(`Lost the attach stream of container ${spec.name}`, error)));
+    });
+    // waitReady may never be called (e.g. a start that failed half-way); do not crash on it
+    this.ready.catch(() => undefined);
+  }
 
   /** The container's id. */
   get id(): string {
@@ -63,19 +88,14 @@ class DockerGuest implements Guest {
   }
 
   async waitReady(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
-    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-    for (;;) {
-      const info = await this.container.inspect({ abortSignal: options.signal } as object);
-      if (info.State.Running) return;
-      if (info.State.Status === 'exited' || info.State.Status === 'dead') {
-        throw new BackendError(`Container ${this.spec.name} exited with code ${info.State.ExitCode} before it was ready`, {
-          backend: 'docker',
-          fix: `check the image's entrypoint; \`docker logs ${info.Id.slice(0, 12)}\` shows its output`,
-        });
-      }
-      if (Date.now() > deadline) throw new BackendError(`Container ${this.spec.name} was not running after ${options.timeoutMs ?? 30_000} ms`, { backend: 'docker' });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const signal = boundedSignal(options.signal, timeoutMs);
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(isTimeout(signal) ? new BackendError(`Container ${this.spec.name} was not ready after ${timeoutMs} ms`, { backend: 'docker' }) : new AbortedError(`Aborted while waiting for container ${this.spec.name}`));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.ready.then(resolve, reject).finally(() => signal?.removeEventListener('abort', onAbort));
+    });
   }
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -161,7 +181,8 @@ export class DockerBackend implements Backend {
       container = await this.docker.createContainer({
         name: `guestbench-${spec.name}`,
         Image: this.options.image,
-        Cmd: ['sleep', 'infinity'],
+        // the marker tells the runner the container's own process is running (like a VM's agent answering)
+        Cmd: ['sh', '-c', `echo ${CONTAINER_READY_MARKER}; exec sleep infinity`],
         Labels: labels,
         Tty: false,
         HostConfig: { NetworkMode: this.options.networkMode ?? 'bridge', ...limits },
@@ -175,7 +196,15 @@ export class DockerBackend implements Backend {
       }
       throw error;
     }
-    const guest = new DockerGuest(spec, container);
+    let guest: DockerGuest;
+    try {
+      // attach before start (with logs) so the marker cannot be missed
+      const attached = await container.attach({ stream: true, stdout: true, stderr: true, logs: true, abortSignal: options.signal } as Docker.ContainerAttachOptions);
+      guest = new DockerGuest(spec, container, attached);
+    } catch (cause) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw engineError(`Could not attach to container ${spec.name}`, cause);
+    }
     try {
       await container.start({ abortSignal: options.signal } as object);
     } catch (cause) {

@@ -102,7 +102,6 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
   meta.versions = { ...meta.versions, ...(await versionsOf(resolved.backends)) };
   if (resolved.images) {
     meta.image = { key: resolved.images.key, dockerImage: resolved.images.dockerImage };
-    meta.versions['guest image'] = resolved.images.key;
   }
   const seen = new Set(meta.missing.map((item) => `${item.capability}\u0000${item.reason}`));
   for (const item of resolved.missing) if (!seen.has(`${item.capability}\u0000${item.reason}`)) meta.missing.push(item);

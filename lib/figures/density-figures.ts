@@ -18,6 +18,9 @@ export interface ThesisPoint {
   source: string;
 }
 
+/** A horizontal legend below the x-axis title, clear of it. */
+const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
+
 const BACKEND_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs' };
 
 /** "VMs (tcg)" / "containers" / "native": the accelerator is part of the label wherever it matters. */
@@ -100,8 +103,8 @@ export function metricVsGuestsFigure(summary: readonly SummaryRow[], thesis: rea
       title: { text: options.title },
       xaxis: { title: { text: 'guests running at once (N)' }, tickvals: guests },
       yaxis: { title: { text: options.yTitle }, rangemode: 'tozero' },
-      legend: { orientation: 'h' },
-      margin: { t: 50 },
+      legend: LEGEND_BELOW,
+      margin: { t: 50, b: 110 },
     },
   };
 }
@@ -133,8 +136,8 @@ export function perRequestFigure(summary: readonly SummaryRow[], thesis: readonl
       title: { text: options.title },
       xaxis: { title: { text: 'guests running at once (N)' }, tickvals: [...new Set(summary.filter((row) => row.backend === options.backend).map((row) => row.guests))].sort((a, b) => a - b) },
       yaxis: { title: { text: 'time per request (ms)' }, rangemode: 'tozero' },
-      legend: { orientation: 'h' },
-      margin: { t: 50 },
+      legend: LEGEND_BELOW,
+      margin: { t: 50, b: 110 },
     },
   };
 }

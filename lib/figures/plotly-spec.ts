@@ -24,7 +24,7 @@ export interface Figure {
     title: { text: string };
     xaxis: { title: { text: string }; type?: 'linear' | 'category'; tickvals?: number[]; rangemode?: 'tozero' };
     yaxis: { title: { text: string }; rangemode?: 'tozero' };
-    legend?: { orientation?: 'h' | 'v' };
+    legend?: { orientation?: 'h' | 'v'; y?: number };
     margin?: { t?: number; r?: number; b?: number; l?: number };
     annotations?: Array<{ text: string; xref: 'paper'; yref: 'paper'; x: number; y: number; showarrow: false; font?: { size?: number } }>;
   };

@@ -6,6 +6,7 @@
  */
 export { compareWithThesis, type Comparison } from '../analysis/compare.js';
 export { loadCampaign, samplesFrame, type LoadedCampaign } from '../analysis/load-campaign.js';
+export { relativeToNative, thesisRelativeToNative } from '../analysis/relative.js';
 export { describe, type Stats } from '../analysis/statistics.js';
 export { summarize, type ObservationUnit, type SummaryRow } from '../analysis/summarize.js';
 export { thesisHostValues, thesisPoints } from '../analysis/thesis-points.js';

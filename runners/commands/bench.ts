@@ -17,7 +17,7 @@ Prints, as ratios measured in one run with A and B alternating:
   (b) container start to first output: docker backend / \`docker run --rm IMAGE\` (target <= 1.0)
 
 Options:
-  --pairs N   alternating A/B pairs per ratio (default 5 for (a), 7 for (b))
+  --pairs N   alternating A/B pairs per ratio (default 5 for (a), 15 for (b): container start is noisier)
   -h, --help  show this help
 
 Exit status: 0 when measured (whether or not targets are met), 1 when a measurement failed.`,

@@ -10,7 +10,7 @@ const run = (...args: string[]) => execa('node', [BIN, ...args], { reject: false
 
 describe('guestbench CLI', () => {
   it('prints help for every command and exits 0', async () => {
-    for (const command of ['doctor', 'images', 'run', 'report', 'bench']) {
+    for (const command of ['doctor', 'images', 'run', 'report', 'bench', 'cleanup']) {
       const result = await run(command, '--help');
       expect(result.exitCode, command).toBe(0);
       expect(result.stdout, command).toMatch(new RegExp(`^Usage: guestbench ${command}`));
