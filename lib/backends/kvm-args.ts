@@ -1,0 +1,81 @@
+/**
+ * The qemu-system-x86_64 command line of one guestbench VM, as a pure function (unit-testable, and
+ * recorded verbatim in errors).
+ */
+import { GUEST_AGENT_PORT, GUEST_INIT_PATH } from '../images/recipe.js';
+
+/** Everything the command line depends on. */
+export interface QemuLaunch {
+  /** VM name (`-name`), also how `pgrep -f` finds the process */
+  name: string;
+  accel: 'kvm' | 'tcg';
+  /** `-cpu` model; undefined leaves QEMU's default (qemu64) */
+  cpu?: string;
+  vcpus: number;
+  memoryMiB: number;
+  kernel: string;
+  initrd: string;
+  /** raw root disk, opened with snapshot=on: writes go to a throwaway overlay in $TMPDIR */
+  disk: string;
+  /** kernel command line */
+  append: string;
+  qmpSocket: string;
+  qgaSocket: string;
+  /** file the serial console is written to */
+  consoleLog: string;
+}
+
+/**
+ * The kernel command line: root on the virtio disk, our init as PID 1, console on the first serial
+ * port, and reboot-on-panic (with -no-reboot QEMU then exits instead of hanging).
+ */
+export function kernelCommandLine(extra: readonly string[] = []): string {
+  return ['root=/dev/vda', 'rw', `init=${GUEST_INIT_PATH}`, 'console=ttyS0', 'panic=-1', ...extra].join(' ');
+}
+
+// QEMU option values separate sub-options with commas; a literal comma is written twice
+function escapeValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+/** The argv after the binary name. */
+export function qemuArgs(launch: QemuLaunch): string[] {
+  return [
+    '-name',
+    escapeValue(launch.name),
+    '-nodefaults',
+    '-no-user-config',
+    '-machine',
+    'pc',
+    '-accel',
+    launch.accel,
+    ...(launch.cpu ? ['-cpu', launch.cpu] : []),
+    '-smp',
+    String(launch.vcpus),
+    '-m',
+    String(launch.memoryMiB),
+    '-display',
+    'none',
+    '-kernel',
+    launch.kernel,
+    '-initrd',
+    launch.initrd,
+    '-append',
+    launch.append,
+    '-drive',
+    `file=${escapeValue(launch.disk)},format=raw,if=virtio,snapshot=on`,
+    '-qmp',
+    `unix:${escapeValue(launch.qmpSocket)},server=on,wait=off`,
+    '-chardev',
+    `socket,id=qga0,path=${escapeValue(launch.qgaSocket)},server=on,wait=off`,
+    '-device',
+    'virtio-serial-pci,id=vser0',
+    '-device',
+    `virtserialport,bus=vser0.0,chardev=qga0,name=${GUEST_AGENT_PORT}`,
+    '-chardev',
+    `file,id=console0,path=${escapeValue(launch.consoleLog)}`,
+    '-serial',
+    'chardev:console0',
+    '-no-reboot',
+  ];
+}

@@ -1,0 +1,499 @@
+/**
+ * The kvm backend: each guest is a qemu-system-x86_64 process booting the guest image's kernel and
+ * initramfs on a copy-on-write view of the shared raw disk, driven over QMP and reached through
+ * qemu-guest-agent. Works with `-accel kvm` and, where hardware virtualisation is missing, with QEMU's
+ * software emulator TCG (every result is labelled with the accelerator).
+ *
+ * ```ts
+ * const kvm = new KvmBackend({ images: findImages(), accel: 'tcg' });
+ * const vm = await kvm.start({ name: 'vm1', vcpus: 1, memoryMiB: 1024 });
+ * await vm.waitReady();
+ * const run = await vm.exec(['sysbench', 'cpu', 'run']);
+ * await vm.stop();
+ * ```
+ */
+import { accessSync, constants, readdirSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type Result, type ResultPromise } from 'execa';
+import type { ImageSet } from '../images/find-images.js';
+import { GUEST_READY_MARKER } from '../images/recipe.js';
+import { AbortedError, BackendError, UsageError } from '../util/errors.js';
+import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
+import { kernelCommandLine, qemuArgs, type QemuLaunch } from './kvm-args.js';
+import { combineSignals, sleep } from './kvm-json-socket.js';
+import { QgaClient, QgaCommandError } from './qga.js';
+import { QmpClient } from './qmp.js';
+
+/** Options of {@link KvmBackend}. */
+export interface KvmBackendOptions {
+  images: ImageSet;
+  /** accelerator; decide with `probeAccelCached()` */
+  accel: 'kvm' | 'tcg';
+  /** parent of the per-VM run directories (default: <tmpdir>/guestbench-<pid>) */
+  runDir?: string;
+  /** QEMU binary (default: qemu-system-x86_64 from PATH) */
+  qemuBinary?: string;
+  /** `-cpu` model (default: `host` under KVM, QEMU's default qemu64 under TCG) */
+  cpu?: string;
+  /** extra kernel command-line arguments */
+  kernelArgs?: readonly string[];
+  /** default `waitReady` timeout, milliseconds (default 120 000: TCG boots take seconds, more when busy) */
+  readyTimeoutMs?: number;
+  /** first and largest gap between guest-exec-status polls, milliseconds (default 2 and 50) */
+  pollMs?: { min: number; max: number };
+  /** every raw chunk on the QMP and agent sockets, for transcripts and debugging */
+  wireLog?: WireLog;
+}
+
+/** Receives every raw chunk read from (rx) or written to (tx) a VM's QMP or agent socket. */
+export type WireLog = (channel: 'qmp' | 'qga', direction: 'rx' | 'tx', bytes: Buffer) => void;
+
+const QEMU = 'qemu-system-x86_64';
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// sun_path is 108 bytes on Linux, including the terminating NUL
+const MAX_SOCKET_PATH = 107;
+
+/** QEMU's version line, e.g. "7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)". */
+export async function qemuVersion(binary = QEMU): Promise<string> {
+  const result = await execa(binary, ['--version'], { reject: false });
+  if (result.failed) {
+    throw new BackendError(`Command failed: ${binary} --version: ${result.stderr || result.shortMessage}`, {
+      backend: 'kvm',
+      fix: 'apt-get install qemu-system-x86',
+    });
+  }
+  const match = /version\s+(\S+(?:\s+\([^)]*\))?)/.exec(result.stdout);
+  return match?.[1] ?? result.stdout.split('\n')[0] ?? 'unknown';
+}
+
+/** Starts QEMU/KVM (or QEMU/TCG) guests from an image set. */
+export class KvmBackend implements Backend {
+  readonly name = 'kvm' as const;
+  readonly accel: 'kvm' | 'tcg';
+  readonly #options: KvmBackendOptions;
+  readonly #runRoot: string;
+  readonly #defaultRoot: boolean;
+
+  constructor(options: KvmBackendOptions) {
+    if (options.accel !== 'kvm' && options.accel !== 'tcg') {
+      throw new UsageError(`Expected \`accel\` to be 'kvm' or 'tcg', got \`${String(options.accel)}\``);
+    }
+    this.#options = options;
+    this.accel = options.accel;
+    this.#defaultRoot = options.runDir === undefined;
+    this.#runRoot = path.resolve(options.runDir ?? path.join(os.tmpdir(), `guestbench-${process.pid}`));
+    if (this.#defaultRoot) sweepStaleRunRoots();
+  }
+
+  /** Launches QEMU and connects to its QMP socket; the guest then boots (see `waitReady`). */
+  async start(spec: GuestSpec, options: { signal?: AbortSignal } = {}): Promise<KvmGuest> {
+    validateSpec(spec);
+    if (options.signal?.aborted) throw new AbortedError(`VM start aborted: ${spec.name}`, { cause: options.signal.reason });
+    const vmDir = await makeVmDir(this.#runRoot, spec.name);
+    const launch: QemuLaunch = {
+      name: spec.name,
+      accel: this.accel,
+      cpu: this.#options.cpu ?? (this.accel === 'kvm' ? 'host' : undefined),
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      kernel: this.#options.images.kernel,
+      initrd: this.#options.images.initrd,
+      disk: this.#options.images.disk,
+      append: kernelCommandLine(this.#options.kernelArgs),
+      qmpSocket: path.join(vmDir, 'qmp.sock'),
+      qgaSocket: path.join(vmDir, 'qga.sock'),
+      consoleLog: path.join(vmDir, 'console.log'),
+    };
+    if (launch.qmpSocket.length > MAX_SOCKET_PATH) {
+      await rm(vmDir, { recursive: true, force: true });
+      throw new UsageError(`Expected \`runDir\` to be short enough for unix socket paths, got ${launch.qmpSocket} (${launch.qmpSocket.length} bytes)`);
+    }
+    const guest = new KvmGuest({
+      spec,
+      accel: this.accel,
+      launch,
+      vmDir,
+      runRoot: this.#defaultRoot ? this.#runRoot : undefined,
+      qemuBinary: this.#options.qemuBinary ?? QEMU,
+      readyTimeoutMs: this.#options.readyTimeoutMs ?? 120_000,
+      pollMs: this.#options.pollMs ?? { min: 2, max: 50 },
+      wireLog: this.#options.wireLog,
+    });
+    await guest.launch(options.signal);
+    return guest;
+  }
+
+  /** QEMU version, accelerator and what the guest image holds, for campaign metadata. */
+  async versions(): Promise<Record<string, string>> {
+    const manifest = this.#options.images.manifest;
+    return {
+      qemu: await qemuVersion(this.#options.qemuBinary),
+      accel: this.accel,
+      guestImage: manifest.key,
+      guestKernel: manifest.kernel.release,
+      guestKernelPackage: `${manifest.kernel.package} ${manifest.kernel.version}`,
+      guestSysbench: manifest.sysbenchVersion,
+      guestAgent: manifest.packages['qemu-guest-agent'] ?? 'unknown',
+    };
+  }
+}
+
+interface GuestInit {
+  spec: GuestSpec;
+  accel: 'kvm' | 'tcg';
+  launch: QemuLaunch;
+  vmDir: string;
+  /** the backend's default run root, removed when it empties */
+  runRoot: string | undefined;
+  qemuBinary: string;
+  readyTimeoutMs: number;
+  pollMs: { min: number; max: number };
+  wireLog: WireLog | undefined;
+}
+
+/** One running VM. */
+export class KvmGuest implements Guest {
+  readonly backend = 'kvm' as const;
+  readonly accel: 'kvm' | 'tcg';
+  readonly spec: GuestSpec;
+  /** per-VM directory: QMP and agent sockets, console log, disk overlay; removed by stop() */
+  readonly vmDir: string;
+  /** monotonic clock (process.hrtime.bigint) just before QEMU was spawned, nanoseconds */
+  launchedNs = 0n;
+  /** monotonic clock when the guest agent first answered, nanoseconds */
+  readyNs: bigint | undefined;
+  readonly #init: GuestInit;
+  #process: ResultPromise<{ reject: false; stdin: 'ignore'; cleanup: true }> | undefined;
+  #exit: Result | undefined;
+  #qmp: QmpClient | undefined;
+  #qga: QgaClient | undefined;
+  #ready = false;
+  #stopping: Promise<void> | undefined;
+
+  /** @internal use KvmBackend.start */
+  constructor(init: GuestInit) {
+    this.#init = init;
+    this.spec = init.spec;
+    this.accel = init.accel;
+    this.vmDir = init.vmDir;
+  }
+
+  /** QEMU's pid (undefined before launch). */
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
+  /** The full command line QEMU was started with. */
+  get command(): string[] {
+    return [this.#init.qemuBinary, ...qemuArgs(this.#init.launch)];
+  }
+
+  /** The QMP session (for migration, snapshots, query-* commands). */
+  get qmp(): QmpClient {
+    if (!this.#qmp) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    return this.#qmp;
+  }
+
+  /** The guest-agent session (after waitReady). */
+  get agent(): QgaClient {
+    if (!this.#qga || !this.#ready) throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
+    return this.#qga;
+  }
+
+  /** @internal spawns QEMU and connects QMP; on any failure nothing is left behind */
+  async launch(signal: AbortSignal | undefined): Promise<void> {
+    const args = qemuArgs(this.#init.launch);
+    // setpriv --pdeathsig: the kernel kills QEMU if this Node process dies, even by SIGKILL
+    const [file, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', '--', this.#init.qemuBinary, ...args]] : [this.#init.qemuBinary, args];
+    liveGuests.add(this);
+    registerExitHook();
+    this.launchedNs = process.hrtime.bigint();
+    try {
+      this.#process = execa(file, argv, {
+        reject: false,
+        stdin: 'ignore',
+        cleanup: true,
+        // snapshot=on puts its overlay in $TMPDIR: keep it in the VM directory
+        env: { TMPDIR: this.vmDir },
+      });
+      void this.#process.then((result) => {
+        this.#exit = result;
+      });
+      this.#qmp = await this.#connectQmp(signal);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async #connectQmp(signal: AbortSignal | undefined): Promise<QmpClient> {
+    const timeoutMs = 30_000;
+    const deadline = combineSignals(signal, timeoutMs);
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      if (this.#exit) throw this.#exitError('QEMU exited before its QMP socket was ready');
+      if (deadline?.aborted) {
+        if (signal?.aborted) throw new AbortedError(`VM start aborted: ${this.spec.name}`, { cause: signal.reason });
+        throw new BackendError(`QEMU did not open its QMP socket within ${timeoutMs / 1000} s: ${this.command.join(' ')}`, { backend: 'kvm' });
+      }
+      if (await exists(this.#init.launch.qmpSocket)) {
+        try {
+          const wireLog = this.#init.wireLog;
+          return await QmpClient.connect(this.#init.launch.qmpSocket, {
+            signal,
+            timeoutMs: 10_000,
+            onWire: wireLog && ((direction, bytes) => wireLog('qmp', direction, bytes)),
+          });
+        } catch (error) {
+          if (error instanceof AbortedError) throw error;
+          // the socket file appears a moment before QEMU listens on it
+        }
+      }
+      await sleep(wait, signal).catch(() => {});
+    }
+  }
+
+  /**
+   * Resolves once qemu-ga answers inside the guest (guest-sync-delimited, then guest-ping), polling with
+   * backoff. Rejects with BackendError (the console's last lines in the message) after `timeoutMs`, or
+   * at once if QEMU exits.
+   */
+  async waitReady(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    if (this.#ready) return;
+    if (this.#stopping || !this.#qmp) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    const timeoutMs = options.timeoutMs ?? this.#init.readyTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    let interval = 250;
+    for (;;) {
+      if (options.signal?.aborted) throw new AbortedError(`Waiting for the guest agent aborted: ${this.spec.name}`, { cause: options.signal.reason });
+      if (this.#stopping) throw new BackendError(`VM was stopped while waiting for the guest agent: ${this.spec.name}`, { backend: 'kvm' });
+      if (this.#exit) throw this.#exitError('QEMU exited before the guest agent answered');
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const console = await this.consoleTail(5);
+        throw new BackendError(
+          `Guest agent did not answer within ${Math.round(timeoutMs / 1000)} s (accel ${this.accel}): ${this.spec.name}\nlast console lines:\n${console}`,
+          { backend: 'kvm', fix: this.accel === 'kvm' ? 'run `guestbench doctor` to probe KVM; TCG may be the only accelerator that boots here' : 'allow more time (TCG is slow on a busy host)' },
+        );
+      }
+      try {
+        const wireLog = this.#init.wireLog;
+        this.#qga ??= await QgaClient.connect(this.#init.launch.qgaSocket, {
+          signal: options.signal,
+          timeoutMs: Math.min(left, 5_000),
+          onWire: wireLog && ((direction, bytes) => wireLog('qga', direction, bytes)),
+        });
+        // until qemu-ga runs, QEMU leaves our bytes in the socket; the agent answers them once it starts
+        await this.#qga.sync({ signal: options.signal, timeoutMs: Math.min(interval, left) });
+        await this.#qga.ping({ signal: options.signal, timeoutMs: Math.min(5_000, Math.max(left, 1)) });
+        this.#ready = true;
+        this.readyNs = process.hrtime.bigint();
+        return;
+      } catch (error) {
+        if (error instanceof AbortedError) throw error;
+        if (this.#qga?.isClosed) this.#qga = undefined;
+      }
+      interval = Math.min(interval * 1.5, 2_000);
+    }
+  }
+
+  /**
+   * Runs argv in the guest through the agent (guest-exec, then guest-exec-status polls) and returns its
+   * output. A non-zero exit, and a program that cannot be started (exit code 127), are returned; an
+   * abort or timeout kills the guest process and rejects.
+   */
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0 || argv[0] === '') throw new UsageError('Expected `argv` to be a non-empty list');
+    await this.waitReady({ signal: options.signal });
+    const qga = this.#qga;
+    if (!qga) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    const startedNs = process.hrtime.bigint();
+    try {
+      const result = await qga.exec(argv, { signal: options.signal, timeoutMs: options.timeoutMs, pollMs: this.#init.pollMs });
+      const endedNs = process.hrtime.bigint();
+      return {
+        argv: [...argv],
+        exitCode: result.exitCode ?? (result.signal !== null ? 128 + result.signal : -1),
+        stdout: result.stdout,
+        stderr: result.stderr,
+        startedNs,
+        endedNs,
+      };
+    } catch (error) {
+      // qemu-ga reports a program it cannot spawn as a command error; a shell would say 127
+      if (error instanceof QgaCommandError && error.command === 'guest-exec' && /Failed to execute child process/.test(error.message)) {
+        return { argv: [...argv], exitCode: 127, stdout: '', stderr: `${error.message}\n`, startedNs, endedNs: process.hrtime.bigint() };
+      }
+      if (this.#exit) throw this.#exitError(`QEMU exited while running: ${argv.join(' ')}`);
+      if (error instanceof AbortedError) {
+        const what = options.signal?.aborted ? 'Aborted' : 'Timed out';
+        throw new AbortedError(`${what}: ${argv.join(' ')} in VM ${this.spec.name}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async status(): Promise<GuestState> {
+    if (this.#stopping || this.#exit || !this.#process) return 'stopped';
+    return this.#ready ? 'running' : 'starting';
+  }
+
+  /**
+   * Stops the VM: QMP `quit`, then SIGKILL if QEMU has not exited after `timeoutMs`; closes the
+   * sockets and removes the VM directory. Safe to call any number of times.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.timeoutMs ?? 5_000);
+    return await this.#stopping;
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    this.#qga?.close();
+    const subprocess = this.#process;
+    try {
+      if (subprocess && !this.#exit) {
+        // QMP quit when we have the session; otherwise SIGTERM, which QEMU also handles cleanly
+        if (this.#qmp) await this.#qmp.quit({ timeoutMs: Math.min(timeoutMs, 3_000) }).catch(() => subprocess.kill('SIGTERM'));
+        else subprocess.kill('SIGTERM');
+        const exited = await Promise.race([subprocess.then(() => true), sleep(timeoutMs).then(() => false)]);
+        if (!exited) {
+          subprocess.kill('SIGKILL');
+          await subprocess;
+        }
+      }
+    } finally {
+      this.#qmp?.close();
+      await rm(this.vmDir, { recursive: true, force: true });
+      if (this.#init.runRoot) await rmdir(this.#init.runRoot).catch(() => {});
+      liveGuests.delete(this);
+    }
+  }
+
+  /** The serial console so far (until stop() removes it). */
+  async consoleText(): Promise<string> {
+    return await readFile(this.#init.launch.consoleLog, 'utf8').catch(() => '');
+  }
+
+  /** The console's last `lines` non-empty lines. */
+  async consoleTail(lines: number): Promise<string> {
+    const text = await this.consoleText();
+    const tail = text.split(/\r?\n/).filter((line) => line.trim() !== '').slice(-lines);
+    return tail.length > 0 ? tail.join('\n') : '(no console output)';
+  }
+
+  /** Seconds since boot when the init script printed its ready marker, from the console; undefined before. */
+  async guestUptimeAtReady(): Promise<number | undefined> {
+    const match = new RegExp(`${GUEST_READY_MARKER} uptime=([0-9.]+)`).exec(await this.consoleText());
+    return match?.[1] ? Number(match[1]) : undefined;
+  }
+
+  /** @internal the synchronous last resort on process exit */
+  killNow(): void {
+    const pid = this.#process?.pid;
+    if (pid !== undefined && !this.#exit) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(this.vmDir, { recursive: true, force: true });
+  }
+
+  #exitError(what: string): BackendError {
+    const exit = this.#exit;
+    const code = exit?.signal ? `signal ${exit.signal}` : `code ${exit?.exitCode ?? '?'}`;
+    const stderr = String(exit?.stderr ?? '').trim();
+    return new BackendError(`${what} (${code}): ${this.command.join(' ')}${stderr ? `\n${stderr}` : ''}`, { backend: 'kvm' });
+  }
+}
+
+function validateSpec(spec: GuestSpec): void {
+  if (!NAME_PATTERN.test(spec.name)) {
+    throw new UsageError(`Expected \`name\` to be 1-64 letters, digits, '.', '_' or '-', got \`${spec.name}\``);
+  }
+  if (!Number.isInteger(spec.vcpus) || spec.vcpus < 1 || spec.vcpus > 255) {
+    throw new UsageError(`Expected \`vcpus\` to be an integer from 1 to 255, got \`${spec.vcpus}\``);
+  }
+  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 128) {
+    throw new UsageError(`Expected \`memoryMiB\` to be an integer of at least 128, got \`${spec.memoryMiB}\``);
+  }
+}
+
+async function makeVmDir(root: string, name: string): Promise<string> {
+  // a stopping guest may remove an empty root between our mkdir and mkdtemp: retry once
+  for (let attempt = 0; ; attempt++) {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    try {
+      return await mkdtemp(path.join(root, `${name}-`));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 2) throw error;
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let setprivAvailable: boolean | undefined;
+function hasSetpriv(): boolean {
+  if (setprivAvailable === undefined) {
+    setprivAvailable = ['/usr/bin/setpriv', '/bin/setpriv'].some((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+  return setprivAvailable;
+}
+
+// every guest not yet stopped, so that process exit can kill them
+const liveGuests = new Set<KvmGuest>();
+let exitHookRegistered = false;
+function registerExitHook(): void {
+  if (exitHookRegistered) return;
+  exitHookRegistered = true;
+  process.once('exit', () => {
+    for (const guest of liveGuests) guest.killNow();
+  });
+}
+
+let swept = false;
+// run roots of guestbench processes that died without cleaning up (SIGKILL): their QEMUs died with
+// them (pdeathsig), their directories did not
+function sweepStaleRunRoots(): void {
+  if (swept) return;
+  swept = true;
+  const tmp = os.tmpdir();
+  let names: string[];
+  try {
+    names = readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^guestbench-(\d+)$/.exec(name)?.[1];
+    if (!pid || Number(pid) === process.pid || pidAlive(Number(pid))) continue;
+    rmSync(path.join(tmp, name), { recursive: true, force: true });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
