@@ -64,12 +64,14 @@ fi
 say "docker engine $($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null) answers"
 
 # --- npm dependencies and build -------------------------------------------------------------
+# `npm install` rather than `npm ci`: npm 11 rejects this lock file in `npm ci` because it omits
+# other platforms' optional rollup binaries (nested under vite), although it installs fine from it
 stamp="node_modules/.guestbench-lock-stamp"
-lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
-  say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_hash" > "$stamp"
+deps_hash() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(deps_hash)" ]; then
+  say "installing npm dependencies"
+  npm install --no-audit --no-fund --loglevel=error
+  deps_hash > "$stamp"
 else
   say "npm dependencies up to date"
 fi
