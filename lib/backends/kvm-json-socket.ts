@@ -3,6 +3,7 @@
  * clients. Replies are matched to requests by `id` (both QMP and qemu-ga echo it), so a reply that
  * arrives after its request timed out is recognised and dropped instead of answering the next request.
  */
+import { boundedSignal } from '../util/signals.js';
 import net from 'node:net';
 import { AbortedError, BackendError } from '../util/errors.js';
 import { JsonLineDecoder, isJsonObject, type WireItem } from './kvm-json-stream.js';
@@ -39,7 +40,7 @@ export interface JsonSocketOptions {
 
 /** Connects to a unix socket, failing with a typed error. */
 export async function connectUnix(path: string, label: string, options: CallOptions = {}): Promise<net.Socket> {
-  const signal = combineSignals(options.signal, options.timeoutMs);
+  const signal = boundedSignal(options.signal, options.timeoutMs);
   return await new Promise<net.Socket>((resolve, reject) => {
     const socket = net.createConnection({ path });
     const onAbort = (): void => {
@@ -121,7 +122,7 @@ export class JsonSocket {
       });
     }
     const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
-    const signal = combineSignals(options.signal, timeoutMs);
+    const signal = boundedSignal(options.signal, timeoutMs);
     const id = `gb-${this.#nextId++}`;
     const message = args === undefined ? { execute: command, id } : { execute: command, arguments: args, id };
     const line = Buffer.from(`${JSON.stringify(message)}\n`);
@@ -177,17 +178,6 @@ export class JsonSocket {
     }
     this.#options.onUnmatched?.(item);
   }
-}
-
-// Node 20 has AbortSignal.any; the @types/node 20 globals here do not declare it
-const anySignal = (signals: AbortSignal[]): AbortSignal =>
-  (AbortSignal as unknown as { any(signals: AbortSignal[]): AbortSignal }).any(signals);
-
-/** `signal` and a timeout as one signal; undefined when there is neither. */
-export function combineSignals(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-  const timeout = timeoutMs !== undefined && Number.isFinite(timeoutMs) ? AbortSignal.timeout(Math.max(0, timeoutMs)) : undefined;
-  if (signal && timeout) return anySignal([signal, timeout]);
-  return signal ?? timeout;
 }
 
 /** The error for an aborted wait: AbortedError when the caller aborted, BackendError on timeout. */

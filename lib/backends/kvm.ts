@@ -22,7 +22,8 @@ import { GUEST_READY_MARKER } from '../images/recipe.js';
 import { AbortedError, BackendError, UsageError } from '../util/errors.js';
 import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
 import { kernelCommandLine, qemuArgs, type QemuLaunch } from './kvm-args.js';
-import { combineSignals, sleep } from './kvm-json-socket.js';
+import { sleep } from './kvm-json-socket.js';
+import { boundedSignal, isProcessAlive } from '../util/signals.js';
 import { QgaClient, QgaCommandError } from './qga.js';
 import { QmpClient } from './qmp.js';
 
@@ -230,7 +231,7 @@ export class KvmGuest implements Guest {
 
   async #connectQmp(signal: AbortSignal | undefined): Promise<QmpClient> {
     const timeoutMs = 30_000;
-    const deadline = combineSignals(signal, timeoutMs);
+    const deadline = boundedSignal(signal, timeoutMs);
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       if (this.#exit) throw this.#exitError('QEMU exited before its QMP socket was ready');
       if (deadline?.aborted) {
@@ -483,17 +484,9 @@ function sweepStaleRunRoots(): void {
   }
   for (const name of names) {
     const pid = /^guestbench-(\d+)$/.exec(name)?.[1];
-    if (!pid || Number(pid) === process.pid || pidAlive(Number(pid))) continue;
+    if (!pid || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
     rmSync(path.join(tmp, name), { recursive: true, force: true });
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 

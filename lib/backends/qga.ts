@@ -10,10 +10,11 @@
  * run.stdout; // '6.1.0-50-cloud-amd64\n'
  * ```
  */
+import { boundedSignal } from '../util/signals.js';
 import { randomInt } from 'node:crypto';
 import { AbortedError, BackendError, ParseError } from '../util/errors.js';
 import { isJsonObject } from './kvm-json-stream.js';
-import { JsonSocket, combineSignals, connectUnix, sleep, type CallOptions } from './kvm-json-socket.js';
+import { JsonSocket, connectUnix, sleep, type CallOptions } from './kvm-json-socket.js';
 
 export type { CallOptions } from './kvm-json-socket.js';
 
@@ -185,7 +186,7 @@ export class QgaClient {
   async exec(argv: readonly string[], options: QgaExecOptions = {}): Promise<QgaExecResult> {
     const [path, ...arg] = argv;
     if (path === undefined || path === '') throw new BackendError('Expected a non-empty argv for guest-exec', { backend: 'kvm' });
-    const signal = combineSignals(options.signal, options.timeoutMs);
+    const signal = boundedSignal(options.signal, options.timeoutMs);
     const command = argv.join(' ');
     const args: Record<string, unknown> = { path, arg, 'capture-output': true };
     if (options.env) args.env = [...options.env];

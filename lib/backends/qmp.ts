@@ -8,9 +8,10 @@
  * await qmp.quit();
  * ```
  */
+import { boundedSignal } from '../util/signals.js';
 import { BackendError, ParseError } from '../util/errors.js';
 import { isJsonObject, type WireItem } from './kvm-json-stream.js';
-import { JsonSocket, abortError, combineSignals, connectUnix, type CallOptions } from './kvm-json-socket.js';
+import { JsonSocket, abortError, connectUnix, type CallOptions } from './kvm-json-socket.js';
 
 export type { CallOptions } from './kvm-json-socket.js';
 
@@ -117,7 +118,7 @@ export class QmpClient {
   /** Connects, reads the greeting and leaves capabilities-negotiation mode. */
   static async connect(path: string, options: QmpConnectOptions = {}): Promise<QmpClient> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const signal = combineSignals(options.signal, timeoutMs);
+    const signal = boundedSignal(options.signal, timeoutMs);
     const socket = await connectUnix(path, 'QMP', { signal, timeoutMs });
     let onGreeting: ((greeting: QmpGreeting) => void) | undefined;
     let onBad: ((error: Error) => void) | undefined;
@@ -197,7 +198,7 @@ export class QmpClient {
 
   /** Resolves with the next event named `name` (matching `match` if given). */
   async waitForEvent(name: string, options: CallOptions & { match?: (event: QmpEvent) => boolean } = {}): Promise<QmpEvent> {
-    const signal = combineSignals(options.signal, options.timeoutMs);
+    const signal = boundedSignal(options.signal, options.timeoutMs);
     return await new Promise<QmpEvent>((resolve, reject) => {
       const cleanup = (): void => {
         unsubscribe();

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Backend, ExecResult, Guest, GuestSpec } from '../backends/guest.js';
 import { appendSamples, writeRaw } from '../results/store.js';
-import { METRICS, type BackendName, type MetricName, type Sample } from '../results/schema.js';
+import { METRICS, type Accel, type BackendName, type MetricName, type Sample } from '../results/schema.js';
 import { AbortedError, GuestbenchError } from '../util/errors.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { Workload } from './workload.js';
@@ -78,30 +78,38 @@ function rowsFor(
   }
 }
 
-/** Records `unsupported` rows for every cell of a backend the host cannot run. */
+/** One valueless row per repeat, for cells that produced no measurement (errored or unsupported). */
+function valuelessRows(
+  context: ExperimentContext,
+  params: DensityParams,
+  cell: { backend: BackendName; accel: Accel; guests: number },
+  repeats: readonly number[],
+  state: 'errored' | 'unsupported',
+  reason: string,
+): Sample[] {
+  const at = new Date().toISOString();
+  return repeats.map((repeat) => ({
+    campaign: context.store.id,
+    experiment: params.experiment,
+    ...cell,
+    guest: 0,
+    repeat,
+    metric: PRIMARY_METRIC,
+    value: null,
+    unit: METRICS[PRIMARY_METRIC],
+    at,
+    state,
+    reason,
+  }));
+}
+
+/** Records `unsupported` rows for every remaining cell of a backend the host cannot run. */
 function recordUnsupported(context: ExperimentContext, params: DensityParams, backend: BackendName, reason: string): void {
-  const rows: Sample[] = [];
   for (const guests of params.guests[backend] ?? []) {
-    for (let repeat = 1; repeat <= params.repeats; repeat++) {
-      if (context.done.has(cellKey({ backend, guests, repeat }))) continue;
-      rows.push({
-        campaign: context.store.id,
-        experiment: params.experiment,
-        backend,
-        accel: backend === 'kvm' ? 'tcg' : 'none',
-        guests,
-        guest: 0,
-        repeat,
-        metric: PRIMARY_METRIC,
-        value: null,
-        unit: METRICS[PRIMARY_METRIC],
-        at: new Date().toISOString(),
-        state: 'unsupported',
-        reason,
-      });
-    }
+    const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter((repeat) => !context.done.has(cellKey({ backend, guests, repeat })));
+    // the accelerator a backend that cannot start would have used is not known
+    appendSamples(context.store, valuelessRows(context, params, { backend, accel: backend === 'kvm' ? 'unknown' : 'none', guests }, repeats, 'unsupported', reason));
   }
-  appendSamples(context.store, rows);
 }
 
 /** Runs the remaining repeats of one (backend, N) group. */
@@ -120,25 +128,7 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
     if (context.signal.aborted) throw new AbortedError('Campaign interrupted while starting guests', { cause: error });
     if (context.failFast) throw error;
     context.log(`${params.experiment}: ${backend.name} N=${guests}: could not start guests: ${messageOf(error)}`);
-    const at = new Date().toISOString();
-    appendSamples(
-      context.store,
-      repeats.map((repeat) => ({
-        campaign: context.store.id,
-        experiment: params.experiment,
-        backend: backend.name,
-        accel: backend.accel,
-        guests,
-        guest: 0,
-        repeat,
-        metric: PRIMARY_METRIC,
-        value: null,
-        unit: METRICS[PRIMARY_METRIC],
-        at,
-        state: 'errored' as const,
-        reason: `could not start guests: ${messageOf(error)}`,
-      })),
-    );
+    appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `could not start guests: ${messageOf(error)}`));
     return;
   }
   try {

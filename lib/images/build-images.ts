@@ -2,6 +2,7 @@
  * Builds the guest image set from the recipe: one Debian rootfs (debootstrap), turned into a raw ext4
  * VM disk plus kernel and initramfs, and into a Docker image, so VMs and containers run the same bits.
  */
+import { isProcessAlive } from '../util/signals.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -420,7 +421,7 @@ async function acquireLock(cacheDir: string, key: string, log: (line: string) =>
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder)) {
+    if (!Number.isInteger(holder) || holder <= 0 || !isProcessAlive(holder)) {
       // a crashed builder, or a lock caught between create and write: give the writer a moment
       await new Promise((resolve) => setTimeout(resolve, 200));
       const again = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
@@ -436,11 +437,3 @@ async function acquireLock(cacheDir: string, key: string, log: (line: string) =>
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -6,8 +6,11 @@
 /** What ran the workload. */
 export type BackendName = 'native' | 'docker' | 'kvm';
 
-/** How the guest's CPU was provided: hardware KVM, QEMU's software emulator TCG, or no virtual CPU at all. */
-export type Accel = 'kvm' | 'tcg' | 'none';
+/**
+ * How the guest's CPU was provided: hardware KVM, QEMU's software emulator TCG, no virtual CPU at
+ * all (containers, bare host), or unknown (a VM backend the host could not start: unsupported rows).
+ */
+export type Accel = 'kvm' | 'tcg' | 'none' | 'unknown';
 
 /** Units a value may carry. Every row names one. */
 export const UNITS = ['s', 'ms', 'count', 'events/s', 'requests/s', 'transactions/s', 'queries/s', 'MiB/s', 'bytes', 'Mbit/s', 'ratio'] as const;
@@ -92,7 +95,7 @@ export interface Sample {
   accel: Accel;
   /** number of guests running the workload at the same time (N) */
   guests: number;
-  /** which of the N guests produced this value, 1-based */
+  /** which of the N guests produced this value, 1-based; 0 for a row about the whole cell (errored or unsupported) */
   guest: number;
   /** repeat index, 1-based */
   repeat: number;

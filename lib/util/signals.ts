@@ -11,9 +11,10 @@ export function anySignal(...signals: Array<AbortSignal | undefined>): AbortSign
   return any.call(AbortSignal, present);
 }
 
-/** A signal for `options.signal` bounded by `timeoutMs` (either may be absent). */
+/** `signal` bounded by `timeoutMs` as one signal (either may be absent; an infinite timeout is none). */
 export function boundedSignal(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-  return anySignal(signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs));
+  const timeout = timeoutMs !== undefined && Number.isFinite(timeoutMs) ? AbortSignal.timeout(Math.max(0, timeoutMs)) : undefined;
+  return anySignal(signal, timeout);
 }
 
 /** True when the signal was aborted by AbortSignal.timeout(). */
@@ -32,5 +33,15 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: s
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -103,4 +103,23 @@ describe.skipIf(dockerSkip)('density-cpu campaign end to end (real native, Docke
     expect(cellsOf(all).size).toBe(4);
     expect(await campaignQemus(id)).toEqual([]);
   });
+
+  it('records a backend the host cannot run as unsupported rows with the reason, and carries on with the others', async () => {
+    fs.rmSync(results, { recursive: true, force: true });
+    fs.mkdirSync(results);
+    const run = await execa('node', [BIN, 'run', 'density-cpu', '--backends', 'native,docker', '--guests', '1,2', '--repeats', '1', '--results', results], {
+      reject: false,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('docker: unsupported on this host: no Docker engine: unix:///nonexistent/docker.sock does not exist');
+    const dir = path.join(results, onlyCampaign());
+    const { samples } = readSamples(dir);
+    const docker = samples.filter((sample) => sample.backend === 'docker');
+    expect(docker.map((sample) => [sample.guests, sample.state, sample.value])).toEqual([[1, 'unsupported', null], [2, 'unsupported', null]]);
+    expect(docker[0]?.reason).toMatch(/no Docker engine/);
+    expect(samples.filter((sample) => sample.backend === 'native' && sample.state === 'ok' && sample.metric === 'total_time')).toHaveLength(3);
+    const meta = readCampaignMeta(dir);
+    expect(meta.missing).toContainEqual(expect.objectContaining({ capability: 'backend:docker', fix: expect.stringContaining('dockerd') }));
+  });
 });
