@@ -6,28 +6,17 @@ import { resolveBackends } from '../backends/availability.js';
 import type { CampaignMeta, CampaignState } from '../results/campaign-meta.js';
 import { newCampaignId } from '../results/campaign-id.js';
 import { hostFingerprint } from '../results/host-fingerprint.js';
-import type { BackendName } from '../results/schema.js';
 import { createCampaignStore, openCampaignStore, readCampaignMeta, readSamples, writeCampaignMeta, type CampaignStore } from '../results/store.js';
 import { AbortedError, UsageError } from '../util/errors.js';
 import { gitState } from '../util/git.js';
 import { doneCells, type Log } from './context.js';
-import { runDensity } from './density.js';
-import { DENSITY_CPU_PROFILES, type DensityCpuParams, type ProfileName } from './profiles.js';
-import { sysbenchCpuWorkload } from './workload.js';
-
-/** Experiments the runner knows. */
-export const EXPERIMENTS = ['density-cpu'] as const;
-export type ExperimentName = (typeof EXPERIMENTS)[number];
+import type { ParameterRequest } from './definition.js';
+import { experimentNamed } from './registry.js';
 
 /** What to run. */
-export interface CampaignRequest {
-  experiment: ExperimentName;
-  profile: ProfileName;
-  backends: BackendName[];
-  /** overrides the profile's guest counts for every backend */
-  guests?: number[];
-  /** overrides the profile's repeat count */
-  repeats?: number;
+export interface CampaignRequest extends ParameterRequest {
+  /** an experiment name from the registry */
+  experiment: string;
   resultsDir: string;
   /** campaign id to complete instead of starting a new one */
   resume?: string;
@@ -43,13 +32,6 @@ export interface CampaignOutcome {
   state: CampaignState;
   /** rows written by this session */
   rows: number;
-}
-
-/** The density-cpu parameters for a request (profile, then overrides). */
-export function densityCpuParams(request: Pick<CampaignRequest, 'profile' | 'backends' | 'guests' | 'repeats'>): DensityCpuParams {
-  const profile = DENSITY_CPU_PROFILES[request.profile];
-  const guests = Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile.guests[backend]])) as DensityCpuParams['guests'];
-  return { ...profile, guests, repeats: request.repeats ?? profile.repeats };
 }
 
 async function versionsOf(backends: Awaited<ReturnType<typeof resolveBackends>>['backends']): Promise<Record<string, string>> {
@@ -72,8 +54,9 @@ function startOrResume(request: CampaignRequest, build: (id: string) => Promise<
 
 /** Runs (or resumes) a campaign. Never leaves guests behind: each experiment stops what it starts. */
 export async function runCampaign(request: CampaignRequest): Promise<CampaignOutcome> {
+  const definition = experimentNamed(request.experiment);
   const { store, meta } = await startOrResume(request, async (id) => {
-    const params = densityCpuParams(request);
+    const params = definition.parameters(request);
     return {
       id,
       experiment: request.experiment,
@@ -92,9 +75,8 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
     };
   });
   // a resumed campaign keeps its own parameters: the rest of its cells must match the first ones
-  const params = meta.parameters as unknown as DensityCpuParams;
-  const backendNames = meta.backends;
-  const resolved = await resolveBackends(backendNames, { campaign: store.id, containerLimits: params.containerLimits });
+  const params = meta.parameters;
+  const resolved = await resolveBackends(meta.backends, { campaign: store.id, containerLimits: definition.containerLimits(params) });
   const session = { startedAt: new Date().toISOString(), state: 'running' as CampaignState };
   meta.sessions.push(session);
   meta.state = 'running';
@@ -119,7 +101,7 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
     return { id: store.id, dir: store.dir, state, rows: readSamples(store.dir).samples.length - before.samples.length };
   };
   try {
-    await runDensity(
+    await definition.run(
       {
         store,
         backends: resolved.backends,
@@ -129,16 +111,7 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
         failFast: request.failFast ?? false,
         log: request.log,
       },
-      {
-        experiment: request.experiment,
-        workload: sysbenchCpuWorkload(params.cpu),
-        guests: params.guests,
-        repeats: params.repeats,
-        vcpus: params.vcpus,
-        memoryMiB: params.memoryMiB,
-        runTimeoutMs: 60 * 60_000,
-        readyTimeoutMs: 180_000,
-      },
+      params,
     );
   } catch (error) {
     if (error instanceof AbortedError || request.signal.aborted) return finish('interrupted');

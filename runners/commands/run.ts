@@ -1,7 +1,8 @@
 /**
  * `guestbench run EXPERIMENT`: runs or resumes a campaign; Ctrl-C stops it cleanly.
  */
-import { EXPERIMENTS, runCampaign, type ExperimentName } from '../../lib/experiments/campaign.js';
+import { runCampaign } from '../../lib/experiments/campaign.js';
+import { experimentDefinitions, experimentNamed } from '../../lib/experiments/registry.js';
 import { parseProfile } from '../../lib/experiments/profiles.js';
 import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
 import { UsageError } from '../../lib/util/errors.js';
@@ -13,7 +14,8 @@ export const runCommand: Command = {
   summary: 'run (or resume) a campaign of one experiment',
   usage: `Usage: guestbench run EXPERIMENT [options]
 
-Experiments: ${EXPERIMENTS.join(', ')}
+Experiments:
+${experimentDefinitions().map((definition) => `  ${definition.name.padEnd(16)} ${definition.summary} (thesis ${definition.thesis})`).join('\n')}
 
 Options:
   --backends LIST   comma-separated: native,docker,kvm (default: all three)
@@ -40,12 +42,10 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     'fail-fast': { type: 'boolean' },
   },
   async run(values, positionals) {
-    const experiment = positionals[0];
-    if (experiment === undefined || !(EXPERIMENTS as readonly string[]).includes(experiment) || positionals.length > 1) {
-      throw new UsageError(`Expected an experiment (${EXPERIMENTS.join(', ')}), got \`${positionals.join(' ') || 'nothing'}\``, {
-        fix: 'for example `guestbench run density-cpu --profile quick`',
-      });
+    if (positionals.length !== 1) {
+      throw new UsageError(`Expected one experiment, got \`${positionals.join(' ') || 'nothing'}\``, { fix: 'for example `guestbench run density-cpu --profile quick` (see `guestbench run --help`)' });
     }
+    const experiment = experimentNamed(positionals[0] as string).name;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) {
@@ -59,7 +59,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     process.on('SIGTERM', onSignal);
     try {
       const outcome = await runCampaign({
-        experiment: experiment as ExperimentName,
+        experiment,
         profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
         backends: parseBackends(typeof values.backends === 'string' ? values.backends : 'native,docker,kvm'),
         ...(typeof values.guests === 'string' ? { guests: parsePositiveIntList(values.guests, '--guests') } : {}),

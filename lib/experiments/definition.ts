@@ -1,0 +1,35 @@
+/**
+ * What an experiment tells the campaign runner: how to derive its parameters from a profile and
+ * the command line, how backends must be set up for it, and how to run it.
+ */
+import type { BackendName } from '../results/schema.js';
+import type { ExperimentContext } from './context.js';
+import type { ProfileName } from './profiles.js';
+
+/** The command-line choices an experiment's parameters are derived from. */
+export interface ParameterRequest {
+  profile: ProfileName;
+  backends: BackendName[];
+  /** overrides the profile's guest counts for every backend */
+  guests?: number[];
+  /** overrides the profile's repeat count */
+  repeats?: number;
+}
+
+/** One experiment. `P` is its parameter record, stored verbatim in campaign.json. */
+export interface ExperimentDefinition<P extends object = object> {
+  name: string;
+  /** one line for `guestbench run --help` */
+  summary: string;
+  /** the thesis's tables and figures this regenerates, e.g. "Figure 4.1, Tables 4.2" */
+  thesis: string;
+  parameters(request: ParameterRequest): P;
+  /** apply the guest size as container cgroup limits (the thesis did not) */
+  containerLimits(params: P): boolean;
+  run(context: ExperimentContext, params: P): Promise<void>;
+}
+
+/** Guest counts per backend: the request's override for every backend, else the profile's. */
+export function guestsFor(request: ParameterRequest, profile: Record<BackendName, number[]>): Record<BackendName, number[]> {
+  return Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile[backend]])) as Record<BackendName, number[]>;
+}
