@@ -1,13 +1,26 @@
 /**
  * `guestbench run EXPERIMENT`: runs or resumes a campaign; Ctrl-C stops it cleanly.
  */
+import { summarize } from '../../lib/analysis/summarize.js';
 import { runCampaign } from '../../lib/experiments/campaign.js';
 import { experimentDefinitions, experimentNamed } from '../../lib/experiments/registry.js';
 import { parseProfile } from '../../lib/experiments/profiles.js';
+import { readSamples } from '../../lib/results/store.js';
 import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
 import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
+
+/** One line per backend, accelerator and N: the mean of the campaign's first metric with its CI. */
+function headlineSummary(dir: string): string {
+  const samples = readSamples(dir).samples;
+  const metric = samples.find((sample) => sample.state === 'ok')?.metric;
+  if (metric === undefined) return '';
+  return summarize(samples)
+    .filter((row) => row.metric === metric)
+    .map((row) => `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)} ${metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`)
+    .join('');
+}
 
 export const runCommand: Command = {
   name: 'run',
@@ -71,6 +84,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         log: logLine,
       });
       process.stdout.write(`campaign ${outcome.id} ${outcome.state}: ${outcome.rows} rows in ${outcome.dir}\n`);
+      process.stdout.write(headlineSummary(outcome.dir));
       if (outcome.state === 'interrupted') {
         process.stdout.write(`resume with: guestbench run ${experiment} --resume ${outcome.id}${typeof values.results === 'string' ? ` --results ${values.results}` : ''}\n`);
         return 130;
