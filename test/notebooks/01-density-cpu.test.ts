@@ -1,30 +1,28 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { summarize } from '../../lib/analysis/summarize.js';
-import { executeNotebook, notebookOutputText, type NotebookFile } from '../../lib/notebook/execute-notebook.js';
-import { buildDist, repoRoot } from '../helpers/build.js';
+import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
 
 // a real quick campaign (native, docker, kvm under TCG) committed as a fixture
 const FIXTURE = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-21T23-53-45Z-04de');
 
-let outDir: string;
+it('notebooks/01-density-cpu.ipynb is committed as a tslab notebook without outputs', () => {
+  expect(committedNotebook('01-density-cpu.ipynb')).toMatchObject({ kernel: 'tslab', withOutputs: 0 });
+});
+
 let output: string;
 let errors: string[];
 
 beforeAll(async () => {
-  await buildDist();
-  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-nb01-'));
-  const result = await executeNotebook(path.join(repoRoot, 'notebooks/01-density-cpu.ipynb'), { outDir, env: { GUESTBENCH_CAMPAIGN: FIXTURE } });
-  errors = result.errors;
-  output = notebookOutputText(JSON.parse(fs.readFileSync(result.notebook, 'utf8')) as NotebookFile);
-  expect(fs.readFileSync(result.html, 'utf8')).toContain('Plotly.newPlot');
+  if (notebookSkipReason) return;
+  const run = await runNotebook('01-density-cpu.ipynb', { GUESTBENCH_CAMPAIGN: FIXTURE });
+  errors = run.errors;
+  output = run.output;
+  expect(run.html).toContain('Plotly.newPlot');
 }, 240_000);
-afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
-describe('notebooks/01-density-cpu.ipynb on a committed campaign', () => {
+describe.skipIf(notebookSkipReason !== undefined)('notebooks/01-density-cpu.ipynb on a committed campaign', () => {
   const summary = summarize(loadCampaign(FIXTURE).samples);
   const mean = (backend: string, guests: number, metric: string) => summary.find((row) => row.backend === backend && row.guests === guests && row.metric === metric)?.mean;
 

@@ -1,0 +1,65 @@
+/**
+ * Executing a committed notebook in a test: build the compiled library it imports, run it headless
+ * with the tslab kernel, and read what it showed. Skipped with the reason printed when Jupyter or
+ * the kernel is missing.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa, execaSync } from 'execa';
+import { JUPYTER, PYTHON, executeNotebook, notebookOutputText, type NotebookFile } from '../../lib/notebook/execute-notebook.js';
+
+/** The repository root. */
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+function jupyterProblem(): string | undefined {
+  if (execaSync(JUPYTER, ['nbconvert', '--version'], { reject: false }).exitCode !== 0) return `Jupyter nbconvert does not run (${JUPYTER})`;
+  const specs = execaSync(PYTHON, ['-c', 'from jupyter_client.kernelspec import find_kernel_specs; print(" ".join(find_kernel_specs()))'], { reject: false });
+  if (specs.exitCode !== 0 || !String(specs.stdout).split(' ').includes('tslab')) return 'the tslab Jupyter kernel is not registered';
+  return undefined;
+}
+
+/** Why notebooks cannot be executed here, or undefined; printed once when set. */
+export const notebookSkipReason = jupyterProblem();
+if (notebookSkipReason) console.warn(`SKIPPED notebook execution: ${notebookSkipReason} (fix: bash scripts/setup.sh)`);
+
+/** What a notebook showed when executed. */
+export interface NotebookRun {
+  /** one line per failing cell */
+  errors: string[];
+  /** all text and HTML of its outputs */
+  output: string;
+  /** the rendered HTML page */
+  html: string;
+  seconds: number;
+}
+
+/**
+ * Compiles dist/ (notebooks import it; type errors are the type check's business, tsc emits
+ * anyway), executes notebooks/<name> with `env`, and returns what it showed. The temp folder is
+ * removed before returning.
+ */
+export async function runNotebook(name: string, env: Record<string, string> = {}): Promise<NotebookRun> {
+  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, reject: false });
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `guestbench-${path.basename(name, '.ipynb')}-`));
+  try {
+    const started = Date.now();
+    const result = await executeNotebook(path.join(repoRoot, 'notebooks', name), { outDir, env, timeoutSec: 170 });
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      errors: result.errors,
+      output: notebookOutputText(JSON.parse(fs.readFileSync(result.notebook, 'utf8')) as NotebookFile),
+      html: fs.readFileSync(result.html, 'utf8'),
+      seconds,
+    };
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** The committed notebook: its kernel name and whether every code cell is free of outputs. */
+export function committedNotebook(name: string): { kernel: string; codeCells: number; withOutputs: number } {
+  const notebook = JSON.parse(fs.readFileSync(path.join(repoRoot, 'notebooks', name), 'utf8')) as NotebookFile & { metadata: { kernelspec: { name: string } } };
+  const code = notebook.cells.filter((cell) => cell.cell_type === 'code');
+  return { kernel: notebook.metadata.kernelspec.name, codeCells: code.length, withOutputs: code.filter((cell) => (cell.outputs ?? []).length > 0).length };
+}
