@@ -35,3 +35,4 @@ export {
   recipeKey,
   type ImageRecipe,
 } from './recipe.js';
+export { pruneImages, type PruneResult } from './prune-images.js';

@@ -1,8 +1,8 @@
 /**
- * Where things live: the package root (found from this module, compiled or not) and the cache.
+ * Where things live: the package root (found from this module, compiled or not) and the results.
+ * (The image cache is lib/images' resolveCacheDir.)
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,11 +22,6 @@ export function packageRoot(): string {
     if (parent === dir) throw new Error('guestbench package root not found above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
-}
-
-/** Cache directory for images and probes: $GUESTBENCH_CACHE or ~/.cache/guestbench. */
-export function cacheDir(): string {
-  return process.env.GUESTBENCH_CACHE ?? path.join(os.homedir(), '.cache', 'guestbench');
 }
 
 /** Default results directory: $GUESTBENCH_RESULTS or <package root>/results. */
