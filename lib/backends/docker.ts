@@ -9,7 +9,7 @@ import type { Accel } from '../results/schema.js';
 import { AbortedError, BackendError } from '../util/errors.js';
 import { boundedSignal, isTimeout } from '../util/signals.js';
 import { dockerClient } from './docker-client.js';
-import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
+import { CONTAINER_SCRATCH_PATH, type Backend, type ExecOptions, type ExecResult, type Guest, type GuestSpec, type GuestState } from './guest.js';
 
 /** Label on every container guestbench creates, so leftovers can always be found. */
 export const GUESTBENCH_LABEL = 'org.guestbench';
@@ -29,10 +29,59 @@ export interface DockerBackendOptions {
   limits?: boolean;
   /** docker network mode; default "bridge" (the engine's default, as in the thesis) */
   networkMode?: string;
+  /**
+   * The main process exits (status 0) on SIGTERM, as a well-behaved service does, so `docker stop`
+   * returns as soon as it has exited. Default false: the main process is `sleep`, which as PID 1 of
+   * its namespace ignores SIGTERM, so a stop waits out the grace period and the engine kills it.
+   */
+  exitOnSigterm?: boolean;
+}
+
+/** Monotonic-clock times (process.hrtime.bigint, nanoseconds) of one container start, as the runner saw them. */
+export interface DockerStartTimes {
+  /** just before the create request */
+  requestedNs: bigint;
+  /** create answered */
+  createdNs: bigint;
+  /** attach answered */
+  attachedNs: bigint;
+  /** start answered */
+  startedNs: bigint;
+  /** the ready marker arrived on the attach stream; undefined until then */
+  markerNs: bigint | undefined;
+}
+
+/** What {@link DockerGuest.shutdown} measured (monotonic clock, nanoseconds) and how the main process ended. */
+export interface DockerShutdownTimes {
+  /** just before the stop request */
+  requestedNs: bigint;
+  /** the engine answered the stop request: the container has stopped */
+  stoppedNs: bigint;
+  /** the main process's exit status (137: killed after the grace period) */
+  exitCode: number;
+  /** the grace period between SIGTERM and SIGKILL, seconds */
+  graceSeconds: number;
+}
+
+/** The main process of a guest container (see {@link DockerBackendOptions.exitOnSigterm}). */
+export function containerCommand(exitOnSigterm: boolean): string[] {
+  return exitOnSigterm
+    ? // a trapped signal interrupts `wait` (not a foreground command); PID 1's exit ends the container
+      ['sh', '-c', `trap 'exit 0' TERM; echo ${CONTAINER_READY_MARKER}; sleep infinity & wait`]
+    : ['sh', '-c', `echo ${CONTAINER_READY_MARKER}; exec sleep infinity`];
 }
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
+}
+
+/**
+ * A guest's scratch storage: an anonymous volume (local driver: a directory on the engine's data
+ * root, outside the overlay2 layers) at CONTAINER_SCRATCH_PATH, labelled like the container and
+ * removed with it (`remove({v: true})`).
+ */
+function scratchMount(labels: Record<string, string>): Docker.MountSettings {
+  return { Type: 'volume', Target: CONTAINER_SCRATCH_PATH, VolumeOptions: { Labels: labels } } as Docker.MountSettings;
 }
 
 /** Explains a failed engine call in one line with the fix. */
@@ -51,17 +100,21 @@ function engineError(what: string, cause: unknown): BackendError {
 /** Printed by a container's main process once it runs: the container's readiness signal. */
 export const CONTAINER_READY_MARKER = 'guestbench-ready';
 
-class DockerGuest implements Guest {
+/** One container guest (returned by DockerBackend.start). */
+export class DockerGuest implements Guest {
   readonly backend = 'docker' as const;
   readonly accel: Accel = 'none';
   private stopped = false;
   /** settles when the main process has printed the ready marker, or the container ended first */
   private readonly ready: Promise<void>;
 
+  /** @internal use DockerBackend.start */
   constructor(
     readonly spec: GuestSpec,
     private readonly container: Docker.Container,
     attached: NodeJS.ReadWriteStream,
+    /** when each step of the start happened (the start's timings for latency measurements) */
+    readonly times: DockerStartTimes,
   ) {
     this.ready = new Promise<void>((resolve, reject) => {
       const stdout = new PassThrough();
@@ -69,6 +122,7 @@ class DockerGuest implements Guest {
       stdout.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
         if (seen.includes(CONTAINER_READY_MARKER)) {
+          this.times.markerNs ??= process.hrtime.bigint();
           resolve();
           // the marker is all the attach stream is for
           (attached as unknown as { destroy(): void }).destroy();
@@ -156,11 +210,40 @@ class DockerGuest implements Guest {
   async stop(): Promise<void> {
     if (this.stopped) return;
     try {
-      await this.container.remove({ force: true });
+      // v: also its anonymous volumes (the scratch volume)
+      await this.container.remove({ force: true, v: true });
     } catch (error) {
       if (!isNotFound(error)) throw engineError(`Could not remove container ${this.spec.name}`, error);
     }
     this.stopped = true;
+  }
+
+  /**
+   * `docker stop` semantics, then removal: the engine sends SIGTERM to the main process and SIGKILL
+   * after `graceSeconds` (default 10, the engine's own default) if it is still running. Resolves once
+   * the container is removed, with the time the engine took to stop it and how the process ended.
+   */
+  async shutdown(options: { graceSeconds?: number; signal?: AbortSignal } = {}): Promise<DockerShutdownTimes> {
+    const graceSeconds = options.graceSeconds ?? 10;
+    if (this.stopped) throw new BackendError(`Container is not running: ${this.spec.name}`, { backend: 'docker' });
+    const requestedNs = process.hrtime.bigint();
+    try {
+      await this.container.stop({ t: graceSeconds, abortSignal: options.signal } as object);
+    } catch (error) {
+      // 304: already stopped
+      if ((error as { statusCode?: number }).statusCode !== 304) {
+        await this.stop().catch(() => undefined);
+        throw engineError(`Could not stop container ${this.spec.name}`, error);
+      }
+    }
+    const stoppedNs = process.hrtime.bigint();
+    let exitCode = -1;
+    try {
+      exitCode = (await this.container.inspect()).State.ExitCode;
+    } finally {
+      await this.stop();
+    }
+    return { requestedNs, stoppedNs, exitCode, graceSeconds };
   }
 }
 
@@ -172,20 +255,31 @@ export class DockerBackend implements Backend {
 
   constructor(private readonly options: DockerBackendOptions) {}
 
-  async start(spec: GuestSpec, options: { signal?: AbortSignal } = {}): Promise<Guest> {
+  /** A backend like this one with some options changed (e.g. `exitOnSigterm` for the latency experiment). */
+  derive(overrides: Partial<DockerBackendOptions>): DockerBackend {
+    return new DockerBackend({ ...this.options, ...overrides });
+  }
+
+  /** The image containers start from. */
+  get image(): string {
+    return this.options.image;
+  }
+
+  async start(spec: GuestSpec, options: { signal?: AbortSignal } = {}): Promise<DockerGuest> {
     const labels: Record<string, string> = { [GUESTBENCH_LABEL]: '1' };
     if (this.options.campaign) labels[CAMPAIGN_LABEL] = this.options.campaign;
     const limits = this.options.limits ? { Memory: spec.memoryMiB * 2 ** 20, NanoCpus: spec.vcpus * 1e9 } : {};
     let container: Docker.Container;
+    const requestedNs = process.hrtime.bigint();
     try {
       container = await this.docker.createContainer({
         name: `guestbench-${spec.name}`,
         Image: this.options.image,
         // the marker tells the runner the container's own process is running (like a VM's agent answering)
-        Cmd: ['sh', '-c', `echo ${CONTAINER_READY_MARKER}; exec sleep infinity`],
+        Cmd: containerCommand(this.options.exitOnSigterm ?? false),
         Labels: labels,
         Tty: false,
-        HostConfig: { NetworkMode: this.options.networkMode ?? 'bridge', ...limits },
+        HostConfig: { NetworkMode: this.options.networkMode ?? 'bridge', ...limits, ...(spec.scratch ? { Mounts: [scratchMount(labels)] } : {}) },
         abortSignal: options.signal,
       } as Docker.ContainerCreateOptions);
     } catch (cause) {
@@ -196,17 +290,20 @@ export class DockerBackend implements Backend {
       }
       throw error;
     }
+    const createdNs = process.hrtime.bigint();
     let guest: DockerGuest;
     try {
       // attach before start (with logs) so the marker cannot be missed
       const attached = await container.attach({ stream: true, stdout: true, stderr: true, logs: true, abortSignal: options.signal } as Docker.ContainerAttachOptions);
-      guest = new DockerGuest(spec, container, attached);
+      const attachedNs = process.hrtime.bigint();
+      guest = new DockerGuest(spec, container, attached, { requestedNs, createdNs, attachedNs, startedNs: 0n, markerNs: undefined });
     } catch (cause) {
       await container.remove({ force: true }).catch(() => undefined);
       throw engineError(`Could not attach to container ${spec.name}`, cause);
     }
     try {
       await container.start({ abortSignal: options.signal } as object);
+      guest.times.startedNs = process.hrtime.bigint();
     } catch (cause) {
       await guest.stop().catch(() => undefined);
       throw engineError(`Could not start container ${spec.name}`, cause);
@@ -233,7 +330,7 @@ export async function removeLeftoverContainers(campaign?: string): Promise<numbe
     containers.map((info) =>
       docker
         .getContainer(info.Id)
-        .remove({ force: true })
+        .remove({ force: true, v: true })
         .catch((error: unknown) => {
           if (!isNotFound(error)) throw error;
         }),

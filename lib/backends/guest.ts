@@ -12,7 +12,32 @@ export interface GuestSpec {
   vcpus: number;
   /** memory in MiB; thesis default 1024 */
   memoryMiB: number;
+  /** private scratch storage for workloads that write (sysbench fileio, MariaDB); none when absent */
+  scratch?: ScratchSpec;
 }
+
+/** QEMU's cache modes for a VM disk (`-drive cache=`); `none` opens the host file with O_DIRECT. */
+export type DiskCacheMode = 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
+
+/**
+ * Scratch storage private to one guest and destroyed with it:
+ * - kvm: a second virtio disk (`VM_SCRATCH_DEVICE`), a sparse raw file in the VM's run directory
+ *   holding an empty ext4 made on the host; the workload mounts it;
+ * - docker: an anonymous volume (local driver, outside the container's overlay2 layers) mounted at
+ *   `CONTAINER_SCRATCH_PATH`, removed with the container;
+ * - native: ignored (the workload makes a host directory itself).
+ */
+export interface ScratchSpec {
+  /** capacity, MiB (the VM disk's size; a local-driver volume has no size limit) */
+  sizeMiB: number;
+  /** VM disk cache mode */
+  cache: DiskCacheMode;
+}
+
+/** Where a VM sees its scratch disk (the second virtio disk). */
+export const VM_SCRATCH_DEVICE = '/dev/vdb';
+/** Where a container's scratch volume is mounted. */
+export const CONTAINER_SCRATCH_PATH = '/scratch';
 
 /** The output of one command run inside a guest. */
 export interface ExecResult {

@@ -3,6 +3,7 @@
  * recorded verbatim in errors).
  */
 import { GUEST_AGENT_PORT, GUEST_INIT_PATH } from '../images/recipe.js';
+import type { DiskCacheMode } from './guest.js';
 
 /** Everything the command line depends on. */
 export interface QemuLaunch {
@@ -23,6 +24,8 @@ export interface QemuLaunch {
   qgaSocket: string;
   /** file the serial console is written to */
   consoleLog: string;
+  /** a second virtio disk private to this VM (the guest sees /dev/vdb) */
+  scratch?: { file: string; format: 'raw'; cache: DiskCacheMode };
 }
 
 /**
@@ -64,6 +67,9 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     launch.append,
     '-drive',
     `file=${escapeValue(launch.disk)},format=raw,if=virtio,snapshot=on`,
+    ...(launch.scratch
+      ? ['-drive', `file=${escapeValue(launch.scratch.file)},format=${launch.scratch.format},if=virtio,cache=${launch.scratch.cache}`]
+      : []),
     '-qmp',
     `unix:${escapeValue(launch.qmpSocket)},server=on,wait=off`,
     '-chardev',

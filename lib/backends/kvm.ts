@@ -13,17 +13,17 @@
  * ```
  */
 import { accessSync, constants, readdirSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, rmdir, stat, statfs, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result, type ResultPromise } from 'execa';
 import type { ImageSet } from '../images/find-images.js';
 import { GUEST_READY_MARKER } from '../images/recipe.js';
 import { AbortedError, BackendError, UsageError } from '../util/errors.js';
-import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
+import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState, ScratchSpec } from './guest.js';
 import { kernelCommandLine, qemuArgs, type QemuLaunch } from './kvm-args.js';
 import { sleep } from './kvm-json-socket.js';
-import { boundedSignal, isProcessAlive } from '../util/signals.js';
+import { anySignal, boundedSignal, isProcessAlive } from '../util/signals.js';
 import { QgaClient, QgaCommandError } from './qga.js';
 import { QmpClient } from './qmp.js';
 
@@ -46,6 +46,32 @@ export interface KvmBackendOptions {
   pollMs?: { min: number; max: number };
   /** every raw chunk on the QMP and agent sockets, for transcripts and debugging */
   wireLog?: WireLog;
+  /**
+   * The root disk, instead of the image's raw disk with a throwaway overlay: e.g. a qcow2 overlay
+   * that outlives the VM, for snapshot and restore (lib/backends/kvm-snapshot.ts). With `snapshot`
+   * the VM's writes go to a throwaway layer on top of `file`, as they do by default.
+   */
+  rootDisk?: RootDisk;
+  /** `-incoming` URI: QEMU starts paused, loads the VM state from it, then runs (e.g. `exec:cat FILE`) */
+  incoming?: string;
+}
+
+/** A root disk other than the image's raw disk (see {@link KvmBackendOptions.rootDisk}). */
+export interface RootDisk {
+  file: string;
+  format: 'raw' | 'qcow2';
+  /** writes go to a throwaway layer in the VM directory (QEMU `snapshot=on`) */
+  snapshot: boolean;
+}
+
+/** What {@link KvmGuest.shutdown} measured, on the runner's monotonic clock (process.hrtime.bigint), nanoseconds. */
+export interface KvmShutdownTimes {
+  /** just before `guest-shutdown` was sent to the agent */
+  requestedNs: bigint;
+  /** when QMP reported the guest's power-off (SHUTDOWN event); undefined if QEMU exited without it */
+  poweredOffNs: bigint | undefined;
+  /** when the QEMU process exited */
+  exitedNs: bigint;
 }
 
 /** Receives every raw chunk read from (rx) or written to (tx) a VM's QMP or agent socket. */
@@ -88,6 +114,16 @@ export class KvmBackend implements Backend {
     if (this.#defaultRoot) sweepStaleRunRoots();
   }
 
+  /** A backend like this one with some options changed (e.g. `rootDisk` and `incoming` for a restore). */
+  derive(overrides: Partial<KvmBackendOptions>): KvmBackend {
+    return new KvmBackend({ ...this.#options, ...overrides });
+  }
+
+  /** The guest image set VMs boot from. */
+  get images(): ImageSet {
+    return this.#options.images;
+  }
+
   /** Launches QEMU and connects to its QMP socket; the guest then boots (see `waitReady`). */
   async start(spec: GuestSpec, options: { signal?: AbortSignal } = {}): Promise<KvmGuest> {
     validateSpec(spec);
@@ -111,6 +147,14 @@ export class KvmBackend implements Backend {
       await rm(vmDir, { recursive: true, force: true });
       throw new UsageError(`Expected \`runDir\` to be short enough for unix socket paths, got ${launch.qmpSocket} (${launch.qmpSocket.length} bytes)`);
     }
+    if (spec.scratch) {
+      try {
+        launch.scratch = { file: await makeScratchDisk(vmDir, spec.scratch, options.signal), format: 'raw', cache: spec.scratch.cache };
+      } catch (error) {
+        await rm(vmDir, { recursive: true, force: true });
+        throw error;
+      }
+    }
     const guest = new KvmGuest({
       spec,
       accel: this.accel,
@@ -121,6 +165,8 @@ export class KvmBackend implements Backend {
       readyTimeoutMs: this.#options.readyTimeoutMs ?? 120_000,
       pollMs: this.#options.pollMs ?? { min: 2, max: 50 },
       wireLog: this.#options.wireLog,
+      rootDisk: this.#options.rootDisk,
+      incoming: this.#options.incoming,
     });
     await guest.launch(options.signal);
     return guest;
@@ -137,6 +183,7 @@ export class KvmBackend implements Backend {
       guestKernelPackage: `${manifest.kernel.package} ${manifest.kernel.version}`,
       guestSysbench: manifest.sysbenchVersion,
       guestAgent: manifest.packages['qemu-guest-agent'] ?? 'unknown',
+      guestMariadb: manifest.packages['mariadb-server'] ?? 'not installed',
     };
   }
 }
@@ -152,6 +199,24 @@ interface GuestInit {
   readyTimeoutMs: number;
   pollMs: { min: number; max: number };
   wireLog: WireLog | undefined;
+  rootDisk?: RootDisk;
+  incoming?: string;
+}
+
+// QEMU option values separate sub-options with commas; a literal comma is written twice
+const escapeQemuValue = (value: string): string => value.replaceAll(',', ',,');
+
+/** qemuArgs() with the root disk replaced (its first -drive) and -incoming added, when asked for. */
+function launchArgs(init: GuestInit): string[] {
+  const args = qemuArgs(init.launch);
+  if (init.rootDisk) {
+    const index = args.indexOf('-drive');
+    if (index < 0) throw new Error('unreachable: qemuArgs always has the root -drive');
+    const disk = init.rootDisk;
+    args[index + 1] = `file=${escapeQemuValue(disk.file)},format=${disk.format},if=virtio${disk.snapshot ? ',snapshot=on' : ''}`;
+  }
+  if (init.incoming !== undefined) args.push('-incoming', init.incoming);
+  return args;
 }
 
 /** One running VM. */
@@ -165,6 +230,10 @@ export class KvmGuest implements Guest {
   launchedNs = 0n;
   /** monotonic clock when the guest agent first answered, nanoseconds */
   readyNs: bigint | undefined;
+  /** monotonic clock when QMP answered (QEMU is up: the guest is booting, or loading its state), nanoseconds */
+  qmpReadyNs: bigint | undefined;
+  /** monotonic clock when the QEMU process exited, nanoseconds */
+  exitedNs: bigint | undefined;
   readonly #init: GuestInit;
   #process: ResultPromise<{ reject: false; stdin: 'ignore'; cleanup: true }> | undefined;
   #exit: Result | undefined;
@@ -188,7 +257,7 @@ export class KvmGuest implements Guest {
 
   /** The full command line QEMU was started with. */
   get command(): string[] {
-    return [this.#init.qemuBinary, ...qemuArgs(this.#init.launch)];
+    return [this.#init.qemuBinary, ...launchArgs(this.#init)];
   }
 
   /** The QMP session (for migration, snapshots, query-* commands). */
@@ -205,7 +274,7 @@ export class KvmGuest implements Guest {
 
   /** @internal spawns QEMU and connects QMP; on any failure nothing is left behind */
   async launch(signal: AbortSignal | undefined): Promise<void> {
-    const args = qemuArgs(this.#init.launch);
+    const args = launchArgs(this.#init);
     // setpriv --pdeathsig: the kernel kills QEMU if this Node process dies, even by SIGKILL
     const [file, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', '--', this.#init.qemuBinary, ...args]] : [this.#init.qemuBinary, args];
     liveGuests.add(this);
@@ -222,7 +291,12 @@ export class KvmGuest implements Guest {
       void this.#process.then((result) => {
         this.#exit = result;
       });
+      // the moment of exit, before execa has drained QEMU's output (shutdown latency)
+      this.#process.once('exit', () => {
+        this.exitedNs ??= process.hrtime.bigint();
+      });
       this.#qmp = await this.#connectQmp(signal);
+      this.qmpReadyNs = process.hrtime.bigint();
     } catch (error) {
       await this.stop();
       throw error;
@@ -371,6 +445,65 @@ export class KvmGuest implements Guest {
     }
   }
 
+  /**
+   * Clean shutdown, as an operator would ask for it: the guest agent's `guest-shutdown` (the
+   * guest's init stops the agent, syncs, remounts / read-only and powers off through ACPI), then
+   * QEMU exits on its own. Resolves once QEMU has exited, with the times it measured, and frees
+   * everything as stop() does. If the guest refuses or is not gone within `timeoutMs` (default
+   * 60 000), stop() kills it and this rejects with a BackendError saying so.
+   */
+  async shutdown(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<KvmShutdownTimes> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const subprocess = this.#process;
+    if (this.#stopping || !subprocess || !this.#qmp || this.#exit) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    await this.waitReady({ signal: options.signal });
+    const qga = this.#qga;
+    if (!qga) throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
+    let poweredOffNs: bigint | undefined;
+    const unsubscribe = this.#qmp.onEvent((event) => {
+      if (event.event === 'SHUTDOWN') poweredOffNs ??= process.hrtime.bigint();
+    });
+    const exited = subprocess.then(() => 'exited' as const);
+    const timer = new AbortController();
+    const requestedNs = process.hrtime.bigint();
+    // guest-shutdown sends no reply on success: the agent's connection closes as QEMU exits;
+    // a reply is the agent saying it could not run /sbin/shutdown
+    const refused = qga
+      .execute('guest-shutdown', { mode: 'powerdown' }, { timeoutMs })
+      .then(
+        () => new BackendError(`The guest agent answered guest-shutdown instead of powering off: ${this.spec.name}`, { backend: 'kvm' }),
+        (error: unknown) => (error instanceof QgaCommandError ? error : undefined),
+      )
+      .then((error) => (error ? { error } : new Promise<never>(() => {})));
+    const outcome = await Promise.race([
+      exited,
+      refused,
+      sleep(timeoutMs, anySignal(options.signal, timer.signal)).then(
+        () => 'timeout' as const,
+        () => 'aborted' as const,
+      ),
+    ]);
+    timer.abort();
+    unsubscribe();
+    if (outcome === 'exited') {
+      const exitedNs = this.exitedNs ?? process.hrtime.bigint();
+      await this.stop();
+      return { requestedNs, poweredOffNs, exitedNs };
+    }
+    const console = await this.consoleTail(3);
+    await this.stop();
+    if (outcome === 'aborted') throw new AbortedError(`Shutdown of VM ${this.spec.name} aborted`);
+    if (outcome === 'timeout') {
+      throw new BackendError(`VM did not power off within ${Math.round(timeoutMs / 1000)} s of guest-shutdown (killed): ${this.spec.name}\nlast console lines:\n${console}`, { backend: 'kvm' });
+    }
+    throw new BackendError(`Clean shutdown failed (killed instead): ${outcome.error.message}`, { cause: outcome.error, backend: 'kvm', fix: 'rebuild the guest image (`guestbench images build`): its init provides /sbin/shutdown' });
+  }
+
+  /** The file QEMU writes the guest's serial console to (until stop() removes it). */
+  get consoleLog(): string {
+    return this.#init.launch.consoleLog;
+  }
+
   /** The serial console so far (until stop() removes it). */
   async consoleText(): Promise<string> {
     return await readFile(this.#init.launch.consoleLog, 'utf8').catch(() => '');
@@ -420,6 +553,51 @@ function validateSpec(spec: GuestSpec): void {
   if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 128) {
     throw new UsageError(`Expected \`memoryMiB\` to be an integer of at least 128, got \`${spec.memoryMiB}\``);
   }
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * The scratch disk of one VM: a sparse raw file in its run directory (removed with it) holding an
+ * empty ext4 made here, so the guest only mounts it. Inode tables and journal are written now
+ * (no lazy init) so the guest kernel does no background initialisation during a measurement.
+ */
+async function makeScratchDisk(vmDir: string, scratch: ScratchSpec, signal: AbortSignal | undefined): Promise<string> {
+  if (!Number.isInteger(scratch.sizeMiB) || scratch.sizeMiB < 16) {
+    throw new UsageError(`Expected \`scratch.sizeMiB\` to be an integer of at least 16, got \`${scratch.sizeMiB}\``);
+  }
+  const fsInfo = await statfs(vmDir);
+  if (fsInfo.type === TMPFS_MAGIC) {
+    throw new BackendError(`A VM scratch disk would live in RAM: ${vmDir} is on tmpfs`, {
+      backend: 'kvm',
+      fix: 'point TMPDIR (or the backend\'s runDir) at a disk-backed directory, e.g. TMPDIR=/var/tmp',
+    });
+  }
+  const needed = scratch.sizeMiB * 2 ** 20;
+  const free = fsInfo.bavail * fsInfo.bsize;
+  if (free < needed) {
+    throw new BackendError(`No room for a ${scratch.sizeMiB} MiB VM scratch disk in ${vmDir}: ${Math.floor(free / 2 ** 20)} MiB free`, {
+      backend: 'kvm',
+      fix: 'free disk space, use a smaller file set, or point TMPDIR at a larger filesystem',
+    });
+  }
+  const file = path.join(vmDir, 'scratch.raw');
+  await (await open(file, 'w')).close();
+  await truncate(file, needed);
+  // one inode per 64 KiB, at least 4096: MariaDB's data directory has a few hundred files
+  const inodes = Math.max(4096, scratch.sizeMiB * 16);
+  const mkfs = await execa('mkfs.ext4', ['-q', '-F', '-L', 'gb-scratch', '-m', '0', '-N', String(inodes), '-E', 'lazy_itable_init=0,lazy_journal_init=0', file], {
+    reject: false,
+    cancelSignal: signal,
+    stdin: 'ignore',
+  });
+  if (mkfs.failed) {
+    throw new BackendError(`Could not make the VM scratch disk (exit code ${mkfs.exitCode ?? '?'}): ${mkfs.command}: ${String(mkfs.stderr).trim()}`, {
+      backend: 'kvm',
+      fix: 'apt-get install e2fsprogs',
+    });
+  }
+  return file;
 }
 
 async function makeVmDir(root: string, name: string): Promise<string> {

@@ -3,7 +3,7 @@
  * experiment into the append-only store, and records how the session ended.
  */
 import { resolveBackends } from '../backends/availability.js';
-import type { CampaignMeta, CampaignState } from '../results/campaign-meta.js';
+import type { CampaignMeta, CampaignState, MissingCapability } from '../results/campaign-meta.js';
 import { newCampaignId } from '../results/campaign-id.js';
 import { hostFingerprint } from '../results/host-fingerprint.js';
 import { createCampaignStore, openCampaignStore, readCampaignMeta, readSamples, writeCampaignMeta, type CampaignStore } from '../results/store.js';
@@ -86,7 +86,14 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
     meta.image = { key: resolved.images.key, dockerImage: resolved.images.dockerImage };
   }
   const seen = new Set(meta.missing.map((item) => `${item.capability}\u0000${item.reason}`));
-  for (const item of resolved.missing) if (!seen.has(`${item.capability}\u0000${item.reason}`)) meta.missing.push(item);
+  const noteMissing = (item: MissingCapability): void => {
+    const key = `${item.capability}\u0000${item.reason}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    meta.missing.push(item);
+    writeCampaignMeta(store, meta);
+  };
+  for (const item of resolved.missing) noteMissing(item);
   writeCampaignMeta(store, meta);
   for (const item of resolved.missing) request.log(`missing: ${item.capability}: ${item.reason}`);
 
@@ -110,6 +117,7 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
         signal: request.signal,
         failFast: request.failFast ?? false,
         log: request.log,
+        noteMissing,
       },
       params,
     );

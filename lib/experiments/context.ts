@@ -2,6 +2,7 @@
  * What an experiment is handed by the campaign runner.
  */
 import type { Backend } from '../backends/guest.js';
+import type { MissingCapability } from '../results/campaign-meta.js';
 import type { CampaignStore } from '../results/store.js';
 import type { BackendName, Sample } from '../results/schema.js';
 
@@ -22,6 +23,8 @@ export interface ExperimentContext {
   /** stop at the first errored guest instead of recording it and carrying on */
   failFast: boolean;
   log: Log;
+  /** records a capability the host lacks in campaign.json (deduplicated), beside the rows that say so */
+  noteMissing(item: MissingCapability): void;
 }
 
 /** The identity of one measurement cell: backend, N and repeat. */

@@ -23,6 +23,8 @@ export interface ExperimentDefinition<P extends object = object> {
   summary: string;
   /** the thesis's tables and figures this regenerates, e.g. "Figure 4.1, Tables 4.2" */
   thesis: string;
+  /** the smallest N `--guests` accepts: 1 for density (N guests run the workload), 0 where N counts guests already running */
+  minGuests: 0 | 1;
   parameters(request: ParameterRequest): P;
   /** apply the guest size as container cgroup limits (the thesis did not) */
   containerLimits(params: P): boolean;

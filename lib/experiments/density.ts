@@ -4,10 +4,12 @@
  * of one N, as they would on a real host running a benchmark ten times.
  */
 import { randomBytes } from 'node:crypto';
-import type { Backend, ExecResult, Guest, GuestSpec } from '../backends/guest.js';
+import { setMaxListeners } from 'node:events';
+import type { Backend, ExecResult, Guest, GuestSpec, ScratchSpec } from '../backends/guest.js';
 import { appendSamples, writeRaw } from '../results/store.js';
 import { METRICS, type Accel, type BackendName, type MetricName, type Sample } from '../results/schema.js';
 import { AbortedError, GuestbenchError } from '../util/errors.js';
+import { anySignal } from '../util/signals.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { Workload } from './workload.js';
 
@@ -23,7 +25,14 @@ export interface DensityParams {
   runTimeoutMs: number;
   /** bound on a guest becoming ready, milliseconds */
   readyTimeoutMs: number;
+  /** private scratch storage for each guest (VM disk, container volume; native guests ignore it) */
+  scratch?: ScratchSpec;
+  /** bound on one guest's untimed prepare, milliseconds (default `runTimeoutMs`) */
+  prepareTimeoutMs?: number;
 }
+
+/** Bound on one guest's cleanup, milliseconds. */
+const CLEANUP_TIMEOUT_MS = 120_000;
 
 /** The metric an errored or unsupported cell is recorded under. */
 const PRIMARY_METRIC: MetricName = 'total_time';
@@ -119,6 +128,7 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
     name: `${context.store.id.slice(-4)}-${tag}-${backend.name}-n${guests}-g${index + 1}`,
     vcpus: params.vcpus,
     memoryMiB: params.memoryMiB,
+    ...(params.scratch ? { scratch: params.scratch } : {}),
   }));
   context.log(`${params.experiment}: ${backend.name} (${backend.accel}) N=${guests}: starting ${guests} guest(s)`);
   let started: Guest[];
@@ -132,11 +142,11 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
     return;
   }
   try {
-    for (const guest of started) await params.workload.prepare?.(guest, context.signal);
+    if (!(await prepareGuests(context, params, started, backend, guests, repeats))) return;
     for (const repeat of repeats) {
       // all N runs are issued in the same tick, so every guest starts its workload together
       const outcomes = await Promise.allSettled(
-        started.map((guest) => guest.exec(params.workload.command, { signal: context.signal, timeoutMs: params.runTimeoutMs })),
+        started.map((guest) => guest.exec(params.workload.commandFor?.(guest) ?? params.workload.command, { signal: context.signal, timeoutMs: params.runTimeoutMs })),
       );
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a run');
       const rows = outcomes.flatMap((outcome, index) => {
@@ -165,12 +175,45 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
       }
     }
   } finally {
+    await cleanupGuests(context, params, started);
     await stopGuests(started);
   }
 }
 
+/**
+ * Runs the workload's untimed prepare in every guest at once. A failure becomes errored rows for the
+ * group's repeats (false: skip the runs), or is thrown with --fail-fast or on interruption.
+ */
+async function prepareGuests(context: ExperimentContext, params: DensityParams, started: Guest[], backend: Backend, guests: number, repeats: number[]): Promise<boolean> {
+  const prepare = params.workload.prepare;
+  if (!prepare) return true;
+  const timeoutMs = params.prepareTimeoutMs ?? params.runTimeoutMs;
+  const outcomes = await Promise.allSettled(started.map((guest) => prepare.call(params.workload, guest, anySignal(context.signal, AbortSignal.timeout(timeoutMs)))));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (!failure) return true;
+  if (context.signal.aborted) throw new AbortedError('Campaign interrupted while preparing guests', { cause: failure.reason });
+  if (context.failFast) throw failure.reason;
+  context.log(`${params.experiment}: ${backend.name} N=${guests}: prepare failed: ${messageOf(failure.reason)}`);
+  appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `prepare failed: ${messageOf(failure.reason)}`));
+  return false;
+}
+
+/** The workload's cleanup in every guest, each with its own deadline; failures are logged, not thrown. */
+async function cleanupGuests(context: ExperimentContext, params: DensityParams, started: Guest[]): Promise<void> {
+  const cleanup = params.workload.cleanup;
+  if (!cleanup) return;
+  const outcomes = await Promise.allSettled(started.map((guest) => cleanup.call(params.workload, guest, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
+  outcomes.forEach((outcome, index) => {
+    if (outcome.status === 'rejected') context.log(`${params.experiment}: cleanup failed in ${started[index]?.spec.name ?? 'a guest'}: ${messageOf(outcome.reason)}`);
+  });
+}
+
 /** Runs a density experiment over every backend and N, skipping cells already done. */
 export async function runDensity(context: ExperimentContext, params: DensityParams): Promise<void> {
+  // every guest's prepare and commands listen on the campaign's signal: more than Node's default of
+  // 10 listeners is expected at N > 4, not a leak
+  const largest = Math.max(0, ...Object.values(params.guests).flatMap((counts) => counts ?? []));
+  setMaxListeners(Math.max(10, 4 * largest + 10), context.signal);
   for (const name of Object.keys(params.guests) as BackendName[]) {
     const unusable = context.unusable[name];
     if (unusable !== undefined) {

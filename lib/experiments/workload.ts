@@ -13,8 +13,16 @@ export interface Workload {
   prepare?(guest: Guest, signal?: AbortSignal): Promise<void>;
   /** the timed command */
   command: string[];
+  /** the timed command for one guest, where it differs between guests (e.g. a per-guest directory); default `command` */
+  commandFor?(guest: Guest): string[];
   /** the metric/value pairs in the command's output; throws ParseError on output of a failed run */
   parse(stdout: string): Array<[MetricName, number]>;
+  /**
+   * untimed tear-down inside a guest after its last repeat, before the guest is stopped, also after
+   * a failure or an interruption: whatever the guest's own stop would leave behind (a server started
+   * on the bare host, files in a host directory). Gets its own deadline, not the campaign's signal.
+   */
+  cleanup?(guest: Guest, signal: AbortSignal): Promise<void>;
 }
 
 /** sysbench cpu with the given parameters. */

@@ -17,6 +17,9 @@ export const GUEST_PACKAGES: readonly string[] = [
   'linux-image-cloud-amd64',
   // the cloud kernel has virtio_pci/virtio_blk as modules: the initramfs must carry them
   'initramfs-tools',
+  // density-mysql: the server each guest runs (its postinst cannot start it: debootstrap installs
+  // a policy-rc.d that denies service starts while it configures the --include packages)
+  'mariadb-server',
 ];
 
 /** Modules the initramfs must contain to find the root disk (listed in /etc/initramfs-tools/modules). */
@@ -34,7 +37,9 @@ export const GUEST_AGENT_PORT = 'org.qemu.guest_agent.0';
 /**
  * PID 1 of the VM (POSIX sh, no systemd, no udev): mount the API filesystems the initramfs did not
  * hand over, load virtio_console, find the agent's virtio-serial port by name in sysfs, print the
- * ready marker (with the guest's uptime), and keep qemu-ga running on the port.
+ * ready marker (with the guest's uptime), and keep qemu-ga running on the port. SIGTERM to PID 1
+ * powers the VM off cleanly; /sbin/shutdown is linked to this script so that the agent's
+ * `guest-shutdown` sends it.
  */
 export const GUEST_INIT_SCRIPT = `#!/bin/sh
 # guestbench-init: PID 1 of a guestbench VM. No systemd, no udev: mount what the initramfs did not
@@ -43,6 +48,26 @@ export const GUEST_INIT_SCRIPT = `#!/bin/sh
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
 say() { echo "guestbench-init: $*" >/dev/console; }
+if [ "$$" -ne 1 ]; then
+  # run as /sbin/shutdown (a link to this script; qemu-ga's guest-shutdown executes it):
+  # ask PID 1 to power the VM off cleanly, whatever the flags (-h -P, -H, -r)
+  kill -TERM 1
+  exit $?
+fi
+# SIGTERM to PID 1 = clean power-off: stop the agent, sync, remount / read-only, then ACPI power-off
+# through the kernel (sysrq o); QEMU exits when the guest powers off
+poweroff_now() {
+  trap '' TERM
+  say "shutdown requested"
+  [ -n "$agent" ] && kill "$agent" 2>/dev/null
+  sync
+  mount -o remount,ro / 2>/dev/null || say "could not remount / read-only"
+  say "powering off"
+  echo o >/proc/sysrq-trigger
+  while :; do sleep 1; done
+}
+agent=
+trap poweroff_now TERM
 mounted() {
   while read -r _ dir _; do [ "$dir" = "$1" ] && return 0; done </proc/mounts
   return 1
@@ -56,6 +81,7 @@ mounted /dev/shm || mount -t tmpfs -o nosuid,nodev tmpfs /dev/shm
 mounted /run || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mounted /tmp || mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 echo guestbench >/proc/sys/kernel/hostname
+ln -sf ${GUEST_INIT_PATH} /sbin/shutdown
 modprobe virtio_console
 port=
 tries=0
@@ -69,12 +95,15 @@ while [ -z "$port" ] && [ "$tries" -lt 200 ]; do
 done
 if [ -z "$port" ]; then
   say "no virtio-serial port named ${GUEST_AGENT_PORT}"
-  while :; do sleep 3600; done
+  while :; do sleep 3600 & wait $!; done
 fi
 read -r uptime _ </proc/uptime
 say "ready uptime=$uptime port=$port"
 while :; do
-  qemu-ga --method=virtio-serial --path="$port" --statedir=/run
+  # in the background: a trapped signal interrupts \`wait\`, not a foreground command
+  qemu-ga --method=virtio-serial --path="$port" --statedir=/run &
+  agent=$!
+  wait "$agent"
   say "qemu-ga exited with status $?, restarting"
   sleep 1
 done

@@ -47,6 +47,8 @@ export const METRICS = {
   /** thread fairness: standard deviation of execution time per thread, seconds */
   fairness_exec_stddev: 's',
   // sysbench fileio
+  /** reads + writes (fsyncs not counted): sysbench 0.4's fileio event count; 1.0 counts fsyncs as events too */
+  requests: 'count',
   reads: 'count',
   writes: 'count',
   fsyncs: 'count',
@@ -55,6 +57,9 @@ export const METRICS = {
   fsyncs_per_s: 'requests/s',
   read_mib_per_s: 'MiB/s',
   written_mib_per_s: 'MiB/s',
+  /** read + written, MiB/s: sysbench 0.4's "Total transferred ... Mb/sec", the thesis's file I/O "speed" */
+  total_mib_per_s: 'MiB/s',
+  /** reads/s + writes/s (fsyncs not counted): sysbench 0.4's "Requests/sec executed" */
   requests_per_s: 'requests/s',
   // sysbench oltp
   other: 'count',
@@ -64,11 +69,49 @@ export const METRICS = {
   queries_per_s: 'queries/s',
   errors: 'count',
   reconnects: 'count',
-  // latency experiment
+  // latency experiment (docs/latency.md): one more guest started and stopped while N others run
+  /** launch request -> a process inside the guest has written its ready marker (VM: init on the console; container: main process on stdout), seconds */
   boot_time: 's',
+  /** stop request -> the guest is gone (VM: QEMU exited after a clean power-off; container: `docker stop` returned), seconds */
   shutdown_time: 's',
+  /** latency-restore: launch request -> the guest runs a command for us (VM: agent answers; container: exec answers), seconds */
   cold_boot_time: 's',
+  /** latency-restore: restore request -> the guest runs a command for us, seconds */
   restore_time: 's',
+  /** VM boot phase: launch request -> QMP answers (QEMU up), seconds */
+  phase_vmm: 's',
+  /** VM boot phase: QMP answers -> init's ready marker on the console (firmware, kernel, initramfs, init), seconds */
+  phase_guest: 's',
+  /** VM phase after boot_time: ready marker (latency-restore: cold boot's marker) -> guest agent answers, seconds */
+  phase_agent: 's',
+  /** the VM kernel's own uptime when init printed its ready marker (guest clock), seconds */
+  guest_uptime_at_marker: 's',
+  /** container boot phase: create request -> created, seconds */
+  phase_create: 's',
+  /** container boot phase: attach request -> attached (the harness attaches before start so the marker cannot be missed), seconds */
+  phase_attach: 's',
+  /** container boot phase: start request -> ready marker received (the marker arrives before the start reply), seconds */
+  phase_start: 's',
+  /** container: create request -> the engine's own `start` event (events API timeNano), seconds */
+  engine_start_time: 's',
+  /** container: the engine's `start` event -> the harness has the start reply (the harness's lag behind the engine), seconds */
+  harness_overhead: 's',
+  /** VM shutdown phase: shutdown request -> the guest powered off (QMP SHUTDOWN event), seconds */
+  phase_poweroff: 's',
+  /** VM shutdown phase: guest powered off -> QEMU process exited, seconds */
+  phase_vmm_exit: 's',
+  /** container shutdown: 1 when the engine had to SIGKILL the main process after the grace period, 0 when it exited on SIGTERM */
+  shutdown_killed: 'count',
+  /** VM restore phase: launch request (QEMU with -incoming defer) -> QMP answers, seconds */
+  restore_vmm: 's',
+  /** VM restore phase: QMP answers -> saved state loaded (migrate-incoming completed), seconds */
+  restore_state_load: 's',
+  /** VM restore phase: state loaded -> VM resumed and its agent answers, seconds */
+  restore_agent: 's',
+  /** VM: pause and save the state to a file (not part of restore_time), seconds */
+  snapshot_save_time: 's',
+  /** VM: size of the saved state file, bytes */
+  snapshot_size: 'bytes',
   // migration experiment
   downtime: 'ms',
   setup_time: 'ms',

@@ -18,11 +18,13 @@ export function parseBackends(value: string): BackendName[] {
   return [...new Set(names)] as BackendName[];
 }
 
-/** `--guests 1,2,4` -> [1, 2, 4]. */
-export function parsePositiveIntList(value: string, option: string): number[] {
+/** `--guests 1,2,4` -> [1, 2, 4]; with `min` 0, `0,1,2` is accepted too. */
+export function parsePositiveIntList(value: string, option: string, min: 0 | 1 = 1): number[] {
   const parts = value.split(',').map((part) => part.trim());
-  if (parts.length === 0 || parts.some((part) => !/^[1-9][0-9]*$/.test(part))) {
-    throw new UsageError(`Expected \`${option}\` to be a list of positive integers, got \`${value}\``, { fix: `for example \`${option} 1,2,4,8\`` });
+  const pattern = min === 0 ? /^(0|[1-9][0-9]*)$/ : /^[1-9][0-9]*$/;
+  if (parts.length === 0 || parts.some((part) => !pattern.test(part))) {
+    const what = min === 0 ? 'non-negative integers' : 'positive integers';
+    throw new UsageError(`Expected \`${option}\` to be a list of ${what}, got \`${value}\``, { fix: `for example \`${option} ${min === 0 ? '0,1,2,4' : '1,2,4,8'}\`` });
   }
   return [...new Set(parts.map(Number))];
 }

@@ -4,12 +4,17 @@
  * (b) container start to first output: the docker backend (create, attach, start, until the
  *     container's process prints its ready marker) vs `docker run --rm IMAGE echo ready` (the same
  *     steps through the docker CLI, until `ready` arrives on its stdout).
+ * (c) VM start from a saved state vs a cold boot of the same guest (the thesis saw about 3x): the
+ *     cold boot's time over the restore's, each until the guest agent answers.
  * It lives in runners/ because its baseline is the docker CLI, which lib/ never calls.
  */
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
 import { NativeBackend } from '../../lib/backends/native.js';
+import { KvmBackend } from '../../lib/backends/kvm.js';
+import { createSnapshotDir, loadVmState, removeSnapshot, restoreFrom, saveVmState, snapshotSource } from '../../lib/backends/kvm-snapshot.js';
+import type { ImageSet } from '../../lib/images/index.js';
 import { cpuCommand, parseCpuOutput, type CpuParams } from '../../lib/workloads/sysbench-cpu.js';
 import { pairedRatio, type RatioResult } from './ratio.js';
 
@@ -77,5 +82,63 @@ export async function containerStart(image: string, pairs = 15): Promise<RatioRe
     });
   } finally {
     await removeLeftoverContainers('bench');
+  }
+}
+
+/**
+ * (c) seconds from launch until the guest agent answers: a cold boot over a restore from a saved
+ * state of the same guest (one snapshot, made first and not timed; both from its disk overlay with
+ * throwaway writes). Target: at least the thesis's ~3x.
+ */
+export async function vmRestoreVsColdBoot(images: ImageSet, accel: 'kvm' | 'tcg', pairs = 3): Promise<RatioResult> {
+  const kvm = new KvmBackend({ images, accel });
+  const snapshot = await createSnapshotDir(images);
+  const spec = (what: string) => ({ name: `bench-${what}-${process.pid}-${round++}`, vcpus: 1, memoryMiB: 1024 });
+  let round = 0;
+  try {
+    const source = await snapshotSource(kvm, snapshot).start(spec('source'));
+    try {
+      await source.waitReady();
+      await saveVmState(source, snapshot);
+    } finally {
+      await source.stop();
+    }
+    const cold = kvm.derive({ rootDisk: { file: snapshot.overlay, format: 'qcow2', snapshot: true } });
+    const restore = restoreFrom(kvm, snapshot);
+    return await pairedRatio({
+      name: `(c) VM start until the agent answers (${accel}): cold boot / restore from a saved state`,
+      a: {
+        label: 'cold boot (KvmBackend.start until the guest agent answers)',
+        run: async () => {
+          const started = process.hrtime.bigint();
+          const guest = await cold.start(spec('cold'));
+          try {
+            await guest.waitReady();
+            return Number((guest.readyNs ?? process.hrtime.bigint()) - started) / 1e9;
+          } finally {
+            await guest.stop();
+          }
+        },
+      },
+      b: {
+        label: 'restore (QEMU -incoming defer, migrate-incoming, cont, until the guest agent answers)',
+        run: async () => {
+          const started = process.hrtime.bigint();
+          const guest = await restore.start(spec('restore'));
+          try {
+            await loadVmState(guest, snapshot);
+            await guest.waitReady();
+            return Number((guest.readyNs ?? process.hrtime.bigint()) - started) / 1e9;
+          } finally {
+            await guest.stop();
+          }
+        },
+      },
+      unit: 's',
+      pairs,
+      target: { op: '>=', value: 3 },
+    });
+  } finally {
+    await removeSnapshot(snapshot);
   }
 }

@@ -2,6 +2,7 @@
  * `guestbench doctor`: for each backend, usable or not, why, and the fix.
  */
 import { checkDocker, checkKvm, checkNative, imagesIfBuilt, type BackendCheck } from '../../lib/backends/availability.js';
+import { checkContainerCheckpoint } from '../../lib/backends/criu.js';
 import { hostFingerprint } from '../../lib/results/host-fingerprint.js';
 import type { Command } from '../cli.js';
 
@@ -21,6 +22,8 @@ export const doctorCommand: Command = {
 For each backend (native, docker, kvm) says whether it is usable, why not, and the fix.
 For kvm it boots a real probe guest under -accel kvm (with a timeout) to learn whether
 hardware acceleration works, and otherwise reports the TCG software-emulation fallback.
+It also says whether containers can be checkpointed and restored (CRIU through Docker's
+checkpoint API: an experimental engine and a passing \`criu check\`); that is optional.
 
 Options:
   --cached   reuse the last KVM probe result for this kernel, QEMU and image (faster)
@@ -35,6 +38,9 @@ Exit status: 0 when every backend is usable, 1 otherwise.`,
     process.stdout.write(images ? `images: ${images.key} (${images.dir})\n` : `images: not built (${reason ?? 'unknown'})\n      fix:  run \`guestbench images build\`\n`);
     const checks = [await checkNative(), await checkDocker(images), await checkKvm(images, { forceProbe: values.cached !== true })];
     for (const check of checks) process.stdout.write(line(check) + '\n');
+    // optional (latency-restore's container rows): reported, not counted in the exit status
+    const checkpoint = await checkContainerCheckpoint();
+    process.stdout.write(checkpoint.supported ? `  ok    criu   container checkpoint/restore: ${checkpoint.reason}\n` : `  --    criu   container checkpoint/restore unavailable (latency-restore records it as unsupported): ${checkpoint.reason}\n      fix:  ${checkpoint.fix}\n`);
     return checks.every((check) => check.usable) ? 0 : 1;
   },
 };

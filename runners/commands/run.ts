@@ -58,7 +58,8 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     if (positionals.length !== 1) {
       throw new UsageError(`Expected one experiment, got \`${positionals.join(' ') || 'nothing'}\``, { fix: 'for example `guestbench run density-cpu --profile quick` (see `guestbench run --help`)' });
     }
-    const experiment = experimentNamed(positionals[0] as string).name;
+    const definition = experimentNamed(positionals[0] as string);
+    const experiment = definition.name;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) {
@@ -75,7 +76,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         experiment,
         profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
         backends: parseBackends(typeof values.backends === 'string' ? values.backends : 'native,docker,kvm'),
-        ...(typeof values.guests === 'string' ? { guests: parsePositiveIntList(values.guests, '--guests') } : {}),
+        ...(typeof values.guests === 'string' ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) } : {}),
         ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
         resultsDir: typeof values.results === 'string' ? values.results : defaultResultsDir(),
         ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),

@@ -18,4 +18,9 @@ describe('command-line values', () => {
     expect(() => parsePositiveIntList('1,,2', '--guests')).toThrow(UsageError);
     expect(() => parsePositiveInt('2.5', '--repeats')).toThrow('Expected `--repeats` to be a positive integer, got `2.5`');
   });
+
+  it('accepts N = 0 where N counts guests already running', () => {
+    expect(parsePositiveIntList('0,1,2', '--guests', 0)).toEqual([0, 1, 2]);
+    expect(() => parsePositiveIntList('-1', '--guests', 0)).toThrow('Expected `--guests` to be a list of non-negative integers, got `-1`');
+  });
 });

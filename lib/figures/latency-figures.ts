@@ -1,0 +1,204 @@
+/**
+ * Figure builders for chapter 5: boot and shutdown time vs N (Figure 5.1), cold boot vs restore
+ * (Figure 5.2), and where the start-up time goes (stacked phases). Pure functions: summaries in, a
+ * plotly figure out.
+ */
+import type { PhaseMean } from '../analysis/latency-phases.js';
+import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
+import type { SummaryRow } from '../analysis/summarize.js';
+import type { BackendName, MetricName } from '../results/schema.js';
+import { seriesLabel, type ThesisPoint } from './density-figures.js';
+import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
+
+/** A figure whose bars stack or group (plotly's layout.barmode). */
+export type BarFigure = Figure & { layout: Figure['layout'] & { barmode: 'stack' | 'group' } };
+
+const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
+const METRIC_LABELS: Partial<Record<MetricName, string>> = { boot_time: 'boot', shutdown_time: 'shutdown' };
+const THESIS_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs (KVM)' };
+
+function ciArrays(rows: readonly SummaryRow[]): NonNullable<Trace['error_y']> {
+  return {
+    type: 'data',
+    symmetric: false,
+    array: rows.map((row) => (row.ciHigh === null ? 0 : row.ciHigh - row.mean)),
+    arrayminus: rows.map((row) => (row.ciLow === null ? 0 : row.mean - row.ciLow)),
+    visible: true,
+  };
+}
+
+/** Options of {@link latencyVsGuestsFigure}. */
+export interface LatencyFigureOptions {
+  title: string;
+  /** plotted metrics (default boot_time and shutdown_time) */
+  metrics?: MetricName[];
+  /** log y axis: VM and container times differ by orders of magnitude (default true) */
+  logY?: boolean;
+}
+
+/**
+ * Figure 5.1: boot and shutdown time of one more guest vs N, for each (backend, accel) measured
+ * here (solid: boot, dotted: shutdown; 95% CI error bars), and the thesis's Tables 5.1/5.2 values
+ * (hollow diamonds, dashed).
+ */
+export function latencyVsGuestsFigure(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], options: LatencyFigureOptions): Figure {
+  const metrics = options.metrics ?? ['boot_time', 'shutdown_time'];
+  const data: Trace[] = [];
+  for (const metric of metrics) {
+    const dash = metric === 'boot_time' ? 'solid' : 'dot';
+    const series = new Map<string, SummaryRow[]>();
+    for (const row of summary.filter((candidate) => candidate.metric === metric)) {
+      const key = seriesLabel(row.backend, row.accel);
+      series.set(key, [...(series.get(key) ?? []), row]);
+    }
+    for (const [label, group] of series) {
+      const rows = [...group].sort((a, b) => a.guests - b.guests);
+      const backend = rows[0]?.backend ?? 'native';
+      const name = `${label} ${METRIC_LABELS[metric] ?? metric}, this host`;
+      data.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name,
+        x: rows.map((row) => row.guests),
+        y: rows.map((row) => row.mean),
+        error_y: ciArrays(rows),
+        line: { color: BACKEND_COLORS[backend], dash },
+        marker: { size: 7, color: BACKEND_COLORS[backend] },
+        legendgroup: name,
+        text: rows.map((row) => `n=${row.n}${row.errored ? `, ${row.errored} errored` : ''}`),
+        hovertemplate: `%{y:.3f} s at N=%{x} (%{text}, 95% CI)<extra>${name}</extra>`,
+      });
+    }
+    for (const backend of ['kvm', 'docker'] as const) {
+      const points = thesis.filter((point) => point.backend === backend && point.metric === metric).sort((a, b) => a.guests - b.guests);
+      if (points.length === 0) continue;
+      const name = `${THESIS_LABELS[backend]} ${METRIC_LABELS[metric] ?? metric}, thesis`;
+      data.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name,
+        x: points.map((point) => point.guests),
+        y: points.map((point) => point.value),
+        line: { color: BACKEND_COLORS[backend], dash: 'dash', width: 1 },
+        marker: { symbol: metric === 'boot_time' ? 'diamond-open' : 'square-open', size: 9, color: BACKEND_COLORS[backend] },
+        legendgroup: name,
+        text: points.map((point) => point.source),
+        hovertemplate: `%{y} s at N=%{x} (%{text})<extra>${name}</extra>`,
+      });
+    }
+  }
+  const guests = [...new Set([...summary.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort((a, b) => a - b);
+  const figure: Figure = {
+    data,
+    layout: {
+      title: { text: options.title },
+      xaxis: { title: { text: 'guests already running (N)' }, tickvals: guests },
+      yaxis: { title: { text: `time (s${options.logY ?? true ? ', log scale' : ''})` }, ...(options.logY ?? true ? {} : { rangemode: 'tozero' as const }) },
+      legend: LEGEND_BELOW,
+      margin: { t: 50, b: 140 },
+    },
+  };
+  if (options.logY ?? true) (figure.layout.yaxis as Record<string, unknown>).type = 'log';
+  return figure;
+}
+
+/** Options of {@link restoreFigure}. */
+export interface RestoreFigureOptions {
+  title: string;
+  /** one line under the plot, e.g. the thesis's stated ratios */
+  note?: string;
+}
+
+/**
+ * Figure 5.2: cold boot beside restore from a saved state, one group per kind of guest (95% CI
+ * error bars). A kind without a restore value gets an annotation with the reason instead of a bar.
+ */
+export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreFigureOptions): BarFigure {
+  const labels = rows.map((row) => `${seriesLabel(row.backend, row.accel)}${row.guests > 0 ? `, N=${row.guests}` : ''}`);
+  const bar = (name: string, color: string, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace => ({
+    type: 'bar',
+    name,
+    x: labels,
+    y: rows.map((row) => pick(row)?.mean ?? null),
+    error_y: {
+      type: 'data',
+      symmetric: false,
+      array: rows.map((row) => {
+        const stats = pick(row);
+        return stats?.ciHigh === null || stats?.ciHigh === undefined ? 0 : stats.ciHigh - stats.mean;
+      }),
+      arrayminus: rows.map((row) => {
+        const stats = pick(row);
+        return stats?.ciLow === null || stats?.ciLow === undefined ? 0 : stats.mean - stats.ciLow;
+      }),
+      visible: true,
+    },
+    marker: { color },
+    text: rows.map((row) => {
+      const stats = pick(row);
+      return stats ? `n=${stats.n}` : 'no value';
+    }),
+    hovertemplate: `%{y:.3f} s (%{text}, 95% CI)<extra>${name}</extra>`,
+  });
+  const annotations: NonNullable<Figure['layout']['annotations']> = rows
+    .map((row, index) => ({ row, index }))
+    .filter(({ row }) => row.restore === null)
+    .map(({ row, index }) => ({
+      text: `${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${row.reason.slice(0, 110)}${row.reason.length > 110 ? '…' : ''})` : ''}`,
+      xref: 'paper' as const,
+      yref: 'paper' as const,
+      x: 0,
+      y: 1.02 + 0.06 * index,
+      showarrow: false as const,
+      font: { size: 10 },
+    }));
+  if (options.note) annotations.push({ text: options.note, xref: 'paper', yref: 'paper', x: 0, y: -0.32, showarrow: false, font: { size: 10 } });
+  return {
+    data: [bar('cold boot', '#7f7f7f', (row) => row.cold), bar('restore from saved state', '#2ca02c', (row) => row.restore)],
+    layout: {
+      title: { text: options.title },
+      xaxis: { title: { text: 'kind of guest' }, type: 'category' },
+      yaxis: { title: { text: 'time until the guest runs a command (s)' }, rangemode: 'tozero' },
+      legend: LEGEND_BELOW,
+      margin: { t: 90, b: 140 },
+      annotations,
+      barmode: 'group',
+    },
+  };
+}
+
+const PHASE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+
+/**
+ * Stacked bars of phase means: one bar per (backend, accel, N, what), one segment per phase, in the
+ * phases' order. Phases after the headline's end point are drawn hatched-light (opacity) and named so.
+ */
+export function phaseBreakdownFigure(means: readonly PhaseMean[], options: { title: string; yTitle?: string }): BarFigure {
+  const barKey = (mean: PhaseMean) => `${seriesLabel(mean.backend, mean.accel)} N=${mean.guests}${mean.what ? ` ${mean.what}` : ''}`;
+  const bars = [...new Set(means.map(barKey))];
+  const phases = [...new Set(means.map((mean) => mean.phase))];
+  const data: Trace[] = phases.map((phase, index) => {
+    const rows = means.filter((mean) => mean.phase === phase);
+    const after = rows.some((mean) => !mean.inHeadline);
+    return {
+      type: 'bar',
+      name: phase,
+      x: bars,
+      y: bars.map((bar) => rows.find((mean) => barKey(mean) === bar)?.mean ?? null),
+      marker: { color: PHASE_COLORS[index % PHASE_COLORS.length] as string },
+      ...(after ? { opacity: 0.45 } : {}),
+      hovertemplate: `%{y:.3f} s<extra>${phase}</extra>`,
+    } as Trace;
+  });
+  return {
+    data,
+    layout: {
+      title: { text: options.title },
+      xaxis: { title: { text: '' }, type: 'category' },
+      yaxis: { title: { text: options.yTitle ?? 'mean time per phase (s)' }, rangemode: 'tozero' },
+      legend: { orientation: 'h', y: -0.35 },
+      margin: { t: 50, b: 170 },
+      barmode: 'stack',
+    },
+  };
+}
