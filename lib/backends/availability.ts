@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { findImages, type ImageSet } from '../images/index.js';
 import type { MissingCapability } from '../results/campaign-meta.js';
 import type { Accel, BackendName } from '../results/schema.js';
-import { GuestbenchError } from '../util/errors.js';
+import { GuestbenchError, firstLine } from '../util/errors.js';
 import { withTimeout } from '../util/signals.js';
 import { probeAccelCached } from './accel-probe.js';
 import { dockerClient } from './docker-client.js';
@@ -21,7 +21,7 @@ export type BackendCheck =
   | { backend: BackendName; usable: false; reason: string; fix: string; notes: MissingCapability[] };
 
 function describe(error: unknown): { reason: string; fix: string } {
-  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+  const reason = firstLine(error);
   const fix = error instanceof GuestbenchError && error.fix ? error.fix : 'see `guestbench doctor`';
   return { reason, fix };
 }

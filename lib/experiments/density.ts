@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { Backend, ExecResult, Guest, GuestSpec, ScratchSpec } from '../backends/guest.js';
 import { appendSamples, writeRaw } from '../results/store.js';
 import { METRICS, type Accel, type BackendName, type MetricName, type Sample } from '../results/schema.js';
-import { AbortedError, GuestbenchError } from '../util/errors.js';
+import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import { anySignal } from '../util/signals.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { Workload } from './workload.js';
@@ -36,10 +36,6 @@ const CLEANUP_TIMEOUT_MS = 120_000;
 
 /** The metric an errored or unsupported cell is recorded under. */
 const PRIMARY_METRIC: MetricName = 'total_time';
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
-}
 
 /** Starts N guests at once; if any fails, the others are stopped and the error is thrown. */
 async function startGuests(backend: Backend, specs: GuestSpec[], params: DensityParams, signal: AbortSignal): Promise<Guest[]> {
@@ -74,7 +70,7 @@ function rowsFor(
   const errored = (reason: string): Sample[] => [
     { ...base, metric: PRIMARY_METRIC, value: null, unit: METRICS[PRIMARY_METRIC], at, state: 'errored', reason },
   ];
-  if (outcome.status === 'rejected') return errored(messageOf(outcome.reason));
+  if (outcome.status === 'rejected') return errored(firstLine(outcome.reason));
   const result = outcome.value;
   if (result.exitCode !== 0) {
     const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').at(-1) ?? '';
@@ -83,7 +79,7 @@ function rowsFor(
   try {
     return workload.parse(result.stdout).map(([metric, value]) => ({ ...base, metric, value, unit: METRICS[metric], at, state: 'ok' as const }));
   } catch (error) {
-    return errored(messageOf(error));
+    return errored(firstLine(error));
   }
 }
 
@@ -137,8 +133,8 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
   } catch (error) {
     if (context.signal.aborted) throw new AbortedError('Campaign interrupted while starting guests', { cause: error });
     if (context.failFast) throw error;
-    context.log(`${params.experiment}: ${backend.name} N=${guests}: could not start guests: ${messageOf(error)}`);
-    appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `could not start guests: ${messageOf(error)}`));
+    context.log(`${params.experiment}: ${backend.name} N=${guests}: could not start guests: ${firstLine(error)}`);
+    appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `could not start guests: ${firstLine(error)}`));
     return;
   }
   try {
@@ -193,8 +189,8 @@ async function prepareGuests(context: ExperimentContext, params: DensityParams, 
   if (!failure) return true;
   if (context.signal.aborted) throw new AbortedError('Campaign interrupted while preparing guests', { cause: failure.reason });
   if (context.failFast) throw failure.reason;
-  context.log(`${params.experiment}: ${backend.name} N=${guests}: prepare failed: ${messageOf(failure.reason)}`);
-  appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `prepare failed: ${messageOf(failure.reason)}`));
+  context.log(`${params.experiment}: ${backend.name} N=${guests}: prepare failed: ${firstLine(failure.reason)}`);
+  appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `prepare failed: ${firstLine(failure.reason)}`));
   return false;
 }
 
@@ -204,7 +200,7 @@ async function cleanupGuests(context: ExperimentContext, params: DensityParams, 
   if (!cleanup) return;
   const outcomes = await Promise.allSettled(started.map((guest) => cleanup.call(params.workload, guest, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
   outcomes.forEach((outcome, index) => {
-    if (outcome.status === 'rejected') context.log(`${params.experiment}: cleanup failed in ${started[index]?.spec.name ?? 'a guest'}: ${messageOf(outcome.reason)}`);
+    if (outcome.status === 'rejected') context.log(`${params.experiment}: cleanup failed in ${started[index]?.spec.name ?? 'a guest'}: ${firstLine(outcome.reason)}`);
   });
 }
 

@@ -21,7 +21,7 @@ import { KvmBackend } from '../backends/kvm.js';
 import { createSnapshotDir, loadVmState, removeSnapshot, restoreFrom, saveVmState, snapshotSource } from '../backends/kvm-snapshot.js';
 import { writeRaw } from '../results/store.js';
 import type { MetricName, Sample } from '../results/schema.js';
-import { AbortedError, GuestbenchError } from '../util/errors.js';
+import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import type { ExperimentContext } from './context.js';
 import type { ExperimentDefinition } from './definition.js';
 import { latencyGuests, runLatencyLoop, type GuestBackendName, type MeasureOne } from './latency.js';
@@ -74,10 +74,6 @@ export const LATENCY_RESTORE_PROFILES: Record<ProfileName, Omit<LatencyRestorePa
   quick: { ...COMMON, guests: { kvm: [0], docker: [0] }, repeats: 3, settleMs: 1000 },
 };
 
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
-}
-
 const PRIMARY: MetricName[] = ['cold_boot_time', 'restore_time'];
 
 /** Cold boot, save, restore of one VM. */
@@ -90,7 +86,7 @@ function measureVm(context: ExperimentContext, params: LatencyRestoreParams, kvm
       if (context.signal.aborted) throw new AbortedError(`Campaign interrupted during ${what}`, { cause: error });
       record.error = String(error);
       const raw = writeRaw(context.store, rawName, recordJson(record));
-      const reason = `${what} failed: ${messageOf(error)}`;
+      const reason = `${what} failed: ${firstLine(error)}`;
       const missing = PRIMARY.filter((metric) => !measured.some((row) => row.metric === metric));
       return [...measured.map((row) => ({ ...row, raw })), ...missing.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', reason))];
     };
@@ -167,7 +163,7 @@ function measureContainer(context: ExperimentContext, params: LatencyRestorePara
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a start', { cause: error });
       const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
-      return PRIMARY.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', `cold start failed: ${messageOf(error)}`));
+      return PRIMARY.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', `cold start failed: ${firstLine(error)}`));
     }
     const rows: Sample[] = [];
     try {
@@ -192,12 +188,12 @@ function measureContainer(context: ExperimentContext, params: LatencyRestorePara
           rows.push(...okRows(cell, [['restore_time', seconds(restored.requestedNs, restored.readyNs)]]));
         } catch (error) {
           if (context.signal.aborted) throw error;
-          rows.push(valuelessRow(cell, 'restore_time', 'errored', `checkpoint/restore failed: ${messageOf(error)}`));
+          rows.push(valuelessRow(cell, 'restore_time', 'errored', `checkpoint/restore failed: ${firstLine(error)}`));
         }
       }
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted', { cause: error });
-      for (const metric of PRIMARY.filter((wanted) => !rows.some((row) => row.metric === wanted))) rows.push(valuelessRow(cell, metric, 'errored', messageOf(error)));
+      for (const metric of PRIMARY.filter((wanted) => !rows.some((row) => row.metric === wanted))) rows.push(valuelessRow(cell, metric, 'errored', firstLine(error)));
     } finally {
       await boot.guest.stop();
       boot.events.close();

@@ -21,7 +21,7 @@ import { KvmBackend } from '../backends/kvm.js';
 import { GUEST_READY_MARKER } from '../images/recipe.js';
 import { appendSamples, writeRaw } from '../results/store.js';
 import type { Accel, BackendName, MetricName, Sample } from '../results/schema.js';
-import { AbortedError, GuestbenchError } from '../util/errors.js';
+import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { ExperimentDefinition, ParameterRequest } from './definition.js';
 import { eventsForRecord, measureContainerBoot, measureVmBoot, recordJson } from './latency-measure.js';
@@ -95,10 +95,6 @@ export function latencyGuests(request: ParameterRequest, profile: Record<GuestBa
   const guests: Partial<Record<GuestBackendName, number[]>> = {};
   for (const backend of request.backends) if (backend !== 'native') guests[backend] = request.guests ?? profile[backend];
   return guests;
-}
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
 }
 
 /** Runs `tasks` with at most `limit` at a time; settles all, returns the first failure if any. */
@@ -201,8 +197,8 @@ async function runGroup(
       if (failure !== undefined) {
         if (context.signal.aborted) throw new AbortedError('Campaign interrupted while starting background guests', { cause: failure });
         if (context.failFast) throw failure;
-        context.log(`${loop.experiment}: ${name} N=${guests}: could not start the background guests: ${messageOf(failure)}`);
-        const reason = `could not start the ${guests} background guest(s): ${messageOf(failure)}`;
+        context.log(`${loop.experiment}: ${name} N=${guests}: could not start the background guests: ${firstLine(failure)}`);
+        const reason = `could not start the ${guests} background guest(s): ${firstLine(failure)}`;
         appendSamples(context.store, repeats.flatMap((repeat) => loop.primaryMetrics.map((metric) => valuelessRow(cellOf(repeat), metric, 'errored', reason))));
         return;
       }
@@ -247,7 +243,7 @@ function measureVm(context: ExperimentContext, params: LatencyParams, kvm: KvmBa
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a boot', { cause: error });
       const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
-      const reason = `boot failed: ${messageOf(error)}`;
+      const reason = `boot failed: ${firstLine(error)}`;
       return [valuelessRow({ ...cell, raw }, 'boot_time', 'errored', reason), valuelessRow({ ...cell, raw }, 'shutdown_time', 'errored', `not measured: ${reason}`)];
     }
     record.boot = boot.times;
@@ -262,7 +258,7 @@ function measureVm(context: ExperimentContext, params: LatencyParams, kvm: KvmBa
       await boot.guest.stop();
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a shutdown', { cause: error });
       record.shutdownError = String(error);
-      shutdownRows = [valuelessRow(cell, 'shutdown_time', 'errored', `shutdown failed: ${messageOf(error)}`)];
+      shutdownRows = [valuelessRow(cell, 'shutdown_time', 'errored', `shutdown failed: ${firstLine(error)}`)];
     }
     const raw = writeRaw(context.store, rawName, recordJson(record));
     return [...okRows({ ...cell, raw }, vmBootValues(boot.times)), ...shutdownRows.map((row) => ({ ...row, raw }))];
@@ -281,7 +277,7 @@ function measureContainer(context: ExperimentContext, params: LatencyParams, doc
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a start', { cause: error });
       const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
-      const reason = `start failed: ${messageOf(error)}`;
+      const reason = `start failed: ${firstLine(error)}`;
       return [valuelessRow({ ...cell, raw }, 'boot_time', 'errored', reason), valuelessRow({ ...cell, raw }, 'shutdown_time', 'errored', `not measured: ${reason}`)];
     }
     const guest: DockerGuest = boot.guest;
@@ -297,7 +293,7 @@ function measureContainer(context: ExperimentContext, params: LatencyParams, doc
       await guest.stop().catch(() => undefined);
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a stop', { cause: error });
       record.shutdownError = String(error);
-      shutdownRows = [valuelessRow(cell, 'shutdown_time', 'errored', `stop failed: ${messageOf(error)}`)];
+      shutdownRows = [valuelessRow(cell, 'shutdown_time', 'errored', `stop failed: ${firstLine(error)}`)];
     } finally {
       boot.events.close();
     }

@@ -34,3 +34,8 @@ export class ParseError extends GuestbenchError {}
 
 /** An operation that was aborted by the user (Ctrl-C) or by a timeout. */
 export class AbortedError extends GuestbenchError {}
+
+/** The first line of an error's message (or of anything thrown), for one-line reasons in rows and logs. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
