@@ -19,7 +19,7 @@ export interface ThesisPoint {
 }
 
 /** A horizontal legend below the x-axis title, clear of it. */
-const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
+export const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
 
 const BACKEND_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs' };
 
@@ -28,8 +28,8 @@ export function seriesLabel(backend: BackendName, accel: string): string {
   return backend === 'kvm' ? `${BACKEND_LABELS[backend]} (${accel})` : BACKEND_LABELS[backend];
 }
 
-/** A measured series with 95% CI error bars. */
-function measuredTrace(rows: SummaryRow[], name: string, color: string, dash: 'solid' | 'dot' = 'solid'): Trace {
+/** A measured series with 95% CI error bars (rows of one series; sorted by N here). */
+export function measuredTrace(rows: readonly SummaryRow[], name: string, color: string, dash: 'solid' | 'dot' = 'solid'): Trace {
   const sorted = [...rows].sort((a, b) => a.guests - b.guests);
   return {
     type: 'scatter',

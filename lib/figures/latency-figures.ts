@@ -7,25 +7,14 @@ import type { PhaseMean } from '../analysis/latency-phases.js';
 import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { BackendName, MetricName } from '../results/schema.js';
-import { seriesLabel, type ThesisPoint } from './density-figures.js';
+import { LEGEND_BELOW, measuredTrace, seriesLabel, type ThesisPoint } from './density-figures.js';
 import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
 
 /** A figure whose bars stack or group (plotly's layout.barmode). */
 export type BarFigure = Figure & { layout: Figure['layout'] & { barmode: 'stack' | 'group' } };
 
-const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
 const METRIC_LABELS: Partial<Record<MetricName, string>> = { boot_time: 'boot', shutdown_time: 'shutdown' };
 const THESIS_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs (KVM)' };
-
-function ciArrays(rows: readonly SummaryRow[]): NonNullable<Trace['error_y']> {
-  return {
-    type: 'data',
-    symmetric: false,
-    array: rows.map((row) => (row.ciHigh === null ? 0 : row.ciHigh - row.mean)),
-    arrayminus: rows.map((row) => (row.ciLow === null ? 0 : row.mean - row.ciLow)),
-    visible: true,
-  };
-}
 
 /** Options of {@link latencyVsGuestsFigure}. */
 export interface LatencyFigureOptions {
@@ -52,22 +41,8 @@ export function latencyVsGuestsFigure(summary: readonly SummaryRow[], thesis: re
       series.set(key, [...(series.get(key) ?? []), row]);
     }
     for (const [label, group] of series) {
-      const rows = [...group].sort((a, b) => a.guests - b.guests);
-      const backend = rows[0]?.backend ?? 'native';
-      const name = `${label} ${METRIC_LABELS[metric] ?? metric}, this host`;
-      data.push({
-        type: 'scatter',
-        mode: 'lines+markers',
-        name,
-        x: rows.map((row) => row.guests),
-        y: rows.map((row) => row.mean),
-        error_y: ciArrays(rows),
-        line: { color: BACKEND_COLORS[backend], dash },
-        marker: { size: 7, color: BACKEND_COLORS[backend] },
-        legendgroup: name,
-        text: rows.map((row) => `n=${row.n}${row.errored ? `, ${row.errored} errored` : ''}`),
-        hovertemplate: `%{y:.3f} s at N=%{x} (%{text}, 95% CI)<extra>${name}</extra>`,
-      });
+      const backend = group[0]?.backend ?? 'native';
+      data.push(measuredTrace(group, `${label} ${METRIC_LABELS[metric] ?? metric}, this host`, BACKEND_COLORS[backend], dash));
     }
     for (const backend of ['kvm', 'docker'] as const) {
       const points = thesis.filter((point) => point.backend === backend && point.metric === metric).sort((a, b) => a.guests - b.guests);
