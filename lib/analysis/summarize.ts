@@ -1,7 +1,8 @@
 /**
- * Summaries of a campaign's rows per backend, accelerator, N and metric.
+ * Summaries of a campaign's rows per backend, accelerator, N, configuration and metric (and who
+ * measured it, where two parties did: migration's QEMU and observer).
  */
-import type { Accel, BackendName, MetricName, Sample, Unit } from '../results/schema.js';
+import type { Accel, BackendName, MeasuredBy, MetricName, Sample, Unit } from '../results/schema.js';
 import { describe, type Stats } from './statistics.js';
 
 /** One summarized group. */
@@ -12,8 +13,12 @@ export interface SummaryRow extends Stats {
   guests: number;
   metric: MetricName;
   unit: Unit;
-  /** rows in the group that were errored (not counted in n) */
+  /** runs of the group's cell that errored (not counted in n) */
   errored: number;
+  /** the rows' configuration, where the experiment has several (migration) */
+  config?: string;
+  /** who measured the value, where two parties did (migration) */
+  measured_by?: MeasuredBy;
 }
 
 /**
@@ -25,18 +30,22 @@ export interface SummaryRow extends Stats {
 export type ObservationUnit = 'repeat' | 'guest';
 
 function cellOf(sample: Sample): string {
-  return [sample.experiment, sample.backend, sample.accel, sample.guests].join('\u0000');
+  return [sample.experiment, sample.backend, sample.accel, sample.guests, sample.config ?? ''].join('\u0000');
 }
 
 /** Summarizes `ok` rows per (experiment, backend, accel, guests, metric), sorted by those keys. */
 export function summarize(samples: readonly Sample[], options: { unit?: ObservationUnit } = {}): SummaryRow[] {
   const unit = options.unit ?? 'repeat';
   const groups = new Map<string, Sample[]>();
-  // an errored run is one row (under total_time) but counts against every metric of its cell
-  const erroredByCell = new Map<string, number>();
+  // an errored run has rows under one or a few metrics but counts once against every metric of its cell
+  const erroredByCell = new Map<string, Set<string>>();
   for (const sample of samples) {
-    if (sample.state === 'errored') erroredByCell.set(cellOf(sample), (erroredByCell.get(cellOf(sample)) ?? 0) + 1);
-    const key = `${cellOf(sample)}\u0000${sample.metric}`;
+    if (sample.state === 'errored') {
+      const runs = erroredByCell.get(cellOf(sample)) ?? new Set<string>();
+      runs.add(`${sample.repeat}/${sample.guest}`);
+      erroredByCell.set(cellOf(sample), runs);
+    }
+    const key = `${cellOf(sample)}\u0000${sample.metric}\u0000${sample.measured_by ?? ''}`;
     const group = groups.get(key);
     if (group) group.push(sample);
     else groups.set(key, [sample]);
@@ -61,13 +70,15 @@ export function summarize(samples: readonly Sample[], options: { unit?: Observat
       guests: first.guests,
       metric: first.metric,
       unit: first.unit,
-      errored: erroredByCell.get(cellOf(first)) ?? 0,
+      errored: erroredByCell.get(cellOf(first))?.size ?? 0,
+      ...(first.config === undefined ? {} : { config: first.config }),
+      ...(first.measured_by === undefined ? {} : { measured_by: first.measured_by }),
       ...describe(values),
     });
   }
   const order: Record<BackendName, number> = { native: 0, docker: 1, kvm: 2 };
   return rows.sort(
     (a, b) =>
-      a.experiment.localeCompare(b.experiment) || order[a.backend] - order[b.backend] || a.accel.localeCompare(b.accel) || a.guests - b.guests || a.metric.localeCompare(b.metric),
+      a.experiment.localeCompare(b.experiment) || order[a.backend] - order[b.backend] || a.accel.localeCompare(b.accel) || a.guests - b.guests || (a.config ?? '').localeCompare(b.config ?? '') || a.metric.localeCompare(b.metric) || (a.measured_by ?? '').localeCompare(b.measured_by ?? ''),
   );
 }

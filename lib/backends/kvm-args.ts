@@ -26,6 +26,16 @@ export interface QemuLaunch {
   consoleLog: string;
   /** a second virtio disk private to this VM (the guest sees /dev/vdb) */
   scratch?: { file: string; format: 'raw'; cache: DiskCacheMode };
+  /** a virtio NIC on an existing tap device (created by the caller, e.g. in a network namespace) */
+  nic?: VmNic;
+}
+
+/** A VM's network card: the host's tap device it is plugged into and its MAC address. */
+export interface VmNic {
+  /** tap interface name, at most 15 characters; QEMU opens it, the caller creates and removes it */
+  tap: string;
+  /** e.g. 52:54:00:12:34:56 (a migrated VM keeps its MAC: source and target give the same one) */
+  mac: string;
 }
 
 /**
@@ -69,6 +79,9 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     `file=${escapeValue(launch.disk)},format=raw,if=virtio,snapshot=on`,
     ...(launch.scratch
       ? ['-drive', `file=${escapeValue(launch.scratch.file)},format=${launch.scratch.format},if=virtio,cache=${launch.scratch.cache}`]
+      : []),
+    ...(launch.nic
+      ? ['-netdev', `tap,id=net0,ifname=${escapeValue(launch.nic.tap)},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=net0,mac=${launch.nic.mac}`]
       : []),
     '-qmp',
     `unix:${escapeValue(launch.qmpSocket)},server=on,wait=off`,

@@ -18,10 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result, type ResultPromise } from 'execa';
 import type { ImageSet } from '../images/find-images.js';
-import { GUEST_READY_MARKER } from '../images/recipe.js';
+import { GUEST_NET_PARAMETER, GUEST_READY_MARKER } from '../images/recipe.js';
 import { AbortedError, BackendError, UsageError } from '../util/errors.js';
 import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState, ScratchSpec } from './guest.js';
-import { kernelCommandLine, qemuArgs, type QemuLaunch } from './kvm-args.js';
+import { kernelCommandLine, qemuArgs, type QemuLaunch, type VmNic } from './kvm-args.js';
 import { sleep } from './kvm-json-socket.js';
 import { anySignal, boundedSignal, isProcessAlive } from '../util/signals.js';
 import { QgaClient, QgaCommandError } from './qga.js';
@@ -54,6 +54,10 @@ export interface KvmBackendOptions {
   rootDisk?: RootDisk;
   /** `-incoming` URI: QEMU starts paused, loads the VM state from it, then runs (e.g. `exec:cat FILE`) */
   incoming?: string;
+  /** run QEMU inside this network namespace (`ip netns exec`): one "host" of a migration */
+  netns?: string;
+  /** a NIC on a tap device the caller made, and the address the guest's init gives it (`10.213.0.10/24`) */
+  nic?: VmNic & { address: string };
 }
 
 /** A root disk other than the image's raw disk (see {@link KvmBackendOptions.rootDisk}). */
@@ -138,10 +142,11 @@ export class KvmBackend implements Backend {
       kernel: this.#options.images.kernel,
       initrd: this.#options.images.initrd,
       disk: this.#options.images.disk,
-      append: kernelCommandLine(this.#options.kernelArgs),
+      append: kernelCommandLine([...(this.#options.kernelArgs ?? []), ...(this.#options.nic ? [`${GUEST_NET_PARAMETER}=${this.#options.nic.address}`] : [])]),
       qmpSocket: path.join(vmDir, 'qmp.sock'),
       qgaSocket: path.join(vmDir, 'qga.sock'),
       consoleLog: path.join(vmDir, 'console.log'),
+      ...(this.#options.nic ? { nic: { tap: this.#options.nic.tap, mac: this.#options.nic.mac } } : {}),
     };
     if (launch.qmpSocket.length > MAX_SOCKET_PATH) {
       await rm(vmDir, { recursive: true, force: true });
@@ -167,6 +172,7 @@ export class KvmBackend implements Backend {
       wireLog: this.#options.wireLog,
       rootDisk: this.#options.rootDisk,
       incoming: this.#options.incoming,
+      netns: this.#options.netns,
     });
     await guest.launch(options.signal);
     return guest;
@@ -201,6 +207,7 @@ interface GuestInit {
   wireLog: WireLog | undefined;
   rootDisk?: RootDisk;
   incoming?: string;
+  netns?: string;
 }
 
 // QEMU option values separate sub-options with commas; a literal comma is written twice
@@ -255,9 +262,10 @@ export class KvmGuest implements Guest {
     return this.#process?.pid;
   }
 
-  /** The full command line QEMU was started with. */
+  /** The full command line QEMU was started with (behind `ip netns exec NS` when it runs in a namespace). */
   get command(): string[] {
-    return [this.#init.qemuBinary, ...launchArgs(this.#init)];
+    // `ip netns exec` enters the namespace and execs QEMU: same process, so pdeathsig still holds
+    return [...(this.#init.netns ? ['ip', 'netns', 'exec', this.#init.netns] : []), this.#init.qemuBinary, ...launchArgs(this.#init)];
   }
 
   /** The QMP session (for migration, snapshots, query-* commands). */
@@ -274,14 +282,13 @@ export class KvmGuest implements Guest {
 
   /** @internal spawns QEMU and connects QMP; on any failure nothing is left behind */
   async launch(signal: AbortSignal | undefined): Promise<void> {
-    const args = launchArgs(this.#init);
     // setpriv --pdeathsig: the kernel kills QEMU if this Node process dies, even by SIGKILL
-    const [file, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', '--', this.#init.qemuBinary, ...args]] : [this.#init.qemuBinary, args];
+    const [file, ...argv] = hasSetpriv() ? ['setpriv', '--pdeathsig', 'KILL', '--', ...this.command] : this.command;
     liveGuests.add(this);
     registerExitHook();
     this.launchedNs = process.hrtime.bigint();
     try {
-      this.#process = execa(file, argv, {
+      this.#process = execa(file ?? this.#init.qemuBinary, argv, {
         reject: false,
         stdin: 'ignore',
         cleanup: true,

@@ -27,9 +27,9 @@ export interface ExperimentContext {
   noteMissing(item: MissingCapability): void;
 }
 
-/** The identity of one measurement cell: backend, N and repeat. */
-export function cellKey(cell: { backend: BackendName; guests: number; repeat: number }): string {
-  return `${cell.backend}/${cell.guests}/${cell.repeat}`;
+/** The identity of one measurement cell: backend, N, repeat, and the configuration where an experiment has several. */
+export function cellKey(cell: { backend: BackendName; guests: number; repeat: number; config?: string }): string {
+  return cell.config === undefined ? `${cell.backend}/${cell.guests}/${cell.repeat}` : `${cell.backend}/${cell.config}/${cell.guests}/${cell.repeat}`;
 }
 
 /**

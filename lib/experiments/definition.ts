@@ -14,6 +14,10 @@ export interface ParameterRequest {
   guests?: number[];
   /** overrides the profile's repeat count */
   repeats?: number;
+  /** migration: the link's rate, Mbit/s (`--link-mbit`) */
+  linkMbit?: number;
+  /** migration: a second machine to migrate to (`--target-host`); designed, not built yet */
+  targetHost?: string;
 }
 
 /** One experiment. `P` is its parameter record, stored verbatim in campaign.json. */

@@ -8,6 +8,7 @@ import { densityFileio } from './density-fileio.js';
 import { densityMysql } from './density-mysql.js';
 import { latency } from './latency.js';
 import { latencyRestore } from './latency-restore.js';
+import { migration } from './migration.js';
 import type { ExperimentDefinition } from './definition.js';
 
 // Each definition pairs its own parameter type with itself; the runner only passes what
@@ -15,7 +16,7 @@ import type { ExperimentDefinition } from './definition.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyExperiment = ExperimentDefinition<any>;
 
-const DEFINITIONS: readonly AnyExperiment[] = [densityCpu, densityFileio, densityMysql, latency, latencyRestore];
+const DEFINITIONS: readonly AnyExperiment[] = [densityCpu, densityFileio, densityMysql, latency, latencyRestore, migration];
 
 /** Experiment names, in the order `--help` lists them. */
 export const EXPERIMENT_NAMES: readonly string[] = DEFINITIONS.map((definition) => definition.name);

@@ -20,6 +20,9 @@ export const GUEST_PACKAGES: readonly string[] = [
   // density-mysql: the server each guest runs (its postinst cannot start it: debootstrap installs
   // a policy-rc.d that denies service starts while it configures the --include packages)
   'mariadb-server',
+  // migration: guest networking (`ip`) and the CPU+memory load (the thesis ran mprime)
+  'iproute2',
+  'stress-ng',
 ];
 
 /** Modules the initramfs must contain to find the root disk (listed in /etc/initramfs-tools/modules). */
@@ -30,6 +33,12 @@ export const GUEST_INIT_PATH = '/usr/local/sbin/guestbench-init';
 
 /** The line the init script prints on the serial console once the agent's port is found. */
 export const GUEST_READY_MARKER = 'guestbench-init: ready';
+
+/** Kernel command-line parameter that gives the VM an address on its NIC (eth0), e.g. `guestbench.net=10.213.0.10/24`. */
+export const GUEST_NET_PARAMETER = 'guestbench.net';
+
+/** UDP port of the echo service a VM with an address runs (the migration observer probes it). */
+export const GUEST_ECHO_PORT = 7;
 
 /** Name of the virtio-serial port the guest agent listens on. */
 export const GUEST_AGENT_PORT = 'org.qemu.guest_agent.0';
@@ -83,6 +92,28 @@ mounted /tmp || mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 echo guestbench >/proc/sys/kernel/hostname
 ln -sf ${GUEST_INIT_PATH} /sbin/shutdown
 modprobe virtio_console
+# a NIC and an address on the kernel command line (migration): bring eth0 up and answer UDP echo
+# requests (each datagram sent back as is) for the observer outside the VM
+net=
+read -r cmdline </proc/cmdline
+for word in $cmdline; do
+  case $word in ${GUEST_NET_PARAMETER}=*) net=\${word#*=} ;; esac
+done
+if [ -n "$net" ]; then
+  modprobe virtio_net
+  tries=0
+  while [ ! -e /sys/class/net/eth0 ] && [ "$tries" -lt 100 ]; do tries=$((tries + 1)); sleep 0.05; done
+  ip link set lo up
+  if ip link set eth0 up && ip addr add "$net" dev eth0; then
+    perl -MIO::Socket::INET -e '
+      my $s = IO::Socket::INET->new(LocalPort => ${GUEST_ECHO_PORT}, Proto => "udp") or die "echo: $!";
+      my $buf;
+      while (1) { my $peer = $s->recv($buf, 1500); $s->send($buf, 0, $peer) if defined $peer; }' &
+    say "net $net, udp echo on port ${GUEST_ECHO_PORT}"
+  else
+    say "could not configure eth0 with $net"
+  fi
+fi
 port=
 tries=0
 while [ -z "$port" ] && [ "$tries" -lt 200 ]; do

@@ -112,12 +112,19 @@ export const METRICS = {
   snapshot_save_time: 's',
   /** VM: size of the saved state file, bytes */
   snapshot_size: 'bytes',
-  // migration experiment
+  // migration experiment (docs/migration.md); total_time is also a migration metric, seconds
+  /** migration: the service's outage (measured_by observer) or the guest's pause (measured_by qemu), milliseconds */
   downtime: 'ms',
+  /** migration, QEMU: migrate command -> first RAM round, milliseconds */
   setup_time: 'ms',
+  /** migration, QEMU: RAM bytes sent */
   transferred_bytes: 'bytes',
+  /** migration, QEMU: passes over the dirty bitmap (1 + pre-copy rounds) */
   dirty_sync_count: 'count',
+  /** migration, QEMU: measured throughput */
   bandwidth: 'Mbit/s',
+  /** migration, observer: probes sent between the migrate command and the target's first answer that got no answer */
+  probes_lost: 'count',
 } as const satisfies Record<string, Unit>;
 
 export type MetricName = keyof typeof METRICS;
@@ -152,4 +159,21 @@ export interface Sample {
   reason?: string;
   /** raw tool output this value was parsed from, relative to the campaign directory */
   raw?: string;
+  /** a configuration of the experiment beyond N (migration: `clean-1cpu-512m`); part of the cell's identity */
+  config?: string;
+  /** migration: idle guest, or guest under CPU+memory load */
+  load?: MigrationLoad;
+  /** migration: the guest's vCPUs */
+  vcpus?: number;
+  /** migration: the guest's memory, MiB */
+  memory_mib?: number;
+  /** migration: who measured the value: QEMU's own account, or the observer probing the guest's service */
+  measured_by?: MeasuredBy;
 }
+
+/** Migration guest state (thesis section 6.3): idle, or under CPU + memory load (the thesis ran mprime). */
+export const MIGRATION_LOADS = ['clean', 'loaded'] as const;
+export type MigrationLoad = (typeof MIGRATION_LOADS)[number];
+
+/** Who measured a migration figure. */
+export type MeasuredBy = 'qemu' | 'observer';

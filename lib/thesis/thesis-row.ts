@@ -3,7 +3,7 @@
  * thesis prints in chapters 4-6 and Table 4.1, shaped like a measured result row where it can be,
  * plus where the number is printed, and the list of places where the thesis contradicts itself.
  */
-import { METRICS, type BackendName, type MetricName, type Unit } from '../results/schema.js';
+import { METRICS, type BackendName, type MetricName, type MigrationLoad, type Unit } from '../results/schema.js';
 
 /** Experiments the thesis's numbers belong to (design.md section 4); `host` is the Table 4.1 inventory. */
 export const THESIS_EXPERIMENTS = ['host', 'density-cpu', 'density-fileio', 'density-mysql', 'latency', 'latency-restore', 'migration'] as const;
@@ -28,9 +28,7 @@ export type ThesisStatistic = (typeof THESIS_STATISTICS)[number];
 /** Statistics whose row compares two things named in `relates`. */
 export const COMPARISON_STATISTICS: readonly ThesisStatistic[] = ['ratio', 'difference', 'relative_change'];
 
-/** Migration guest state (thesis section 6.3): idle, or running mprime (CPU + memory load). */
-export const MIGRATION_LOADS = ['clean', 'loaded'] as const;
-export type MigrationLoad = (typeof MIGRATION_LOADS)[number];
+export { MIGRATION_LOADS, type MigrationLoad } from '../results/schema.js';
 
 /**
  * Metric names the thesis's numbers need that `METRICS` (lib/results/schema.ts) does not have,

@@ -18,7 +18,7 @@ function headlineSummary(dir: string): string {
   if (metric === undefined) return '';
   return summarize(samples)
     .filter((row) => row.metric === metric)
-    .map((row) => `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)} ${metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`)
+    .map((row) => `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`)
     .join('');
 }
 
@@ -39,6 +39,8 @@ Options:
   --resume ID       complete an interrupted campaign: cells already recorded are skipped and
                     the campaign's own parameters are used
   --fail-fast       stop at the first failed guest instead of recording it and carrying on
+  --link-mbit N     migration: rate of the link between the two hosts, Mbit/s (default 1000)
+  --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
   -h, --help        show this help
 
 Writes DIR/<campaign>/samples.jsonl (one row per value, flushed as measured), campaign.json
@@ -53,6 +55,8 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     results: { type: 'string' },
     resume: { type: 'string' },
     'fail-fast': { type: 'boolean' },
+    'link-mbit': { type: 'string' },
+    'target-host': { type: 'string' },
   },
   async run(values, positionals) {
     if (positionals.length !== 1) {
@@ -60,6 +64,11 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     }
     const definition = experimentNamed(positionals[0] as string);
     const experiment = definition.name;
+    for (const option of ['link-mbit', 'target-host'] as const) {
+      if (values[option] !== undefined && experiment !== 'migration') {
+        throw new UsageError(`Expected \`--${option}\` only with the migration experiment, got it with ${experiment}`, { fix: `drop --${option}` });
+      }
+    }
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) {
@@ -78,6 +87,8 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         backends: parseBackends(typeof values.backends === 'string' ? values.backends : 'native,docker,kvm'),
         ...(typeof values.guests === 'string' ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) } : {}),
         ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
+        ...(typeof values['link-mbit'] === 'string' ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') } : {}),
+        ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
         resultsDir: typeof values.results === 'string' ? values.results : defaultResultsDir(),
         ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
         failFast: values['fail-fast'] === true,

@@ -19,3 +19,18 @@ export async function campaignQemus(campaign: string): Promise<string[]> {
     .split('\n')
     .filter((line) => line.includes(`-name ${campaign.slice(-4)}-`));
 }
+
+/** Network namespaces and initial-namespace interfaces of the migration host pair owned by `pid`. */
+export async function hostPairLeftovers(pid: number): Promise<string[]> {
+  const { listHostPairLeftovers, hostPairNames } = await import('../../lib/network/host-pair.js');
+  const names = Object.values(hostPairNames(pid));
+  const found = listHostPairLeftovers();
+  return [...found.namespaces, ...found.links].filter((name) => names.includes(name));
+}
+
+/** Every migration host pair's namespace or interface on the host, whoever owns it. */
+export async function anyHostPairLeftovers(): Promise<string[]> {
+  const { listHostPairLeftovers } = await import('../../lib/network/host-pair.js');
+  const found = listHostPairLeftovers();
+  return [...found.namespaces, ...found.links];
+}
