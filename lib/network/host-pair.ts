@@ -179,6 +179,26 @@ export async function removeHostPair(pair: HostPair): Promise<void> {
   livePairs.delete(pair);
 }
 
+/** Whether this host can make the two migration hosts (a real pair is made and removed). */
+export interface HostPairSupport {
+  usable: boolean;
+  /** what works, or why not (one line) */
+  detail: string;
+  fix?: string;
+}
+
+/** Makes a host pair with the default 1 Gbit/s link and removes it again. */
+export async function checkHostPair(): Promise<HostPairSupport> {
+  try {
+    const pair = await createHostPair({ link: { rateMbit: 1000, delayMs: 0 } });
+    await removeHostPair(pair);
+    return { usable: true, detail: `two network namespaces, a veth link shaped by tc (${pair.qdisc}), tap devices on bridges` };
+  } catch (error) {
+    if (!(error instanceof CapabilityError || error instanceof UsageError)) throw error;
+    return { usable: false, detail: error.message.split('\n')[0] ?? error.message, ...(error.fix ? { fix: error.fix } : {}) };
+  }
+}
+
 /** What a host pair left behind: namespaces and interfaces of guestbench (any owner). */
 export interface HostPairLeftovers {
   namespaces: string[];

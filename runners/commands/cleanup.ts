@@ -1,17 +1,20 @@
 /**
  * `guestbench cleanup`: removes what a killed campaign could leave behind. QEMU guests die with
- * their runner (the kernel kills them when it dies), but containers belong to the Docker engine.
+ * their runner (the kernel kills them when it dies), but containers belong to the Docker engine
+ * and a migration's network namespaces and interfaces to the kernel.
  */
 import { removeLeftoverContainers } from '../../lib/backends/docker.js';
+import { sweepStaleHostPairs } from '../../lib/network/host-pair.js';
 import type { Command } from '../cli.js';
 
 export const cleanupCommand: Command = {
   name: 'cleanup',
-  summary: 'remove containers left by a campaign that was killed (kill -9, power loss)',
+  summary: 'remove containers and migration network namespaces left by a campaign that was killed (kill -9)',
   usage: `Usage: guestbench cleanup [--campaign ID]
 
-Removes every container guestbench created (label org.guestbench), or only one campaign's.
-A campaign stopped with Ctrl-C or SIGTERM cleans up after itself; this is for one that was
+Removes every container guestbench created (label org.guestbench), or only one campaign's, and
+the migration experiment's network namespaces and interfaces (gbm-<pid>-src/dst, gbm<pid>b/s/d)
+whose campaign no longer runs. A campaign stopped with Ctrl-C or SIGTERM cleans up after itself; this is for one that was
 killed outright. Do not run it while a campaign is running.
 
 Options:
@@ -21,6 +24,8 @@ Options:
   async run(values) {
     const removed = await removeLeftoverContainers(typeof values.campaign === 'string' ? values.campaign : undefined);
     process.stdout.write(`removed ${removed} container(s)\n`);
+    const pairs = sweepStaleHostPairs();
+    process.stdout.write(`removed ${pairs.namespaces.length} network namespace(s) and ${pairs.links.length} interface(s) of migration host pairs${pairs.namespaces.length + pairs.links.length > 0 ? `: ${[...pairs.namespaces, ...pairs.links].join(', ')}` : ''}\n`);
     return 0;
   },
 };

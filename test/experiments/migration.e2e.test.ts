@@ -1,0 +1,137 @@
+/**
+ * `guestbench run migration` end to end on this host (real QEMU guests migrated between two network
+ * namespaces; the container rows as the host allows): the rows, then nothing left behind after a
+ * normal run, after Ctrl-C (and --resume completes the campaign), and after kill -9 once
+ * `guestbench cleanup` ran. Needs root and the guest images; skipped with the reason otherwise.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_PROFILES } from '../../lib/experiments/migration.js';
+import { readCampaignMeta, readSamples } from '../../lib/results/store.js';
+import { imagesState, skipUnless } from '../helpers/capabilities.js';
+import { campaignQemus, hostPairLeftovers } from '../helpers/leftovers.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
+const skip = skipUnless(process.getuid?.() === 0 && imagesState.images !== undefined, 'migration campaign tests', process.getuid?.() !== 0 ? 'not root' : imagesState.reason);
+const QUICK = MIGRATION_PROFILES.quick;
+let results: string;
+beforeAll(() => {
+  results = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-migration-'));
+});
+afterAll(() => fs.rmSync(results, { recursive: true, force: true }));
+
+function newestCampaign(): string {
+  const ids = fs.readdirSync(results).filter((name) => fs.existsSync(path.join(results, name, 'campaign.json'))).sort();
+  expect(ids.length).toBeGreaterThan(0);
+  return ids.at(-1) as string;
+}
+
+async function waitFor(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    expect(Date.now() < deadline, `never saw: ${what}`).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('migration: bad input gets one line and the fix', () => {
+  it.each([
+    [['run', 'migration', '--target-host', 'lab2'], 'Migration to a second machine (`--target-host lab2`) is not built yet'],
+    [['run', 'migration', '--guests', '2'], 'Expected no `--guests` for migration'],
+    [['run', 'migration', '--backends', 'native'], 'Expected `--backends` to include kvm or docker for migration'],
+    [['run', 'density-cpu', '--link-mbit', '100'], 'Expected `--link-mbit` only with the migration experiment, got it with density-cpu'],
+    [['run', 'migration', '--link-mbit', 'fast'], '--link-mbit'],
+  ])('guestbench %j', async (args, message) => {
+    const run = await execa('node', [BIN, ...args, '--results', path.join(os.tmpdir(), 'guestbench-unused')], { reject: false });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe.skipIf(skip)('migration campaign end to end (real QEMU between two namespaces)', () => {
+  it('records QEMU\'s and the observer\'s figures for every quick configuration, the container row with its reason, and leaves nothing', async () => {
+    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm,docker', '--repeats', '1', '--results', results], { reject: false });
+    const run = await child;
+    expect(run.exitCode, run.stderr).toBe(0);
+    const id = newestCampaign();
+    const dir = path.join(results, id);
+    const meta = readCampaignMeta(dir);
+    expect(meta.state).toBe('complete');
+    expect(meta.parameters).toMatchObject({ link: { rateMbit: 1000 }, probeIntervalMs: 5, disk: { mode: 'shared' } });
+    const { samples } = readSamples(dir);
+    for (const config of QUICK.configs) {
+      const rows = samples.filter((sample) => sample.config === config.id);
+      expect(rows.every((row) => row.state === 'ok' && row.backend === 'kvm' && ['kvm', 'tcg'].includes(row.accel)), JSON.stringify(rows.find((row) => row.state !== 'ok'))).toBe(true);
+      expect(rows.map((row) => `${row.metric}/${row.measured_by}`).sort()).toEqual(
+        ['bandwidth/qemu', 'dirty_sync_count/qemu', 'downtime/observer', 'downtime/qemu', 'probes_lost/observer', 'setup_time/qemu', 'total_time/observer', 'total_time/qemu', 'transferred_bytes/qemu'].sort(),
+      );
+      expect(rows[0]).toMatchObject({ load: config.load, vcpus: config.vcpus, memory_mib: config.memoryMiB, guests: 1, repeat: 1 });
+      const value = (metric: string, by: string) => rows.find((row) => row.metric === metric && row.measured_by === by)?.value as number;
+      expect(value('total_time', 'qemu')).toBeGreaterThan(0);
+      expect(value('downtime', 'observer')).toBeGreaterThan(0);
+      expect(value('bandwidth', 'qemu')).toBeLessThan(1100);
+      const record = JSON.parse(fs.readFileSync(path.join(dir, rows[0]?.raw as string), 'utf8')) as { load?: string; probes: { probes: unknown[] } };
+      expect(record.probes.probes.length).toBeGreaterThan(10);
+      if (config.load === 'loaded') expect(record.load).toContain(`stress-ng --cpu ${config.vcpus}`);
+    }
+    const container = samples.filter((sample) => sample.backend === 'docker');
+    expect(container.map((row) => `${row.metric}/${row.measured_by}/${row.state}`).sort()).toEqual(['downtime/observer/unsupported', 'downtime/qemu/unsupported', 'total_time/observer/unsupported', 'total_time/qemu/unsupported']);
+    expect(container[0]?.reason).toMatch(/checkpoint/);
+    expect(meta.missing.map((item) => item.capability)).toContain('container-migration');
+    expect(await campaignQemus(id)).toEqual([]);
+    expect(await hostPairLeftovers(child.pid as number)).toEqual([]);
+  }, 300_000);
+
+  it('on Ctrl-C mid-migration keeps finished rows and removes QEMUs, namespaces and links; --resume completes it', async () => {
+    const earlier = new Set(fs.readdirSync(results));
+    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results], { reject: false });
+    let id: string | undefined;
+    await waitFor('a finished configuration, then a source and a target QEMU', 200_000, async () => {
+      id ??= fs.readdirSync(results).find((name) => !earlier.has(name));
+      if (id === undefined || !fs.existsSync(path.join(results, id, 'samples.jsonl'))) return false;
+      return readSamples(path.join(results, id)).samples.length > 0 && (await campaignQemus(id)).length >= 2;
+    });
+    const dir = path.join(results, id as string);
+    const before = readSamples(dir).samples;
+    child.kill('SIGINT');
+    const interrupted = await child;
+    expect(interrupted.exitCode, interrupted.stderr).toBe(130);
+    expect(readCampaignMeta(dir).state).toBe('interrupted');
+    const kept = readSamples(dir).samples;
+    expect(kept.slice(0, before.length)).toEqual(before);
+    expect(kept.filter((sample) => sample.state === 'errored')).toEqual([]);
+    expect(await campaignQemus(id as string)).toEqual([]);
+    expect(await hostPairLeftovers(child.pid as number)).toEqual([]);
+
+    const resuming = execa('node', [BIN, 'run', 'migration', '--resume', id as string, '--results', results], { reject: false });
+    const resumed = await resuming;
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const all = readSamples(dir).samples.filter((sample) => sample.metric === 'total_time' && sample.measured_by === 'qemu');
+    // every configuration exactly once
+    expect(all.map((sample) => sample.config).sort()).toEqual(QUICK.configs.map((config) => config.id).sort());
+    expect(await hostPairLeftovers(resuming.pid as number)).toEqual([]);
+  }, 400_000);
+
+  it('after kill -9 the QEMUs die with the runner and `guestbench cleanup` removes its namespaces and links', async () => {
+    const earlier = new Set(fs.readdirSync(results));
+    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results], { reject: false });
+    const pid = child.pid as number;
+    let id: string | undefined;
+    await waitFor('a QEMU of the campaign', 120_000, async () => {
+      id ??= fs.readdirSync(results).find((name) => !earlier.has(name));
+      return id !== undefined && (await hostPairLeftovers(pid)).length === 5 && (await campaignQemus(id)).length >= 1;
+    });
+    child.kill('SIGKILL');
+    await child;
+    await waitFor('the QEMUs to die with their runner', 10_000, async () => (await campaignQemus(id as string)).length === 0);
+    expect(await hostPairLeftovers(pid)).toHaveLength(5);
+    const cleanup = await execa('node', [BIN, 'cleanup'], { reject: false });
+    expect(cleanup.exitCode, cleanup.stderr).toBe(0);
+    expect(cleanup.stdout).toContain(`gbm-${pid}-src`);
+    expect(await hostPairLeftovers(pid)).toEqual([]);
+  }, 200_000);
+});
