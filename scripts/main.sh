@@ -10,9 +10,9 @@ cd "$ROOT"
 bash scripts/setup.sh
 node bin/guestbench.js doctor --cached || true
 profile="${GUESTBENCH_PROFILE:-quick}"
-for experiment in ${GUESTBENCH_EXPERIMENTS:-density-cpu density-fileio density-mysql latency latency-restore}; do
+for experiment in ${GUESTBENCH_EXPERIMENTS:-density-cpu density-fileio density-mysql latency latency-restore migration}; do
   case "$experiment" in
-    latency|latency-restore) backends=docker,kvm ;;   # the bare host does not boot
+    latency|latency-restore|migration) backends=docker,kvm ;;   # the bare host does not boot or migrate
     *) backends=native,docker,kvm ;;
   esac
   node bin/guestbench.js run "$experiment" --backends "$backends" --profile "$profile"
