@@ -42,8 +42,13 @@ function newestOf(resultsDir: string, experiment: string | undefined): string {
   throw new UsageError(`No ${experiment} campaign in ${resultsDir}`, { fix: `run \`guestbench run ${experiment}\` first` });
 }
 
-/** The rows as a danfojs DataFrame (one row per value; `reason` and `raw` empty where absent). */
+/**
+ * The rows as a danfojs DataFrame (one row per value; `reason` and `raw` empty where absent). Rows
+ * of an experiment with configurations (migration) add config, load, vcpus, memory_mib and
+ * measured_by: without them QEMU's and the observer's values of one run could not be told apart.
+ */
 export function samplesFrame(samples: readonly Sample[]): DataFrame {
+  const configured = samples.some((sample) => sample.config !== undefined);
   const rows = samples.map((sample) => ({
     campaign: sample.campaign,
     experiment: sample.experiment,
@@ -59,6 +64,9 @@ export function samplesFrame(samples: readonly Sample[]): DataFrame {
     at: sample.at,
     reason: sample.reason ?? '',
     raw: sample.raw ?? '',
+    ...(configured
+      ? { config: sample.config ?? '', load: sample.load ?? '', vcpus: sample.vcpus ?? NaN, memory_mib: sample.memory_mib ?? NaN, measured_by: sample.measured_by ?? '' }
+      : {}),
   }));
   return new DataFrame(rows);
 }

@@ -5,7 +5,8 @@ import type { ThesisPoint } from '../figures/density-figures.js';
 import type { ThesisHostValue } from '../figures/host-table.js';
 import { isNumericRow, loadThesisRows, type ThesisRow } from '../thesis/index.js';
 
-function sourceText(row: ThesisRow): string {
+/** Where a thesis row is printed, e.g. "Table 5.1, line 1230", with its inconsistency ids. */
+export function sourceText(row: ThesisRow): string {
   const flagged = row.inconsistencies.length > 0 ? `; inconsistent: ${row.inconsistencies.join(', ')}` : '';
   return `${row.source.ref}, line ${row.source.line}${flagged}`;
 }

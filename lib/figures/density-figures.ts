@@ -28,14 +28,24 @@ export function seriesLabel(backend: BackendName, accel: string): string {
   return backend === 'kvm' ? `${BACKEND_LABELS[backend]} (${accel})` : BACKEND_LABELS[backend];
 }
 
-/** A measured series with 95% CI error bars (rows of one series; sorted by N here). */
-export function measuredTrace(rows: readonly SummaryRow[], name: string, color: string, dash: 'solid' | 'dot' = 'solid'): Trace {
-  const sorted = [...rows].sort((a, b) => a.guests - b.guests);
+/** Where a measured series puts its points along x, and how hover text names that position. */
+export interface SeriesAxis {
+  x: (row: SummaryRow) => number;
+  /** plotly hover text for the position, e.g. `N=%{x}` */
+  hover: string;
+}
+
+/** x = number of guests (N): the density and latency figures. */
+export const GUESTS_AXIS: SeriesAxis = { x: (row) => row.guests, hover: 'N=%{x}' };
+
+/** A measured series with 95% CI error bars (rows of one series; sorted along x here, by N unless `axis` says otherwise). */
+export function measuredTrace(rows: readonly SummaryRow[], name: string, color: string, dash: 'solid' | 'dot' = 'solid', axis: SeriesAxis = GUESTS_AXIS): Trace {
+  const sorted = [...rows].sort((a, b) => axis.x(a) - axis.x(b));
   return {
     type: 'scatter',
     mode: 'lines+markers',
     name,
-    x: sorted.map((row) => row.guests),
+    x: sorted.map(axis.x),
     y: sorted.map((row) => row.mean),
     error_y: {
       type: 'data',
@@ -48,7 +58,7 @@ export function measuredTrace(rows: readonly SummaryRow[], name: string, color: 
     marker: { size: 7, color },
     legendgroup: name,
     text: sorted.map((row) => `n=${row.n}${row.errored ? `, ${row.errored} errored` : ''}`),
-    hovertemplate: `%{y:.3f} ${sorted[0]?.unit ?? ''} at N=%{x} (%{text}, 95% CI)<extra>${name}</extra>`,
+    hovertemplate: `%{y:.3f} ${sorted[0]?.unit ?? ''} at ${axis.hover} (%{text}, 95% CI)<extra>${name}</extra>`,
   };
 }
 

@@ -21,8 +21,8 @@ function thesisText(rows: readonly ThesisHostValue[], metric: string): string {
     .join(' / ');
 }
 
-/** Renders the comparison; `versions` is campaign.json's tool versions. */
-export function hostComparisonHtml(host: HostFingerprint, versions: Record<string, string>, thesis: readonly ThesisHostValue[], guest: { vcpus: number; memoryMiB: number }): string {
+/** Renders the comparison; `versions` is campaign.json's tool versions; `guest` null leaves out the guest-size line (migration's guests come in several sizes). */
+export function hostComparisonHtml(host: HostFingerprint, versions: Record<string, string>, thesis: readonly ThesisHostValue[], guest: { vcpus: number; memoryMiB: number } | null): string {
   const version = (pattern: RegExp) => Object.entries(versions).find(([name]) => pattern.test(name))?.[1] ?? '–';
   const lines: Array<{ label: string; thesis: string; ours: string }> = [
     { label: 'CPU model', thesis: thesisText(thesis, 'cpu_model'), ours: host.cpuModel },
@@ -39,7 +39,7 @@ export function hostComparisonHtml(host: HostFingerprint, versions: Record<strin
     { label: 'Docker', thesis: thesisText(thesis, 'docker_version'), ours: version(/^docker engine/) },
     { label: 'sysbench', thesis: thesisText(thesis, 'sysbench_version'), ours: version(/^sysbench/) },
     { label: 'guest OS', thesis: thesisText(thesis, 'guest_os'), ours: 'Debian 12 (bookworm), one rootfs for VM and container' },
-    { label: 'guest size (VM)', thesis: `${thesisText(thesis, 'guest_vcpus')} vCPU, ${thesisText(thesis, 'guest_memory')}`, ours: `${guest.vcpus} vCPU, ${guest.memoryMiB} MiB` },
+    ...(guest === null ? [] : [{ label: 'guest size (VM)', thesis: `${thesisText(thesis, 'guest_vcpus')} vCPU, ${thesisText(thesis, 'guest_memory')}`, ours: `${guest.vcpus} vCPU, ${guest.memoryMiB} MiB` }]),
   ];
   return htmlTable(lines, [
     { label: '', value: (line) => line.label },

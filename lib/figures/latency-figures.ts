@@ -7,6 +7,7 @@ import type { PhaseMean } from '../analysis/latency-phases.js';
 import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { BackendName, MetricName } from '../results/schema.js';
+import { ciBarTrace, clip, noteAbove } from './ci-bars.js';
 import { LEGEND_BELOW, measuredTrace, seriesLabel, type ThesisPoint } from './density-figures.js';
 import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
 
@@ -90,43 +91,11 @@ export interface RestoreFigureOptions {
  */
 export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreFigureOptions): BarFigure {
   const labels = rows.map((row) => `${seriesLabel(row.backend, row.accel)}${row.guests > 0 ? `, N=${row.guests}` : ''}`);
-  const bar = (name: string, color: string, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace => ({
-    type: 'bar',
-    name,
-    x: labels,
-    y: rows.map((row) => pick(row)?.mean ?? null),
-    error_y: {
-      type: 'data',
-      symmetric: false,
-      array: rows.map((row) => {
-        const stats = pick(row);
-        return stats?.ciHigh === null || stats?.ciHigh === undefined ? 0 : stats.ciHigh - stats.mean;
-      }),
-      arrayminus: rows.map((row) => {
-        const stats = pick(row);
-        return stats?.ciLow === null || stats?.ciLow === undefined ? 0 : stats.mean - stats.ciLow;
-      }),
-      visible: true,
-    },
-    marker: { color },
-    text: rows.map((row) => {
-      const stats = pick(row);
-      return stats ? `n=${stats.n}` : 'no value';
-    }),
-    hovertemplate: `%{y:.3f} s (%{text}, 95% CI)<extra>${name}</extra>`,
-  });
+  const bar = (name: string, color: string, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace => ciBarTrace(name, color, labels, rows.map(pick), { unit: 's' });
   const annotations: NonNullable<Figure['layout']['annotations']> = rows
     .map((row, index) => ({ row, index }))
     .filter(({ row }) => row.restore === null)
-    .map(({ row, index }) => ({
-      text: `${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${row.reason.slice(0, 110)}${row.reason.length > 110 ? '…' : ''})` : ''}`,
-      xref: 'paper' as const,
-      yref: 'paper' as const,
-      x: 0,
-      y: 1.02 + 0.06 * index,
-      showarrow: false as const,
-      font: { size: 10 },
-    }));
+    .map(({ row, index }) => noteAbove(`${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${clip(row.reason)})` : ''}`, index));
   if (options.note) annotations.push({ text: options.note, xref: 'paper', yref: 'paper', x: 0, y: -0.32, showarrow: false, font: { size: 10 } });
   return {
     data: [bar('cold boot', '#7f7f7f', (row) => row.cold), bar('restore from saved state', '#2ca02c', (row) => row.restore)],

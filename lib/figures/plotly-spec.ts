@@ -12,6 +12,8 @@ export interface Trace {
   error_y?: { type: 'data'; symmetric: false; array: number[]; arrayminus: number[]; visible: boolean };
   line?: { dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
   marker?: { symbol?: string; size?: number; color?: string };
+  /** 0..1; lighter bars for secondary series */
+  opacity?: number;
   legendgroup?: string;
   hovertemplate?: string;
   text?: string[];
@@ -22,11 +24,13 @@ export interface Figure {
   data: Trace[];
   layout: {
     title: { text: string };
-    xaxis: { title: { text: string }; type?: 'linear' | 'category'; tickvals?: number[]; rangemode?: 'tozero' };
-    yaxis: { title: { text: string }; rangemode?: 'tozero' };
+    xaxis: { title: { text: string }; type?: 'linear' | 'log' | 'category'; tickvals?: number[]; ticktext?: string[]; rangemode?: 'tozero' };
+    yaxis: { title: { text: string }; type?: 'linear' | 'log'; rangemode?: 'tozero' };
     legend?: { orientation?: 'h' | 'v'; y?: number };
     margin?: { t?: number; r?: number; b?: number; l?: number };
     annotations?: Array<{ text: string; xref: 'paper'; yref: 'paper'; x: number; y: number; showarrow: false; font?: { size?: number } }>;
+    /** 'group': markers of several traces at one category sit side by side, as grouped bars do */
+    scattermode?: 'group' | 'overlay';
   };
 }
 

@@ -29,3 +29,20 @@ export { bootPhases, phaseMeans, VM_RESTORE_PHASES, VM_SHUTDOWN_PHASES, type Pha
 export { summarizeRestore, type RestoreSummary } from '../analysis/latency-restore-summary.js';
 export { latencyVsGuestsFigure, phaseBreakdownFigure, restoreFigure, type BarFigure } from '../figures/latency-figures.js';
 export { claimsTableHtml, meanWithCi, metricsTableHtml, phaseTableHtml, restoreTableHtml } from '../figures/latency-tables.js';
+// chapter 6: live migration (notebooks/05-migration.ipynb)
+export { migrationSetup, type MigrationSetupFact } from '../analysis/migration-setup.js';
+export {
+  compareMigrationWithThesis,
+  migrationInconsistencies,
+  migrationThesisValues,
+  summarizeMigration,
+  MIGRATION_COMPARED,
+  TABLE_6_1_COPIES_5_1,
+  type MigrationComparedMetric,
+  type MigrationComparison,
+  type MigrationConfigSummary,
+  type MigrationGroupMean,
+  type MigrationThesisValue,
+} from '../analysis/migration-summary.js';
+export { configLabel, downtimeSourcesFigure, loadedByVcpusFigure, migrationVsMemoryFigure, vmVsContainerFigure } from '../figures/migration-figures.js';
+export { migrationComparisonHtml, migrationTableHtml, thesisValueText } from '../figures/migration-tables.js';

@@ -1,0 +1,274 @@
+/**
+ * Figure builders for chapter 6 (live migration): total time and downtime vs memory size (Figure 6.3,
+ * and the growth with memory and load), the loaded guest by vCPU count (Figure 6.4), VM against
+ * container (Figure 6.5), and QEMU's downtime beside the observer's. Pure functions: summaries and
+ * thesis values in, a plotly figure out. Measured series are named with the accelerator and "this
+ * host"; the thesis's with "thesis"; the two never share a trace.
+ */
+import type { MigrationComparedMetric, MigrationComparison, MigrationConfigSummary, MigrationThesisValue } from '../analysis/migration-summary.js';
+import type { SummaryRow } from '../analysis/summarize.js';
+import type { MeasuredBy, MigrationLoad } from '../results/schema.js';
+import { ciBarTrace, ciMarkerTrace, clip, noteAbove, type BarStats, type Note } from './ci-bars.js';
+import { LEGEND_BELOW, measuredTrace, seriesLabel, type SeriesAxis } from './density-figures.js';
+import type { BarFigure } from './latency-figures.js';
+import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
+
+const WHO: Record<MeasuredBy, string> = { observer: 'observer', qemu: 'QEMU' };
+const DASH: Record<MeasuredBy, 'solid' | 'dot'> = { observer: 'solid', qemu: 'dot' };
+const FIELD: Record<MigrationComparedMetric, 'totalTime' | 'downtime'> = { total_time: 'totalTime', downtime: 'downtime' };
+const AXIS_TITLE: Record<MigrationComparedMetric, string> = { total_time: 'total migration time (s)', downtime: 'downtime (ms)' };
+const LOAD_COLORS: Record<MigrationLoad, string> = { clean: '#d62728', loaded: '#1f77b4' };
+const VCPU_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
+const VCPU_SYMBOLS = ['circle', 'square', 'triangle-up', 'diamond', 'cross'];
+const THESIS_COLOR = '#444444';
+// filled: the observer (the thesis's vantage point); open: QEMU
+const WHO_SYMBOL: Record<MeasuredBy, string> = { observer: 'circle', qemu: 'circle-open' };
+/** The thesis's VMs ran under KVM (section 6.4.1: KVM + QEMU + libvirt). */
+const THESIS_VMS = 'VMs (KVM), thesis';
+
+function vcpuWords(count: number): string {
+  return `${count} vCPU${count === 1 ? '' : 's'}`;
+}
+
+function listWords(values: readonly number[], unit = ''): string {
+  return `${values.join(', ')}${unit}`;
+}
+
+// one line under the title saying what the VMs ran on, when any ran under TCG
+function titleWithAccel(title: string, configs: ReadonlyArray<{ backend: string; accel: string | null }>): string {
+  const tcg = configs.some((config) => config.backend === 'kvm' && config.accel === 'tcg');
+  return tcg ? `${title}<br><sub>this host's VMs ran under TCG (QEMU's software CPU emulation), the thesis's under KVM</sub>` : title;
+}
+
+function vmConfigs(configs: readonly MigrationConfigSummary[], load?: MigrationLoad): MigrationConfigSummary[] {
+  return configs.filter((config) => config.backend === 'kvm' && config.memoryMiB !== null && (load === undefined || config.load === load));
+}
+
+/** The measured row of `config` for one metric and vantage point. */
+function rowOf(config: MigrationConfigSummary, metric: MigrationComparedMetric, who: MeasuredBy): SummaryRow | null {
+  return config[FIELD[metric]][who];
+}
+
+/** Options of {@link migrationVsMemoryFigure}. */
+export interface MigrationVsMemoryOptions {
+  title: string;
+  metric: MigrationComparedMetric;
+  /** one load only (Figure 6.3: clean); default both */
+  load?: MigrationLoad;
+  /** log y axis: the thesis's minutes and this host's seconds differ by orders of magnitude (default true) */
+  logY?: boolean;
+}
+
+/**
+ * Total time or downtime vs guest memory (log x axis): one series per (load, vCPUs) and vantage point
+ * measured here (solid: observer, dotted: QEMU; 95% CI error bars), and the thesis's means (dashed,
+ * hollow diamonds; a mean the thesis took over several memory sizes is a flat segment across them,
+ * not a point per size). Figure 6.3 with `load: 'clean'`; without `load`, how the time grows with
+ * memory and load.
+ */
+export function migrationVsMemoryFigure(configs: readonly MigrationConfigSummary[], thesis: readonly MigrationThesisValue[], options: MigrationVsMemoryOptions): Figure {
+  const ours = vmConfigs(configs, options.load);
+  const memoryOf = new Map(ours.map((config) => [config.config, config.memoryMiB as number]));
+  const axis: SeriesAxis = { x: (row) => memoryOf.get(row.config ?? '') ?? 0, hover: '%{x} MiB' };
+  const vcpuCounts = [...new Set(ours.map((config) => config.vcpus ?? 1))].sort((a, b) => a - b);
+  const data: Trace[] = [];
+  for (const load of ['clean', 'loaded'] as const) {
+    for (const vcpus of vcpuCounts) {
+      const series = ours.filter((config) => config.load === load && config.vcpus === vcpus);
+      for (const who of ['observer', 'qemu'] as const) {
+        const rows = series.map((config) => rowOf(config, options.metric, who)).filter((row): row is SummaryRow => row !== null);
+        const first = rows[0];
+        if (!first) continue;
+        const trace = measuredTrace(rows, `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', first.accel)}, this host`, LOAD_COLORS[load], DASH[who], axis);
+        data.push({ ...trace, marker: { ...trace.marker, symbol: VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string } });
+      }
+    }
+  }
+  const points = thesis.filter((value) => value.backend === 'kvm' && value.metric === options.metric && value.load !== null && (options.load === undefined || value.load === options.load));
+  for (const load of ['clean', 'loaded'] as const) {
+    const perSize = points.filter((value) => value.load === load && value.memoryMiB !== null).sort((a, b) => (a.memoryMiB as number) - (b.memoryMiB as number));
+    if (perSize.length > 0) {
+      const over = [...new Set(perSize.flatMap((value) => value.vcpusCovered))].sort((a, b) => a - b);
+      const name = `${load}${over.length > 0 ? `, mean over ${listWords(over)} vCPUs` : ''}: ${THESIS_VMS}`;
+      data.push(thesisTrace(name, LOAD_COLORS[load], perSize.map((value) => value.memoryMiB as number), perSize));
+    }
+    for (const value of points.filter((candidate) => candidate.load === load && candidate.memoryMiB === null && candidate.memoryCovered.length > 0)) {
+      const sizes = [...value.memoryCovered].sort((a, b) => a - b);
+      const name = `${load}, one mean over ${listWords(sizes, ' MiB')}: ${THESIS_VMS}`;
+      data.push({ ...thesisTrace(name, LOAD_COLORS[load], [sizes[0] as number, sizes.at(-1) as number], [value, value]), mode: 'lines' });
+    }
+  }
+  const sizes = [...new Set([...memoryOf.values(), ...points.flatMap((value) => value.memoryCovered)])].sort((a, b) => a - b);
+  const logY = options.logY ?? true;
+  return {
+    data,
+    layout: {
+      title: { text: titleWithAccel(options.title, ours) },
+      xaxis: { title: { text: 'guest memory (MiB, log scale)' }, type: 'log', tickvals: sizes },
+      yaxis: { title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` }, ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      legend: LEGEND_BELOW,
+      margin: { t: 70, b: 150 },
+    },
+  };
+}
+
+/** The thesis's values as hollow diamonds on a dashed line, with where each is printed on hover. */
+function thesisTrace(name: string, color: string, x: Array<number | string>, values: readonly MigrationThesisValue[]): Trace {
+  return {
+    type: 'scatter',
+    mode: values.length > 1 ? 'lines+markers' : 'markers',
+    name,
+    x,
+    y: values.map((value) => value.value),
+    line: { color, dash: 'dash', width: 1 },
+    marker: { symbol: 'diamond-open', size: 11, color },
+    legendgroup: name,
+    text: values.map((value) => `${value.approximate ? '~' : ''}${value.printed ? `printed ${value.printed.value} ${value.printed.unit}, ` : ''}${value.source}`),
+    hovertemplate: `%{y} ${values[0]?.unit ?? ''} (%{text})<extra>${name}</extra>`,
+  };
+}
+
+/** Options of {@link loadedByVcpusFigure}. */
+export interface LoadedByVcpusOptions {
+  title: string;
+  metric: MigrationComparedMetric;
+  /** log y axis (default true) */
+  logY?: boolean;
+}
+
+/**
+ * Figure 6.4, the loaded guest: a dot plot (log axis: a bar's length would mean nothing), one group
+ * per memory size, a marker per vCPU count and vantage point measured here (observer filled, QEMU
+ * open; 95% CI), and the thesis's mean over its vCPU counts per memory size as a hollow diamond.
+ * Memory sizes only one side ran stay, empty on the other.
+ */
+export function loadedByVcpusFigure(configs: readonly MigrationConfigSummary[], thesis: readonly MigrationThesisValue[], options: LoadedByVcpusOptions): Figure {
+  const ours = vmConfigs(configs, 'loaded');
+  const points = thesis.filter((value) => value.backend === 'kvm' && value.load === 'loaded' && value.memoryMiB !== null && value.metric === options.metric);
+  const sizes = [...new Set([...ours.map((config) => config.memoryMiB as number), ...points.map((value) => value.memoryMiB as number)])].sort((a, b) => a - b);
+  const labels = sizes.map((size) => `${size} MiB`);
+  const vcpuCounts = [...new Set(ours.map((config) => config.vcpus ?? 1))].sort((a, b) => a - b);
+  const data: Trace[] = [];
+  vcpuCounts.forEach((vcpus, index) => {
+    const color = VCPU_COLORS[index % VCPU_COLORS.length] as string;
+    for (const who of ['observer', 'qemu'] as const) {
+      const stats: BarStats[] = sizes.map((size) => {
+        const config = ours.find((candidate) => candidate.vcpus === vcpus && candidate.memoryMiB === size);
+        return config ? rowOf(config, options.metric, who) : null;
+      });
+      const accel = ours.find((config) => config.vcpus === vcpus)?.accel ?? 'tcg';
+      const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', accel)}, this host`;
+      data.push(ciMarkerTrace(name, color, labels, stats, { unit: options.metric === 'total_time' ? 's' : 'ms', symbol: WHO_SYMBOL[who] }));
+    }
+  });
+  if (points.length > 0) {
+    const over = [...new Set(points.flatMap((value) => value.vcpusCovered))].sort((a, b) => a - b);
+    const sorted = [...points].sort((a, b) => (a.memoryMiB as number) - (b.memoryMiB as number));
+    data.push({ ...thesisTrace(`mean over ${listWords(over)} vCPUs: ${THESIS_VMS}`, THESIS_COLOR, sorted.map((value) => `${value.memoryMiB} MiB`), sorted), mode: 'markers' });
+  }
+  const logY = options.logY ?? true;
+  return {
+    data,
+    layout: {
+      title: { text: titleWithAccel(options.title, ours) },
+      xaxis: { title: { text: 'guest memory' }, type: 'category' },
+      yaxis: { title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` }, ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      legend: LEGEND_BELOW,
+      margin: { t: 70, b: 170 },
+      scattermode: 'group',
+    },
+  };
+}
+
+/** Options of {@link vmVsContainerFigure}. */
+export interface VmVsContainerOptions {
+  title: string;
+  metric: MigrationComparedMetric;
+  /** one line under the plot, e.g. the thesis's stated ratios */
+  note?: string;
+  /** log y axis (default true) */
+  logY?: boolean;
+}
+
+/**
+ * Figure 6.5: VMs against containers, a dot plot on a log axis. Ours: the mean over every
+ * configuration measured here (observer filled, QEMU open); the thesis's overall values as hollow
+ * diamonds (where it printed two values for one quantity, both). A kind of guest without a value of
+ * ours gets a note with the reason above the plot, never a marker.
+ */
+export function vmVsContainerFigure(comparisons: readonly MigrationComparison[], options: VmVsContainerOptions): Figure {
+  const overall = comparisons.filter((item) => item.metric === options.metric && item.load === null && item.memoryMiB === null);
+  const kinds = (['kvm', 'docker'] as const).filter((backend) => overall.some((item) => item.backend === backend));
+  const labels = kinds.map((backend) => (backend === 'kvm' ? 'VMs' : 'containers'));
+  const oursOf = (backend: string) => overall.find((item) => item.backend === backend)?.ours ?? null;
+  const accel = overall.find((item) => item.backend === 'kvm' && item.ours !== null)?.accel ?? null;
+  const unit = options.metric === 'total_time' ? 's' : 'ms';
+  const data: Trace[] = (['observer', 'qemu'] as const).map((who) => {
+    const stats: BarStats[] = kinds.map((backend) => {
+      const mean = oursOf(backend)?.[who];
+      return mean === null || mean === undefined ? null : { mean, ciLow: null, ciHigh: null, n: oursOf(backend)?.configs.length ?? 0 };
+    });
+    const text = kinds.map((backend) => {
+      const ours = oursOf(backend);
+      return ours ? `mean over ${ours.configs.length} configuration(s): ${ours.configs.join(', ')}` : 'no value';
+    });
+    const name = `${WHO[who]}, this host${accel ? ` (VMs under ${accel})` : ''}`;
+    return ciMarkerTrace(name, BACKEND_COLORS.kvm, labels, stats, { unit, text, symbol: WHO_SYMBOL[who] });
+  });
+  const thesis = overall.flatMap((item) => (item.thesis ? [{ label: item.backend === 'kvm' ? 'VMs' : 'containers', value: item.thesis }] : []));
+  if (thesis.length > 0) data.push({ ...thesisTrace('thesis (its VMs ran under KVM)', THESIS_COLOR, thesis.map((item) => item.label), thesis.map((item) => item.value)), mode: 'markers' });
+  const missing = kinds.flatMap((backend, index) => {
+    const item = overall.find((candidate) => candidate.backend === backend);
+    return item && item.ours === null ? [`${labels[index]}: not measured here, ${clip(item.oursMissing ?? '')}`] : [];
+  });
+  const annotations: Note[] = missing.map((text, slot) => noteAbove(text, slot));
+  if (options.note) annotations.push({ text: options.note, xref: 'paper', yref: 'paper', x: 0, y: -0.42, showarrow: false, font: { size: 10 } });
+  const logY = options.logY ?? true;
+  return {
+    data,
+    layout: {
+      title: { text: titleWithAccel(options.title, overall.map((item) => ({ backend: item.backend, accel: item.ours ? item.accel : null }))) },
+      xaxis: { title: { text: 'kind of guest' }, type: 'category' },
+      yaxis: { title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` }, ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      legend: LEGEND_BELOW,
+      margin: { t: 90 + 20 * missing.length, b: 160 },
+      annotations,
+      scattermode: 'group',
+    },
+  };
+}
+
+/** "clean, 1 vCPU, 256 MiB", or the configuration id (the container). */
+export function configLabel(config: Pick<MigrationConfigSummary, 'config' | 'load' | 'vcpus' | 'memoryMiB'>): string {
+  return config.load === null || config.vcpus === null || config.memoryMiB === null ? config.config : `${config.load}, ${vcpuWords(config.vcpus)}, ${config.memoryMiB} MiB`;
+}
+
+/**
+ * Downtime as QEMU counts it (the guest paused while the last dirty pages and device state move)
+ * beside the outage the observer saw (last answer from the source -> first from the target), and the
+ * difference paired per repeat: the time the network needed to find the guest on the target after
+ * the switch-over. One group per configuration; configurations without values get a note.
+ */
+export function downtimeSourcesFigure(configs: readonly MigrationConfigSummary[], options: { title: string }): BarFigure {
+  const measured = configs.filter((config) => config.downtime.qemu || config.downtime.observer);
+  const labels = measured.map(configLabel);
+  const accel = measured[0] ? seriesLabel(measured[0].backend, measured[0].accel) : '';
+  const data: Trace[] = [
+    ciBarTrace(`QEMU: guest paused, ${accel}, this host`, '#9467bd', labels, measured.map((config) => config.downtime.qemu), { unit: 'ms' }),
+    ciBarTrace(`observer: service unreachable, ${accel}, this host`, BACKEND_COLORS.kvm, labels, measured.map((config) => config.downtime.observer), { unit: 'ms' }),
+    ciBarTrace(`observer − QEMU, paired per repeat: network re-convergence, ${accel}, this host`, '#7f7f7f', labels, measured.map((config) => config.downtimeGap), { unit: 'ms' }),
+  ];
+  const missing = configs.filter((config) => config.state !== 'ok').map((config) => `${configLabel(config)}: ${config.state}, ${clip(config.reason ?? 'no reason recorded')}`);
+  return {
+    data,
+    layout: {
+      title: { text: titleWithAccel(options.title, measured) },
+      xaxis: { title: { text: 'configuration (load, vCPUs, memory)' }, type: 'category' },
+      yaxis: { title: { text: 'downtime (ms)' }, rangemode: 'tozero' },
+      legend: LEGEND_BELOW,
+      margin: { t: 90 + 20 * missing.length, b: 170 },
+      annotations: missing.map((text, slot) => noteAbove(text, slot)),
+      barmode: 'group',
+    },
+  };
+}

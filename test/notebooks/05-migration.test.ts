@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCampaign } from '../../lib/analysis/load-campaign.js';
+import { summarizeMigration } from '../../lib/analysis/migration-summary.js';
+import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
+
+// a real quick campaign (kvm under TCG; docker unsupported) committed as a fixture
+const MIGRATION = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T02-34-51Z-1695');
+// a latency campaign: what `guestbench report --campaign` may pass to every notebook
+const OTHER = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T00-50-57Z-8d6d');
+
+it('notebooks/05-migration.ipynb is committed as a tslab notebook without outputs', () => {
+  expect(committedNotebook('05-migration.ipynb')).toMatchObject({ kernel: 'tslab', withOutputs: 0 });
+});
+
+let output: string;
+let errors: string[];
+
+beforeAll(async () => {
+  if (notebookSkipReason) return;
+  const run = await runNotebook('05-migration.ipynb', { GUESTBENCH_CAMPAIGN: MIGRATION, GUESTBENCH_RESULTS: path.join(repoRoot, 'test/fixtures/none') });
+  errors = run.errors;
+  output = run.output;
+  expect(run.html).toContain('Plotly.newPlot');
+}, 240_000);
+
+describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb on the committed campaign', () => {
+  const configs = summarizeMigration(loadCampaign(MIGRATION).samples);
+  const config = (id: string) => configs.find((candidate) => candidate.config === id)!;
+
+  it('runs headless without a failing cell, naming the campaign and the TCG caveat', () => {
+    expect(errors).toEqual([]);
+    expect(output).toContain('2026-11-22T02-34-51Z-1695');
+    expect(output).toContain('VMs ran under TCG');
+  });
+
+  it('prints the set-up from the campaign: namespaces, veth, tc tbf, QMP pre-copy, shared disk, probe interval, stress-ng', () => {
+    expect(output).toContain('network namespaces on this machine joined by a veth pair');
+    expect(output).toContain('root tbf rate 1000mbit');
+    expect(output).toContain('pre-copy only');
+    expect(output).toContain('one qcow2 overlay per repeat');
+    expect(output).toContain('one probe every 5 ms');
+    expect(output).toContain('stress-ng --cpu {vcpus}');
+  });
+
+  it('shows Table 6.1 done right: exact means per configuration, the thesis beside, and the note that the printed one copies Table 5.1', () => {
+    expect(output).toContain('Table 6.1 (done right): migration profile per configuration on this host, with the thesis beside');
+    expect(output).toContain(config('clean-1cpu-256m').totalTime.observer!.mean.toFixed(3));
+    expect(output).toContain(config('loaded-2cpu-256m').downtime.qemu!.mean.toFixed(1));
+    for (const value of ['244.2 (Figure 6.3)', '215.6 (Table 6.1)', '245.6 (Table 6.1)', '274.2 (Table 6.1)', 'printed 2.67 seconds', 'printed 2.21 seconds', '11.79 (Table 6.2)']) expect(output).toContain(value);
+    expect(output).toContain('t6.1-copies-t5.1');
+    expect(output).toContain('Migration Profile for VMs running mprime');
+  });
+
+  it('draws Figures 6.3-6.5 from the campaign (exact means in the specs) with the thesis series apart', () => {
+    for (const title of ['Figure 6.3 (a)', 'Figure 6.3 (b)', 'Figure 6.4 (a)', 'Figure 6.4 (b)', 'Figure 6.5 (a)', 'Figure 6.5 (b)', 'Total migration time vs memory size']) expect(output).toContain(title);
+    expect(output).toContain(String(config('clean-1cpu-512m').totalTime.observer!.mean));
+    expect(output).toContain(String(config('loaded-1cpu-256m').downtime.observer!.mean));
+    expect(output).toContain('clean, 1 vCPU: observer, VMs (tcg), this host');
+    expect(output).toContain('clean, one mean over 512, 1024, 6144 MiB: VMs (KVM), thesis');
+    expect(output).toContain('mean over 1, 2, 4 vCPUs: VMs (KVM), thesis');
+  });
+
+  it('shows the container as unsupported with the recorded reason and fix, and QEMU\'s downtime beside the observer\'s', () => {
+    expect(output).toContain('Container migration unsupported on this host:');
+    expect(output).toContain('containers: not measured here, unsupported');
+    expect(output).toContain('criu check');
+    expect(output).toContain('Downtime by vantage point, per configuration');
+    expect(output).toContain(config('clean-1cpu-256m').downtimeGap!.mean.toFixed(1));
+  });
+
+  it('hands over the tidy rows as a DataFrame that keeps who measured each value', () => {
+    expect(output).toContain('80 rows x 19 columns');
+    expect(output).toContain('config, load, vcpus, memory_mib, measured_by');
+  });
+});
+
+describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb given another experiment\'s campaign', () => {
+  it('falls back to the newest migration campaign, or to the thesis alone, without failing', async () => {
+    const run = await runNotebook('05-migration.ipynb', { GUESTBENCH_CAMPAIGN: OTHER, GUESTBENCH_RESULTS: path.join(repoRoot, 'test/fixtures/none') });
+    expect(run.errors).toEqual([]);
+    expect(run.output).toContain('No migration campaign to show');
+    expect(run.output).toContain('244.2 (Figure 6.3)');
+  }, 240_000);
+});
