@@ -4,14 +4,14 @@
  * figures), the thesis's migration means, and the two matched per group of configurations. The
  * thesis's values stay in their own fields and rows: they never become measured rows.
  */
-import type { Accel, BackendName, MeasuredBy, MetricName, MigrationLoad, Sample, SampleState, Unit } from '../results/schema.js';
+import type { Accel, BackendName, MeasuredBy, MetricName, MigrationLoad, Sample, SampleState, TimingSource, Unit } from '../results/schema.js';
 import { isNumericRow, loadThesis, type ThesisInconsistency, type ThesisPrinted } from '../thesis/index.js';
 import { describe, type Stats } from './statistics.js';
 import { summarize, type SummaryRow } from './summarize.js';
 import { sourceText } from './thesis-points.js';
 
 /** A figure counted twice: by QEMU (the source's query-migrate) and by the observer probing the guest's service. */
-export type MeasuredTwice = Record<MeasuredBy, SummaryRow | null>;
+export type MeasuredTwice = Record<TimingSource, SummaryRow | null>;
 
 /** One configuration of a migration campaign. */
 export interface MigrationConfigSummary {
@@ -38,6 +38,8 @@ export interface MigrationConfigSummary {
   setupTime: SummaryRow | null;
   /** QEMU: RAM bytes sent */
   transferredBytes: SummaryRow | null;
+  /** the link: bytes the source sent on the migration link (RAM, disk when copied, device state, overhead); null in campaigns before it was counted */
+  linkBytes: SummaryRow | null;
   /** QEMU: passes over the dirty bitmap (1 + pre-copy rounds) */
   dirtySyncCount: SummaryRow | null;
   /** QEMU: throughput, Mbit/s */
@@ -66,7 +68,7 @@ function pick(rows: readonly SummaryRow[], metric: MetricName, measuredBy: Measu
 
 // observer − QEMU downtime of the runs that have both
 function downtimeGap(rows: readonly Sample[]): Stats | null {
-  const byRun = new Map<string, Partial<Record<MeasuredBy, number>>>();
+  const byRun = new Map<string, Partial<Record<TimingSource, number>>>();
   for (const row of rows) {
     if (row.metric !== 'downtime' || row.state !== 'ok' || row.value === null || row.measured_by === undefined) continue;
     const run = `${row.repeat}/${row.guest}`;
@@ -104,6 +106,7 @@ export function summarizeMigration(samples: readonly Sample[]): MigrationConfigS
         downtimeGap: downtimeGap(rows),
         setupTime: pick(summary, 'setup_time', 'qemu'),
         transferredBytes: pick(summary, 'transferred_bytes', 'qemu'),
+        linkBytes: pick(summary, 'link_bytes', 'link'),
         dirtySyncCount: pick(summary, 'dirty_sync_count', 'qemu'),
         bandwidth: pick(summary, 'bandwidth', 'qemu'),
         probesLost: pick(summary, 'probes_lost', 'observer'),

@@ -23,6 +23,14 @@ export interface MigrateOptions {
   maxBandwidthBytes?: number;
   /** QEMU `downtime-limit`, milliseconds (default: QEMU's 300) */
   downtimeLimitMs?: number;
+  /**
+   * copy the guest's disks with the migration (QEMU block migration, the `block` capability, with
+   * zero blocks sent compactly; the target's disk must be a blank image of the same size), as
+   * `virsh migrate --copy-storage-all` does; otherwise the target opens the same disk (shared storage).
+   * QEMU 7.2's `query-migrate` drops its `disk` figures once the migration completed: count the
+   * bytes on the link instead (lib/network/host-pair.ts linkSentBytes)
+   */
+  copyDisk?: boolean;
   /** give up (migrate_cancel) if not completed by then; pre-copy never ends when the guest dirties memory faster than the link carries it */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -110,9 +118,18 @@ async function settledMigrationInfo(source: KvmGuest, signal: AbortSignal | unde
  */
 export async function migrateVm(source: KvmGuest, target: KvmGuest, options: MigrateOptions): Promise<MigrationRun> {
   const { signal } = options;
-  const events = { capabilities: [{ capability: 'events', state: true }] };
-  await source.qmp.execute('migrate-set-capabilities', events, { signal });
-  await target.qmp.execute('migrate-set-capabilities', events, { signal });
+  const events = { capability: 'events', state: true };
+  const copy = options.copyDisk === true;
+  const offered = await source.qmp.execute<Array<{ capability: string }>>('query-migrate-capabilities', undefined, { signal });
+  if (copy && !offered.some((item) => item.capability === 'block')) {
+    throw new BackendError(`This QEMU cannot copy disks with a migration: it has no \`block\` migration capability (QEMU 9.1 removed it)`, {
+      backend: 'kvm',
+      fix: 'migrate with shared storage (`--disk shared`), or use QEMU 7.2-9.0',
+    });
+  }
+  const copying = copy ? [{ capability: 'block', state: true }, { capability: 'zero-blocks', state: true }] : [];
+  await source.qmp.execute('migrate-set-capabilities', { capabilities: [events, ...copying] }, { signal });
+  await target.qmp.execute('migrate-set-capabilities', { capabilities: [events] }, { signal });
   await source.qmp.execute(
     'migrate-set-parameters',
     {

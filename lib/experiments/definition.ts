@@ -16,6 +16,8 @@ export interface ParameterRequest {
   repeats?: number;
   /** migration: the link's rate, Mbit/s (`--link-mbit`) */
   linkMbit?: number;
+  /** migration: the guest's disk on storage both hosts see, or copied with the migration (`--disk`) */
+  disk?: 'shared' | 'copy';
   /** migration: a second machine to migrate to (`--target-host`); designed, not built yet */
   targetHost?: string;
 }

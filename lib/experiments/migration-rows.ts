@@ -62,8 +62,8 @@ function base(cell: MigrationCell, metric: MetricName, measuredBy: MeasuredBy, a
   };
 }
 
-/** The rows of one completed VM migration. */
-export function migrationRows(cell: MigrationCell, qemu: QemuMigrationFigures, observer: ObserverFigures, at = new Date().toISOString()): Sample[] {
+/** The rows of one completed VM migration; `linkBytes`: what the source sent on the migration link meanwhile. */
+export function migrationRows(cell: MigrationCell, qemu: QemuMigrationFigures, observer: ObserverFigures, linkBytes: number, at = new Date().toISOString()): Sample[] {
   const values: Array<[MetricName, MeasuredBy, number]> = [
     ['total_time', 'qemu', qemu.totalTimeMs / 1000],
     ['total_time', 'observer', observer.totalTimeS],
@@ -74,6 +74,7 @@ export function migrationRows(cell: MigrationCell, qemu: QemuMigrationFigures, o
     ['dirty_sync_count', 'qemu', qemu.dirtySyncCount],
     ['bandwidth', 'qemu', qemu.mbps],
     ['probes_lost', 'observer', observer.probesLost],
+    ['link_bytes', 'link', linkBytes],
   ];
   return values.map(([metric, measuredBy, value]) => ({ ...base(cell, metric, measuredBy, at), guest: 1, value, state: 'ok' as const }));
 }

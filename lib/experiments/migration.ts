@@ -3,28 +3,43 @@
  * while an observer outside both probes a service in it, for the thesis's clean and loaded guest
  * configurations; the container's migration where the host can checkpoint containers.
  *
- * Each repeat of a VM configuration: boot the guest on the source host from a fresh qcow2 overlay
- * both hosts see (shared storage: the disk is not copied), start the load if any and let it run,
- * start the target QEMU with `-incoming`, probe the guest's echo service until it answers, migrate
+ * Each repeat of a VM configuration: boot the guest on the source host from a fresh qcow2 overlay,
+ * start the load if any and let it run, start the target QEMU with `-incoming` on a blank disk of
+ * the same size (the disk is copied with the migration, as the thesis's `--copy-storage-all` did)
+ * or on the same overlay (`--disk shared`: storage both hosts see), probe the guest's echo service until it answers, migrate
  * over the shaped link (lib/backends/kvm-migrate.ts), keep probing until the target answers, check
  * that the guest agent answers on the target, and stop both. The two hosts are network namespaces
  * on this machine (lib/network/host-pair.ts); docs/migration.md.
  */
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
 import { checkContainerCheckpoint } from '../backends/criu.js';
 import type { KvmBackend, KvmGuest } from '../backends/kvm.js';
 import { migrateVm, type MigrationRun } from '../backends/kvm-migrate.js';
 import { createSnapshotDir, removeSnapshot } from '../backends/kvm-snapshot.js';
 import { GUEST_ECHO_PORT } from '../images/recipe.js';
-import { createHostPair, forgetGuestAddress, removeHostPair, type HostPair, type LinkShape } from '../network/host-pair.js';
+import { createHostPair, forgetGuestAddress, linkSentBytes, removeHostPair, type HostPair, type LinkShape } from '../network/host-pair.js';
 import { observerFigures, startObserver, type Observer, type ProbeLog } from '../network/observer.js';
 import { appendSamples, writeRaw } from '../results/store.js';
 import type { Sample } from '../results/schema.js';
 import { AbortedError, CapabilityError, GuestbenchError, UsageError, firstLine } from '../util/errors.js';
+import { withTimeout } from '../util/signals.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { ExperimentDefinition, ParameterRequest } from './definition.js';
 import { CONTAINER_CONFIG, migrationConfigId, migrationRows, migrationValuelessRows, type MigrationCell, type MigrationConfig } from './migration-rows.js';
 import type { ProfileName } from './profiles.js';
+
+/** How the guest's disk reaches the target: copied with the migration, or shared by both hosts. */
+export type DiskMode = 'copy' | 'shared';
+
+/** What each disk mode does, in words (stored with the parameters). */
+export const DISK_MODES: Record<DiskMode, string> = {
+  copy:
+    'copied with the migration (QEMU block migration with zero-blocks, like virsh migrate --copy-storage-all in the thesis): the source boots from a qcow2 overlay over the image disk, the target starts on a blank qcow2 of the same size',
+  shared: 'one qcow2 overlay per repeat over the image disk, opened by both QEMUs (the target only once it takes over): storage both hosts see, not copied',
+};
 
 /** The load a loaded guest runs (the thesis: mprime torture test type 2, in-place large FFTs). */
 export interface MigrationLoadSpec {
@@ -49,7 +64,7 @@ export interface MigrationParams {
   /** the observer's probe interval, milliseconds (the thesis pinged once a second) */
   probeIntervalMs: number;
   /** how the guest's disk reaches the target */
-  disk: { mode: 'shared'; description: string };
+  disk: { mode: DiskMode; description: string };
   /** QEMU max-bandwidth, bytes/s (set high: the shaped link is the limit, as libvirt leaves it) */
   maxBandwidthBytes: number;
   /** QEMU downtime-limit, milliseconds (QEMU's default) */
@@ -87,7 +102,7 @@ const COMMON = {
   hosts: { kind: 'namespaces' as const, description: 'source and target are network namespaces on this machine joined by a veth pair; the observer is in the initial namespace' },
   link: { rateMbit: 1000, delayMs: 0 },
   probeIntervalMs: 5,
-  disk: { mode: 'shared' as const, description: 'one qcow2 overlay per repeat over the image disk, opened by both QEMUs (the target only once it takes over): storage both hosts see, not copied' },
+  disk: { mode: 'copy' as const, description: DISK_MODES.copy },
   maxBandwidthBytes: 64 * 2 ** 30,
   downtimeLimitMs: 300,
   answerTimeoutMs: 30_000,
@@ -136,7 +151,8 @@ function migrationParameters(request: ParameterRequest): MigrationParams {
   }
   const profile = MIGRATION_PROFILES[request.profile];
   const link = request.linkMbit === undefined ? profile.link : { ...profile.link, rateMbit: request.linkMbit };
-  return { ...profile, backends, link, repeats: request.repeats ?? profile.repeats };
+  const disk = request.disk === undefined ? profile.disk : { mode: request.disk, description: DISK_MODES[request.disk] };
+  return { ...profile, backends, link, disk, repeats: request.repeats ?? profile.repeats };
 }
 
 async function runMigration(context: ExperimentContext, params: MigrationParams): Promise<void> {
@@ -216,9 +232,11 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
   const uri = `tcp:${pair.target.migrationAddress}:${port}`;
   const record: Record<string, unknown> = { config, hosts: pair, uri, nic, observerDefinition: params.observer };
   const overlay = await createSnapshotDir(kvm.images);
+  const copyDisk = params.disk.mode === 'copy';
   let source: KvmGuest | undefined;
   let target: KvmGuest | undefined;
   let observer: Observer | undefined;
+  let run: MigrationRun | undefined;
   let step = 'boot on the source';
   // when each step began, milliseconds since the repeat began: where a repeat's time goes
   const began = process.hrtime.bigint();
@@ -245,7 +263,8 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
       if (running.exitCode !== 0) throw new GuestbenchError(`the load exited within its warm-up: ${command}`);
     }
     enter('start the target');
-    target = await kvm.derive({ rootDisk, netns: pair.target.netns, nic, incoming: uri }).start(spec, { signal });
+    const targetDisk = copyDisk ? { file: await createBlankDisk(overlay.dir, (await stat(kvm.images.disk)).size), format: 'qcow2' as const, snapshot: false } : rootDisk;
+    target = await kvm.derive({ rootDisk: targetDisk, netns: pair.target.netns, nic, incoming: uri }).start(spec, { signal });
     record.targetCommand = target.command;
     enter('reach the guest\'s echo service');
     await forgetGuestAddress(pair);
@@ -253,18 +272,22 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     await observer.waitForAnswer(params.answerTimeoutMs, signal);
     await sleepFor(params.baselineMs, signal);
     enter('migrate');
-    const run = await migrateVm(source, target, {
+    const sentBefore = await linkSentBytes(pair);
+    run = await migrateVm(source, target, {
       uri,
       maxBandwidthBytes: params.maxBandwidthBytes,
       downtimeLimitMs: params.downtimeLimitMs,
       timeoutMs: params.convergeTimeoutMs,
+      copyDisk,
       signal,
     });
+    const linkBytes = (await linkSentBytes(pair)) - sentBefore;
+    record.linkBytes = linkBytes;
     record.qemu = { info: run.info, parameters: run.parameters, pausedMs: relativeMs(run.pausedNs, run.issuedNs), completedMs: relativeMs(run.completedNs, run.issuedNs), resumedMs: relativeMs(run.resumedNs, run.issuedNs) };
     enter('hear the target answer');
     await waitForAnswerAfter(observer, run, params, signal);
     const log = await observer.stop();
-    record.probes = probeRecord(log, run);
+    record.probes = probeRecord(log, run.issuedNs);
     const figures = observerFigures(log, run);
     record.observer = figures;
     enter('reach the guest agent on the target');
@@ -273,11 +296,14 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     record.targetUptime = check.stdout.trim();
     enter('done');
     const raw = writeRaw(context.store, rawName, `${JSON.stringify(record, bigintJson, 2)}\n`);
-    return migrationRows({ ...cell, raw }, run.qemu, figures);
+    return migrationRows({ ...cell, raw }, run.qemu, figures, linkBytes);
   } catch (error) {
     if (signal.aborted) throw new AbortedError('Campaign interrupted during a migration', { cause: error });
     record.error = { step, message: String(error) };
     if (source) record.sourceConsole = await source.consoleTail(20);
+    if (target) record.target = await describeTarget(target);
+    // what the observer saw up to the failure (times relative to the migrate command, or to the first probe)
+    if (observer) record.probes = probeRecord(observer.peek(), run?.issuedNs);
     const raw = writeRaw(context.store, rawName, `${JSON.stringify(record, bigintJson, 2)}\n`);
     return migrationValuelessRows({ ...cell, raw }, 'errored', `${step}: ${firstLine(error)}`);
   } finally {
@@ -285,6 +311,30 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     await Promise.allSettled([source?.stop(), target?.stop()]);
     await removeSnapshot(overlay);
   }
+}
+
+// what the target looked like when a step failed: QEMU's run state, the guest's console, and (if
+// its agent answers within a few seconds) the guest's view of its NIC
+async function describeTarget(target: KvmGuest): Promise<Record<string, unknown>> {
+  const status = await withTimeout(target.qmp.execute<Record<string, unknown>>('query-status'), 5000, 'no answer within 5 s').catch((error: unknown) => `query-status failed: ${firstLine(error)}`);
+  const consoleTail = await target.consoleTail(20);
+  let nic: string;
+  try {
+    await target.waitReady({ timeoutMs: 10_000 });
+    const shown = await target.exec(['sh', '-c', 'ip -s link show eth0; ip addr show eth0; cat /proc/net/udp'], { timeoutMs: 10_000 });
+    nic = `${shown.stdout}${shown.stderr}`;
+  } catch (error) {
+    nic = `the agent did not answer: ${firstLine(error)}`;
+  }
+  return { status, console: consoleTail, nic };
+}
+
+// the target's disk when the disk is copied: a blank qcow2 of the source disk's size, in the repeat's directory
+async function createBlankDisk(dir: string, sizeBytes: number): Promise<string> {
+  const file = path.join(dir, 'target.qcow2');
+  const created = await execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, String(sizeBytes)], { reject: false, stdin: 'ignore' });
+  if (created.failed) throw new GuestbenchError(`could not create the target's blank disk: ${created.command}: ${String(created.stderr).trim()}`, { fix: 'apt-get install qemu-utils' });
+  return file;
 }
 
 // the target's first answer may come a while after it resumed (its announcement, the guest's stack)
@@ -306,15 +356,16 @@ function relativeMs(ns: bigint | undefined, from: bigint): number | null {
   return ns === undefined ? null : Number(ns - from) / 1e6;
 }
 
-// the probe log relative to the migrate command, milliseconds: [sent, answered | null] per probe
-function probeRecord(log: ProbeLog, run: MigrationRun): Record<string, unknown> {
+// the probe log relative to the migrate command (or the first probe), milliseconds: [sent, answered | null] per probe
+function probeRecord(log: ProbeLog, originNs: bigint | undefined): Record<string, unknown> {
+  const origin = originNs ?? log.probes[0]?.sentNs ?? 0n;
   return {
     address: log.address,
     port: log.port,
     intervalMs: log.intervalMs,
     strays: log.strays,
-    origin: 'migrate command',
-    probes: log.probes.map((probe) => [round3(Number(probe.sentNs - run.issuedNs) / 1e6), probe.answeredNs === undefined ? null : round3(Number(probe.answeredNs - run.issuedNs) / 1e6)]),
+    origin: originNs === undefined ? 'first probe' : 'migrate command',
+    probes: log.probes.map((probe) => [round3(Number(probe.sentNs - origin) / 1e6), probe.answeredNs === undefined ? null : round3(Number(probe.answeredNs - origin) / 1e6)]),
   };
 }
 

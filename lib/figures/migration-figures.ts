@@ -7,14 +7,14 @@
  */
 import type { MigrationComparedMetric, MigrationComparison, MigrationConfigSummary, MigrationThesisValue } from '../analysis/migration-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
-import type { MeasuredBy, MigrationLoad } from '../results/schema.js';
+import type { MigrationLoad, TimingSource } from '../results/schema.js';
 import { ciBarTrace, ciMarkerTrace, clip, noteAbove, type BarStats, type Note } from './ci-bars.js';
 import { LEGEND_BELOW, measuredTrace, seriesLabel, type SeriesAxis } from './density-figures.js';
 import type { BarFigure } from './latency-figures.js';
 import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
 
-const WHO: Record<MeasuredBy, string> = { observer: 'observer', qemu: 'QEMU' };
-const DASH: Record<MeasuredBy, 'solid' | 'dot'> = { observer: 'solid', qemu: 'dot' };
+const WHO: Record<TimingSource, string> = { observer: 'observer', qemu: 'QEMU' };
+const DASH: Record<TimingSource, 'solid' | 'dot'> = { observer: 'solid', qemu: 'dot' };
 const FIELD: Record<MigrationComparedMetric, 'totalTime' | 'downtime'> = { total_time: 'totalTime', downtime: 'downtime' };
 const AXIS_TITLE: Record<MigrationComparedMetric, string> = { total_time: 'total migration time (s)', downtime: 'downtime (ms)' };
 const LOAD_COLORS: Record<MigrationLoad, string> = { clean: '#d62728', loaded: '#1f77b4' };
@@ -22,7 +22,7 @@ const VCPU_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 const VCPU_SYMBOLS = ['circle', 'square', 'triangle-up', 'diamond', 'cross'];
 const THESIS_COLOR = '#444444';
 // filled: the observer (the thesis's vantage point); open: QEMU
-const WHO_SYMBOL: Record<MeasuredBy, string> = { observer: 'circle', qemu: 'circle-open' };
+const WHO_SYMBOL: Record<TimingSource, string> = { observer: 'circle', qemu: 'circle-open' };
 /** The thesis's VMs ran under KVM (section 6.4.1: KVM + QEMU + libvirt). */
 const THESIS_VMS = 'VMs (KVM), thesis';
 
@@ -45,7 +45,7 @@ function vmConfigs(configs: readonly MigrationConfigSummary[], load?: MigrationL
 }
 
 /** The measured row of `config` for one metric and vantage point. */
-function rowOf(config: MigrationConfigSummary, metric: MigrationComparedMetric, who: MeasuredBy): SummaryRow | null {
+function rowOf(config: MigrationConfigSummary, metric: MigrationComparedMetric, who: TimingSource): SummaryRow | null {
   return config[FIELD[metric]][who];
 }
 

@@ -4,6 +4,7 @@
  * set-up as recorded.
  */
 import type { MigrationComparison, MigrationConfigSummary, MigrationThesisValue } from '../analysis/migration-summary.js';
+import type { SummaryRow } from '../analysis/summarize.js';
 import type { ThesisInconsistency } from '../thesis/index.js';
 import { clip } from './ci-bars.js';
 import { seriesLabel } from './density-figures.js';
@@ -62,6 +63,16 @@ export interface MigrationTableOptions {
   inconsistencies?: readonly ThesisInconsistency[];
 }
 
+// a byte count's mean [CI] in MiB; '–' for a configuration without it
+function mibCell(pick: (config: MigrationConfigSummary) => SummaryRow | null) {
+  return (line: Table61Line): string => {
+    const row = line.kind === 'config' ? pick(line.config) : null;
+    if (!row) return line.kind === 'config' ? '–' : '';
+    const mib = (value: number | null): number | null => (value === null ? null : value / 2 ** 20);
+    return meanWithCi({ ...row, mean: row.mean / 2 ** 20, ciLow: mib(row.ciLow), ciHigh: mib(row.ciHigh) }, 1);
+  };
+}
+
 /**
  * "Table 6.1 done right": per configuration measured here (load, vCPUs, memory) the total time and
  * downtime by QEMU and by the observer (mean [95% CI] n), RAM sent, dirty-sync rounds, bandwidth and
@@ -103,14 +114,9 @@ export function migrationTableHtml(configs: readonly MigrationConfigSummary[], c
     { label: 'downtime, QEMU (ms)', value: (line) => (line.kind === 'group' ? oursCell(line.downtime, 'qemu', 1) : measuredCell((config) => config.downtime.qemu, 1)(line)), align: 'right' },
     { label: 'downtime, observer (ms)', value: (line) => (line.kind === 'group' ? oursCell(line.downtime, 'observer', 1) : measuredCell((config) => config.downtime.observer, 1)(line)), align: 'right' },
     { label: 'downtime, thesis (ms; ping observer)', value: (line) => (line.kind === 'group' ? thesisCell(line.downtime, 3) : ''), align: 'right' },
-    {
-      label: 'RAM sent (MiB)',
-      value: (line) => {
-        const row = line.kind === 'config' ? line.config.transferredBytes : null;
-        return row ? meanWithCi({ ...row, mean: row.mean / 2 ** 20, ciLow: row.ciLow === null ? null : row.ciLow / 2 ** 20, ciHigh: row.ciHigh === null ? null : row.ciHigh / 2 ** 20 }, 1) : line.kind === 'config' ? '–' : '';
-      },
-      align: 'right',
-    },
+    { label: 'RAM sent (MiB)', value: mibCell((config) => config.transferredBytes), align: 'right' },
+    // campaigns recorded before the link was counted have no link_bytes rows
+    ...(configs.some((config) => config.linkBytes !== null) ? [{ label: 'sent on the link (MiB: RAM + disk if copied)', value: mibCell((config) => config.linkBytes), align: 'right' as const }] : []),
     { label: 'dirty-sync rounds', value: measuredCell((config) => config.dirtySyncCount, 1), align: 'right' },
     { label: 'bandwidth (Mbit/s)', value: measuredCell((config) => config.bandwidth, 0), align: 'right' },
     { label: 'probes lost', value: measuredCell((config) => config.probesLost, 1), align: 'right' },

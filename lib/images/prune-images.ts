@@ -40,5 +40,15 @@ export async function pruneImages(options: { cacheDir?: string } = {}): Promise<
       removedDockerImages.push(tag);
     }
   }
+  // a re-import under the same tag leaves the previous image untagged: ours carry the key label
+  const dangling = await docker.listImages({ filters: { dangling: ['true'], label: ['org.guestbench.key'] } });
+  for (const image of dangling) {
+    try {
+      await docker.getImage(image.Id).remove();
+      removedDockerImages.push(`${image.Id.replace(/^sha256:/, '').slice(0, 12)} (untagged, key ${image.Labels?.['org.guestbench.key'] ?? '?'})`);
+    } catch {
+      // still used by a container: left for the next prune
+    }
+  }
   return { kept, removedDirs, removedDockerImages };
 }

@@ -171,6 +171,14 @@ export async function forgetGuestAddress(pair: HostPair): Promise<void> {
   await ip('neigh', 'flush', 'to', pair.lan.guestAddress, 'dev', pair.lan.bridge);
 }
 
+/** Bytes the source has sent on the migration link so far (its interface counter). */
+export async function linkSentBytes(pair: HostPair): Promise<number> {
+  const result = await execa('ip', ['-n', pair.source.netns, '-j', '-s', 'link', 'show', 'dev', 'mig'], { reject: false, stdin: 'ignore' });
+  const bytes = (JSON.parse(result.failed ? '[]' : String(result.stdout)) as Array<{ stats64?: { tx?: { bytes?: number } } }>)[0]?.stats64?.tx?.bytes;
+  if (typeof bytes !== 'number') throw new CapabilityError(`Could not read the migration link's counters: ip -n ${pair.source.netns} -j -s link show dev mig: ${String(result.stderr).trim() || 'no tx bytes in the answer'}`, { fix: 'apt-get install iproute2 (a version with -j)' });
+  return bytes;
+}
+
 /** Removes both namespaces and the LAN bridge (uplinks, taps and qdiscs go with them). Safe to call twice. */
 export async function removeHostPair(pair: HostPair): Promise<void> {
   const names = hostPairNames(pair.owner);

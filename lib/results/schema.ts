@@ -119,6 +119,8 @@ export const METRICS = {
   setup_time: 'ms',
   /** migration, QEMU: RAM bytes sent */
   transferred_bytes: 'bytes',
+  /** migration, the link: bytes the source sent on the migration link during the migration (RAM, disk when copied, device state, TCP/IP overhead) */
+  link_bytes: 'bytes',
   /** migration, QEMU: passes over the dirty bitmap (1 + pre-copy rounds) */
   dirty_sync_count: 'count',
   /** migration, QEMU: measured throughput */
@@ -175,5 +177,8 @@ export interface Sample {
 export const MIGRATION_LOADS = ['clean', 'loaded'] as const;
 export type MigrationLoad = (typeof MIGRATION_LOADS)[number];
 
-/** Who measured a migration figure. */
-export type MeasuredBy = 'qemu' | 'observer';
+/** Who measured a migration figure: QEMU's own account, the observer probing the guest, or the link's interface counters. */
+export type MeasuredBy = 'qemu' | 'observer' | 'link';
+
+/** The two vantage points of a migration's total time and downtime. */
+export type TimingSource = Exclude<MeasuredBy, 'link'>;

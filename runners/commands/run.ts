@@ -22,6 +22,11 @@ function headlineSummary(dir: string): string {
     .join('');
 }
 
+function parseDiskMode(value: string): 'copy' | 'shared' {
+  if (value === 'copy' || value === 'shared') return value;
+  throw new UsageError(`Expected \`--disk\` to be copy or shared, got \`${value}\``, { fix: 'for example `guestbench run migration --disk shared`' });
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run (or resume) a campaign of one experiment',
@@ -40,6 +45,8 @@ Options:
                     the campaign's own parameters are used
   --fail-fast       stop at the first failed guest instead of recording it and carrying on
   --link-mbit N     migration: rate of the link between the two hosts, Mbit/s (default 1000)
+  --disk MODE       migration: copy (the disk goes with the migration, as in the thesis;
+                    default) or shared (both hosts open the same disk)
   --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
   -h, --help        show this help
 
@@ -57,6 +64,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     'fail-fast': { type: 'boolean' },
     'link-mbit': { type: 'string' },
     'target-host': { type: 'string' },
+    disk: { type: 'string' },
   },
   async run(values, positionals) {
     if (positionals.length !== 1) {
@@ -64,7 +72,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     }
     const definition = experimentNamed(positionals[0] as string);
     const experiment = definition.name;
-    for (const option of ['link-mbit', 'target-host'] as const) {
+    for (const option of ['link-mbit', 'target-host', 'disk'] as const) {
       if (values[option] !== undefined && experiment !== 'migration') {
         throw new UsageError(`Expected \`--${option}\` only with the migration experiment, got it with ${experiment}`, { fix: `drop --${option}` });
       }
@@ -89,6 +97,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
         ...(typeof values['link-mbit'] === 'string' ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') } : {}),
         ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
+        ...(typeof values.disk === 'string' ? { disk: parseDiskMode(values.disk) } : {}),
         resultsDir: typeof values.results === 'string' ? values.results : defaultResultsDir(),
         ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
         failFast: values['fail-fast'] === true,

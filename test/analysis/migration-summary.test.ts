@@ -9,7 +9,7 @@ import { migrationSetup } from '../../lib/analysis/migration-setup.js';
 import { compareMigrationWithThesis, migrationInconsistencies, migrationThesisValues, summarizeMigration, TABLE_6_1_COPIES_5_1 } from '../../lib/analysis/migration-summary.js';
 import type { Sample } from '../../lib/results/schema.js';
 
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/campaigns/2026-11-22T02-34-51Z-1695');
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/campaigns/2026-11-22T03-04-42Z-ea66');
 const campaign = loadCampaign(FIXTURE);
 const configs = summarizeMigration(campaign.samples);
 const thesis = migrationThesisValues();
@@ -19,6 +19,11 @@ const comparisons = compareMigrationWithThesis(configs, thesis);
 function fixtureMean(config: string, metric: string, measuredBy: string): number {
   const values = campaign.samples.filter((row) => row.config === config && row.metric === metric && row.measured_by === measuredBy && row.state === 'ok').map((row) => row.value as number);
   return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** The fixture's value of one (config, metric, measured_by, repeat). */
+function fixtureValue(config: string, metric: string, measuredBy: string, repeat: number): number {
+  return campaign.samples.find((row) => row.config === config && row.metric === metric && row.measured_by === measuredBy && row.repeat === repeat)?.value as number;
 }
 
 describe('summarizeMigration', () => {
@@ -36,12 +41,14 @@ describe('summarizeMigration', () => {
     const clean = configs[0]!;
     expect(clean.totalTime.observer?.mean).toBe(fixtureMean('clean-1cpu-256m', 'total_time', 'observer'));
     expect(clean.totalTime.qemu?.mean).toBe(fixtureMean('clean-1cpu-256m', 'total_time', 'qemu'));
-    expect(clean.downtime.qemu?.mean).toBe(87.5);
+    expect(clean.downtime.qemu?.mean).toBe(fixtureMean('clean-1cpu-256m', 'downtime', 'qemu'));
     expect(clean.downtime.observer?.n).toBe(2);
     expect(clean.transferredBytes?.mean).toBe(fixtureMean('clean-1cpu-256m', 'transferred_bytes', 'qemu'));
-    expect(clean.probesLost?.mean).toBe(22);
-    // observer − QEMU per repeat: (187.268652 − 98) and (157.997115 − 77)
-    expect(clean.downtimeGap?.mean).toBeCloseTo((187.268652 - 98 + (157.997115 - 77)) / 2, 9);
+    expect(clean.probesLost?.mean).toBe(fixtureMean('clean-1cpu-256m', 'probes_lost', 'observer'));
+    expect(clean.linkBytes?.mean).toBe(fixtureMean('clean-1cpu-256m', 'link_bytes', 'link'));
+    // observer − QEMU, paired per repeat
+    const gap = (repeat: number) => fixtureValue('clean-1cpu-256m', 'downtime', 'observer', repeat) - fixtureValue('clean-1cpu-256m', 'downtime', 'qemu', repeat);
+    expect(clean.downtimeGap?.mean).toBeCloseTo((gap(1) + gap(2)) / 2, 9);
     expect(clean.downtimeGap?.n).toBe(2);
   });
 
@@ -89,7 +96,7 @@ describe('compareMigrationWithThesis', () => {
     const observer = (fixtureMean('clean-1cpu-256m', 'total_time', 'observer') + fixtureMean('clean-1cpu-512m', 'total_time', 'observer')) / 2;
     expect(clean?.ours).toMatchObject({ configs: ['clean-1cpu-256m', 'clean-1cpu-512m'], memoryMiB: [256, 512] });
     expect(clean?.ours?.observer).toBeCloseTo(observer, 12);
-    expect(clean?.ours?.qemu).toBeCloseTo((0.9435 + 0.9605) / 2, 12);
+    expect(clean?.ours?.qemu).toBeCloseTo((fixtureMean('clean-1cpu-256m', 'total_time', 'qemu') + fixtureMean('clean-1cpu-512m', 'total_time', 'qemu')) / 2, 12);
     expect(clean?.thesis?.value).toBe(244.2);
     expect(clean?.ratio).toBeCloseTo(observer / 244.2, 12);
     // the clean guest is compared as a whole, not per memory size
@@ -131,6 +138,6 @@ describe('migrationSetup', () => {
     expect(facts.get('VM migration')).toContain('pre-copy only: post-copy bytes 0 in all 8 QEMU records');
     expect(facts.get('observer')).toMatch(/^one probe every 5 ms/);
     expect(facts.get('load (loaded guests)')).toContain('stress-ng');
-    expect(facts.get('guest disk')).toMatch(/^shared: .*qcow2/);
+    expect(facts.get('guest disk')).toMatch(/^copy: copied with the migration .*blank qcow2/);
   });
 });

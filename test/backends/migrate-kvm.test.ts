@@ -5,7 +5,7 @@
  * and afterwards no QEMU, namespace or interface is left. Needs root, qemu-system-x86_64, qemu-img
  * and the guest images (built here if missing); skipped with the reason printed otherwise.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { migrateVm, MigrationTimeoutError, qemuMigrationFigures, type MigrationR
 import { createSnapshotDir, removeSnapshot, type VmSnapshot } from '../../lib/backends/kvm-snapshot.js';
 import { GUEST_ECHO_PORT } from '../../lib/images/recipe.js';
 import { buildImages, type ImageSet } from '../../lib/images/index.js';
-import { createHostPair, removeHostPair, type HostPair } from '../../lib/network/host-pair.js';
+import { createHostPair, linkSentBytes, removeHostPair, type HostPair } from '../../lib/network/host-pair.js';
 import { observerFigures, startObserver, type ObserverFigures, type ProbeLog } from '../../lib/network/observer.js';
 import { hostPairLeftovers } from '../helpers/leftovers.js';
 
@@ -38,7 +38,7 @@ async function qemusNamed(prefix: string): Promise<string[]> {
   return result.stdout.split('\n').filter((line) => line.includes(`-name ${prefix}`));
 }
 
-describe.skipIf(skipReason !== undefined)('live migration between two namespaces (real QEMU)', () => {
+describe.skipIf(skipReason !== undefined).each(['copy', 'shared'] as const)('live migration between two namespaces, disk %s (real QEMU)', (diskMode) => {
   let pair: HostPair;
   let overlay: VmSnapshot;
   let source: KvmGuest;
@@ -46,6 +46,7 @@ describe.skipIf(skipReason !== undefined)('live migration between two namespaces
   let run: MigrationRun;
   let log: ProbeLog;
   let figures: ObserverFigures;
+  let linkBytes: number;
   const token = `token-${process.pid}`;
 
   beforeAll(async () => {
@@ -54,18 +55,24 @@ describe.skipIf(skipReason !== undefined)('live migration between two namespaces
     pair = await createHostPair({ link: { rateMbit: 1000, delayMs: 0 } });
     overlay = await createSnapshotDir(images!);
     const rootDisk = { file: overlay.overlay, format: 'qcow2' as const, snapshot: false };
+    // copied: the target starts on a blank disk of the same size; shared: on the source's own disk
+    const blank = `${overlay.dir}/target.qcow2`;
+    if (diskMode === 'copy') await execa('qemu-img', ['create', '-q', '-f', 'qcow2', blank, String(statSync(images!.disk).size)]);
+    const targetDisk = diskMode === 'copy' ? { ...rootDisk, file: blank } : rootDisk;
     const nic = { tap: pair.source.tap, mac: '52:54:00:4d:49:47', address: pair.lan.guestCidr };
-    const spec = { name: NAME, vcpus: 1, memoryMiB: 256 };
+    const spec = { name: `${NAME}-${diskMode}`, vcpus: 1, memoryMiB: 256 };
     const uri = `tcp:${pair.target.migrationAddress}:4444`;
     source = await kvm.derive({ rootDisk, netns: pair.source.netns, nic }).start(spec);
     await source.waitReady({ timeoutMs: 180_000 });
-    // something only the guest's memory holds (/run is a tmpfs)
-    expect((await source.exec(['sh', '-c', `echo ${token} > /run/token`])).exitCode).toBe(0);
-    target = await kvm.derive({ rootDisk, netns: pair.target.netns, nic, incoming: uri }).start(spec);
+    // something only the guest's memory holds (/run is a tmpfs), and something on its disk
+    expect((await source.exec(['sh', '-c', `echo ${token} > /run/token && echo ${token}-disk > /root/token && sync`])).exitCode).toBe(0);
+    target = await kvm.derive({ rootDisk: targetDisk, netns: pair.target.netns, nic, incoming: uri }).start(spec);
     const observer = await startObserver({ address: pair.lan.guestAddress, port: GUEST_ECHO_PORT, intervalMs: 5 });
     await observer.waitForAnswer(30_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    run = await migrateVm(source, target, { uri, timeoutMs: 120_000 });
+    const sentBefore = await linkSentBytes(pair);
+    run = await migrateVm(source, target, { uri, timeoutMs: 120_000, copyDisk: diskMode === 'copy' });
+    linkBytes = (await linkSentBytes(pair)) - sentBefore;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     log = await observer.stop();
     figures = observerFigures(log, run);
@@ -88,6 +95,10 @@ describe.skipIf(skipReason !== undefined)('live migration between two namespaces
     // the 1 Gbit/s link is the limit, not QEMU (whose own cap is raised)
     expect(run.qemu.mbps).toBeLessThan(1000 * 1.1);
     expect(run.parameters['max-bandwidth']).toBe(64 * 2 ** 30);
+    // what crossed the link: RAM (and the disk's data when copied; its zeros go compactly)
+    expect(linkBytes).toBeGreaterThan(run.qemu.transferredBytes);
+    if (diskMode === 'copy') expect(linkBytes - run.qemu.transferredBytes).toBeGreaterThan(200 * 2 ** 20);
+    else expect(linkBytes - run.qemu.transferredBytes).toBeLessThan(50 * 2 ** 20);
   });
 
   it('the source paused before the target resumed, both within the migration', () => {
@@ -112,6 +123,10 @@ describe.skipIf(skipReason !== undefined)('live migration between two namespaces
     await target.waitReady({ timeoutMs: 60_000 });
     const read = await target.exec(['cat', '/run/token']);
     expect(read.stdout.trim()).toBe(token);
+    // read back from the target's disk, not the page cache the migration carried over
+    const fromDisk = await target.exec(['sh', '-c', 'echo 3 > /proc/sys/vm/drop_caches && cat /root/token']);
+    expect(fromDisk.stdout.trim()).toBe(`${token}-disk`);
+    expect(target.command.join(' ')).toContain(diskMode === 'copy' ? 'target.qcow2' : overlay.overlay);
     expect(target.command).toContain('-incoming');
     expect(target.command.slice(0, 4)).toEqual(['ip', 'netns', 'exec', pair.target.netns]);
   });
@@ -121,7 +136,7 @@ describe.skipIf(skipReason !== undefined)('live migration between two namespaces
     await target.stop();
     await removeSnapshot(overlay);
     await removeHostPair(pair);
-    expect(await qemusNamed(NAME)).toEqual([]);
+    expect(await qemusNamed(`${NAME}-${diskMode}`)).toEqual([]);
     expect(await hostPairLeftovers(process.pid)).toEqual([]);
   });
 });

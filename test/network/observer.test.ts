@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { observerFigures, startObserver, type ProbeLog } from '../../lib/network/observer.js';
 import { readSamples } from '../../lib/results/store.js';
 
-const CAMPAIGN = path.resolve(import.meta.dirname, '../fixtures/campaigns/2026-11-22T02-34-51Z-1695');
+const CAMPAIGN = path.resolve(import.meta.dirname, '../fixtures/campaigns/2026-11-22T03-04-42Z-ea66');
 
 interface RawRecord {
   probes: { address: string; port: number; intervalMs: number; strays: number; probes: Array<[number, number | null]> };
@@ -40,8 +40,9 @@ describe('observerFigures on real migrations', () => {
     expect(figures.totalTimeS).toBeCloseTo(stored('total_time') as number, 5);
     expect(figures.downtimeMs).toBeCloseTo(stored('downtime') as number, 2);
     expect(figures.probesLost).toBe(stored('probes_lost'));
-    // the service was down once: the switch-over gap is the largest gap of the migration
-    expect(figures.largestGapMs).toBeCloseTo(figures.downtimeMs, 2);
+    // the switch-over is one of the migration's gaps; not always the largest: with the disk copied,
+    // the first repeat (cold page cache) shows a longer stall during pre-copy
+    expect(figures.largestGapMs).toBeGreaterThanOrEqual(figures.downtimeMs - 1e-6);
     // the observer's outage is longer than QEMU's pause: it adds the network's re-convergence
     const qemuDowntime = samples.find((sample) => sample.raw === raw && sample.metric === 'downtime' && sample.measured_by === 'qemu')?.value as number;
     expect(figures.downtimeMs).toBeGreaterThan(qemuDowntime);

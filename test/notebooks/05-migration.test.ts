@@ -5,7 +5,7 @@ import { summarizeMigration } from '../../lib/analysis/migration-summary.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
 
 // a real quick campaign (kvm under TCG; docker unsupported) committed as a fixture
-const MIGRATION = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T02-34-51Z-1695');
+const MIGRATION = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T03-04-42Z-ea66');
 // a latency campaign: what `guestbench report --campaign` may pass to every notebook
 const OTHER = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T00-50-57Z-8d6d');
 
@@ -30,15 +30,15 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb 
 
   it('runs headless without a failing cell, naming the campaign and the TCG caveat', () => {
     expect(errors).toEqual([]);
-    expect(output).toContain('2026-11-22T02-34-51Z-1695');
+    expect(output).toContain('2026-11-22T03-04-42Z-ea66');
     expect(output).toContain('VMs ran under TCG');
   });
 
-  it('prints the set-up from the campaign: namespaces, veth, tc tbf, QMP pre-copy, shared disk, probe interval, stress-ng', () => {
+  it('prints the set-up from the campaign: namespaces, veth, tc tbf, QMP pre-copy, the disk copied, probe interval, stress-ng', () => {
     expect(output).toContain('network namespaces on this machine joined by a veth pair');
     expect(output).toContain('root tbf rate 1000mbit');
     expect(output).toContain('pre-copy only');
-    expect(output).toContain('one qcow2 overlay per repeat');
+    expect(output).toContain('copied with the migration (QEMU block migration');
     expect(output).toContain('one probe every 5 ms');
     expect(output).toContain('stress-ng --cpu {vcpus}');
   });
@@ -70,7 +70,7 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb 
   });
 
   it('hands over the tidy rows as a DataFrame that keeps who measured each value', () => {
-    expect(output).toContain('80 rows x 19 columns');
+    expect(output).toContain('88 rows x 19 columns');
     expect(output).toContain('config, load, vcpus, memory_mib, measured_by');
   });
 });
