@@ -211,7 +211,7 @@ function summaryLine(rows: readonly Sample[]): string {
   return (
     `total ${value(pick('total_time', 'qemu'), 2)} s (observer ${value(pick('total_time', 'observer'), 2)} s), ` +
     `downtime ${value(pick('downtime', 'qemu'), 0)} ms (observer ${value(pick('downtime', 'observer'), 0)} ms), ` +
-    `${value(pick('dirty_sync_count', 'qemu'), 0)} rounds, ${value(pick('bandwidth', 'qemu'), 0)} Mbit/s`
+    `${value(pick('dirty_sync_count', 'qemu'), 0)} rounds, RAM at ${value(pick('bandwidth', 'qemu'), 0)} Mbit/s, ${((pick('link_bytes', 'link')?.value ?? NaN) / 2 ** 20).toFixed(0)} MiB on the link`
   );
 }
 
