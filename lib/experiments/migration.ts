@@ -17,6 +17,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { checkContainerCheckpoint } from '../backends/criu.js';
 import type { KvmBackend, KvmGuest } from '../backends/kvm.js';
+import { sleep } from '../backends/kvm-json-socket.js';
 import { migrateVm, type MigrationRun } from '../backends/kvm-migrate.js';
 import { createSnapshotDir, removeSnapshot } from '../backends/kvm-snapshot.js';
 import { GUEST_ECHO_PORT } from '../images/recipe.js';
@@ -28,6 +29,7 @@ import { AbortedError, CapabilityError, GuestbenchError, UsageError, firstLine }
 import { withTimeout } from '../util/signals.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { ExperimentDefinition, ParameterRequest } from './definition.js';
+import { recordJson } from './latency-measure.js';
 import { CONTAINER_CONFIG, migrationConfigId, migrationRows, migrationValuelessRows, type MigrationCell, type MigrationConfig } from './migration-rows.js';
 import type { ProfileName } from './profiles.js';
 
@@ -258,7 +260,7 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
       // detached, output discarded: guest-exec returns at once; the pid file proves it still runs later
       const started = await source.exec(['sh', '-c', `setsid ${command} </dev/null >/dev/null 2>&1 & echo $! >/run/guestbench-load.pid`], { signal, timeoutMs: 60_000 });
       if (started.exitCode !== 0) throw new GuestbenchError(`could not start the load (exit code ${started.exitCode}): ${command}: ${started.stderr.trim()}`);
-      await sleepFor(params.load.warmupMs, signal);
+      await sleep(params.load.warmupMs, signal);
       const running = await source.exec(['sh', '-c', 'kill -0 "$(cat /run/guestbench-load.pid)"'], { signal, timeoutMs: 60_000 });
       if (running.exitCode !== 0) throw new GuestbenchError(`the load exited within its warm-up: ${command}`);
     }
@@ -270,7 +272,7 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     await forgetGuestAddress(pair);
     observer = await startObserver({ address: pair.lan.guestAddress, port: GUEST_ECHO_PORT, intervalMs: params.probeIntervalMs });
     await observer.waitForAnswer(params.answerTimeoutMs, signal);
-    await sleepFor(params.baselineMs, signal);
+    await sleep(params.baselineMs, signal);
     enter('migrate');
     const sentBefore = await linkSentBytes(pair);
     run = await migrateVm(source, target, {
@@ -295,7 +297,7 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     const check = await target.exec(['cat', '/proc/uptime'], { signal, timeoutMs: 60_000 });
     record.targetUptime = check.stdout.trim();
     enter('done');
-    const raw = writeRaw(context.store, rawName, `${JSON.stringify(record, bigintJson, 2)}\n`);
+    const raw = writeRaw(context.store, rawName, `${recordJson(record)}\n`);
     return migrationRows({ ...cell, raw }, run.qemu, figures, linkBytes);
   } catch (error) {
     if (signal.aborted) throw new AbortedError('Campaign interrupted during a migration', { cause: error });
@@ -304,7 +306,7 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     if (target) record.target = await describeTarget(target);
     // what the observer saw up to the failure (times relative to the migrate command, or to the first probe)
     if (observer) record.probes = probeRecord(observer.peek(), run?.issuedNs);
-    const raw = writeRaw(context.store, rawName, `${JSON.stringify(record, bigintJson, 2)}\n`);
+    const raw = writeRaw(context.store, rawName, `${recordJson(record)}\n`);
     return migrationValuelessRows({ ...cell, raw }, 'errored', `${step}: ${firstLine(error)}`);
   } finally {
     await observer?.stop({ drainMs: 0 });
@@ -344,11 +346,11 @@ async function waitForAnswerAfter(observer: Observer, run: MigrationRun, params:
     const log = observer.peek();
     if (log.probes.some((probe) => probe.answeredNs !== undefined && probe.answeredNs >= run.resumedNs)) {
       // a few more probes after the first answer: the log shows the service steady on the target
-      await sleepFor(Math.max(50, 10 * params.probeIntervalMs), signal);
+      await sleep(Math.max(50, 10 * params.probeIntervalMs), signal);
       return;
     }
     if (Date.now() > deadline) throw new GuestbenchError(`the guest did not answer the observer within ${Math.round(params.answerTimeoutMs / 1000)} s of resuming on the target`);
-    await sleepFor(params.probeIntervalMs, signal);
+    await sleep(params.probeIntervalMs, signal);
   }
 }
 
@@ -370,26 +372,6 @@ function probeRecord(log: ProbeLog, originNs: bigint | undefined): Record<string
 }
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
-
-function bigintJson(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? Number(value) : value;
-}
-
-async function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw new AbortedError('Campaign interrupted');
-  if (ms <= 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortedError('Campaign interrupted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // containers

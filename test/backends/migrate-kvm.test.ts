@@ -17,7 +17,7 @@ import { GUEST_ECHO_PORT } from '../../lib/images/recipe.js';
 import { buildImages, type ImageSet } from '../../lib/images/index.js';
 import { createHostPair, linkSentBytes, removeHostPair, type HostPair } from '../../lib/network/host-pair.js';
 import { observerFigures, startObserver, type ObserverFigures, type ProbeLog } from '../../lib/network/observer.js';
-import { hostPairLeftovers } from '../helpers/leftovers.js';
+import { hostPairLeftovers, qemusNamed } from '../helpers/leftovers.js';
 
 const tools = await Promise.all(['qemu-system-x86_64', 'qemu-img', 'tc'].map((tool) => execa(tool, tool === 'tc' ? ['-V'] : ['--version'], { reject: false })));
 let skipReason = process.getuid?.() !== 0 ? 'not root (network namespaces and tap devices need it)' : tools.some((tool) => tool.failed) ? 'qemu-system-x86_64, qemu-img or tc is missing (fix: apt-get install qemu-system-x86 qemu-utils iproute2)' : undefined;
@@ -32,11 +32,6 @@ if (!skipReason) {
 if (skipReason) console.warn(`SKIPPED live migration tests: ${skipReason}`);
 
 const NAME = `migtest-${process.pid}`;
-
-async function qemusNamed(prefix: string): Promise<string[]> {
-  const result = await execa('pgrep', ['-af', 'qemu-system'], { reject: false });
-  return result.stdout.split('\n').filter((line) => line.includes(`-name ${prefix}`));
-}
 
 describe.skipIf(skipReason !== undefined).each(['copy', 'shared'] as const)('live migration between two namespaces, disk %s (real QEMU)', (diskMode) => {
   let pair: HostPair;

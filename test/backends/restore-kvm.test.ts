@@ -12,6 +12,7 @@ import { KvmBackend, type KvmGuest } from '../../lib/backends/kvm.js';
 import { createSnapshotDir, loadVmState, removeSnapshot, restoreFrom, saveVmState, snapshotSource, type VmSnapshot } from '../../lib/backends/kvm-snapshot.js';
 import { GUEST_READY_MARKER } from '../../lib/images/recipe.js';
 import { buildImages, type ImageSet } from '../../lib/images/index.js';
+import { qemusNamed } from '../helpers/leftovers.js';
 
 const tools = await Promise.all(['qemu-system-x86_64', 'qemu-img'].map((tool) => execa(tool, ['--version'], { reject: false })));
 let skipReason = tools.some((tool) => tool.failed) ? 'qemu-system-x86_64 or qemu-img is not installed (fix: apt-get install qemu-system-x86 qemu-utils)' : undefined;
@@ -27,11 +28,6 @@ if (skipReason) console.warn(`SKIPPED VM snapshot/restore tests: ${skipReason}`)
 
 const NAME = `restoretest-${process.pid}`;
 const seconds = (from: bigint, to: bigint) => Number(to - from) / 1e9;
-
-async function qemusNamed(prefix: string): Promise<string[]> {
-  const result = await execa('pgrep', ['-af', 'qemu-system'], { reject: false });
-  return result.stdout.split('\n').filter((line) => line.includes(`-name ${prefix}`));
-}
 
 describe.skipIf(skipReason !== undefined)('VM snapshot and restore (real QEMU)', () => {
   let kvm: KvmBackend;

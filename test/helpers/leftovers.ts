@@ -12,12 +12,15 @@ export async function campaignContainers(campaign: string): Promise<string[]> {
   return containers.map((container) => container.Names.join(','));
 }
 
+/** QEMU processes whose `-name` starts with `prefix`. */
+export async function qemusNamed(prefix: string): Promise<string[]> {
+  const result = await execa('pgrep', ['-af', 'qemu-system'], { reject: false });
+  return result.stdout.split('\n').filter((line) => line.includes(`-name ${prefix}`));
+}
+
 /** QEMU processes whose command line names one of the campaign's guests (named <last 4 of id>-...). */
 export async function campaignQemus(campaign: string): Promise<string[]> {
-  const result = await execa('pgrep', ['-af', 'qemu-system'], { reject: false });
-  return result.stdout
-    .split('\n')
-    .filter((line) => line.includes(`-name ${campaign.slice(-4)}-`));
+  return await qemusNamed(`${campaign.slice(-4)}-`);
 }
 
 /** Network namespaces and initial-namespace interfaces of the migration host pair owned by `pid`. */
