@@ -11,6 +11,7 @@
  * ```
  */
 import { AbortedError, BackendError } from '../util/errors.js';
+import { boundedSignal } from '../util/signals.js';
 import type { KvmGuest } from './kvm.js';
 import { sleep } from './kvm-json-socket.js';
 import type { QmpEvent } from './qmp.js';
@@ -150,15 +151,13 @@ export async function migrateVm(source: KvmGuest, target: KvmGuest, options: Mig
     }),
   ];
   const ended = (event: QmpEvent): boolean => ['completed', 'failed', 'cancelled'].includes(String(event.data.status));
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-  const onAbort = (): void => deadline.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // aborts on the caller's signal or at the timeout (told apart below by signal.aborted)
+  const deadline = boundedSignal(signal, options.timeoutMs) as AbortSignal;
   try {
     const finished = source.qmp.waitForEvent('MIGRATION', { match: ended });
     const issuedNs = process.hrtime.bigint();
     await source.qmp.execute('migrate', { uri: options.uri }, { signal });
-    const gaveUp = new Promise<'gave-up'>((resolve) => deadline.signal.addEventListener('abort', () => resolve('gave-up'), { once: true }));
+    const gaveUp = new Promise<'gave-up'>((resolve) => (deadline.aborted ? resolve('gave-up') : deadline.addEventListener('abort', () => resolve('gave-up'), { once: true })));
     const targetGone = target.qmp.closed.then(() => 'target-exited' as const);
     const outcome = await Promise.race([finished, gaveUp, targetGone]);
     if (outcome === 'gave-up' || outcome === 'target-exited') {
@@ -194,8 +193,6 @@ export async function migrateVm(source: KvmGuest, target: KvmGuest, options: Mig
     }
     return { issuedNs, pausedNs, completedNs, resumedNs, qemu: qemuMigrationFigures(info), info, parameters };
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
     for (const stop of stopWatching) stop();
   }
 }

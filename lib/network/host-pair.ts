@@ -86,6 +86,12 @@ export function hostPairNames(owner: number): { source: string; target: string; 
   };
 }
 
+/** What a pair owned by `owner` consists of that must be deleted: both namespaces (taking everything in them) and the LAN's interfaces. */
+function pairResources(owner: number): { namespaces: string[]; links: string[] } {
+  const names = hostPairNames(owner);
+  return { namespaces: [names.source, names.target], links: [names.sourcePort, names.targetPort, names.bridge] };
+}
+
 /** The `tc qdisc add` arguments after `dev DEV` that shape one direction of the link (pure). */
 export function shapingQdisc(link: LinkShape): string[] {
   validateLink(link);
@@ -181,9 +187,9 @@ export async function linkSentBytes(pair: HostPair): Promise<number> {
 
 /** Removes both namespaces and the LAN bridge (uplinks, taps and qdiscs go with them). Safe to call twice. */
 export async function removeHostPair(pair: HostPair): Promise<void> {
-  const names = hostPairNames(pair.owner);
-  for (const netns of [names.source, names.target]) await execa('ip', ['netns', 'del', netns], { reject: false, stdin: 'ignore' });
-  for (const link of [names.sourcePort, names.targetPort, names.bridge]) await execa('ip', ['link', 'del', link], { reject: false, stdin: 'ignore' });
+  const { namespaces, links } = pairResources(pair.owner);
+  for (const netns of namespaces) await execa('ip', ['netns', 'del', netns], { reject: false, stdin: 'ignore' });
+  for (const link of links) await execa('ip', ['link', 'del', link], { reject: false, stdin: 'ignore' });
   livePairs.delete(pair);
 }
 
@@ -248,11 +254,11 @@ export function sweepStaleHostPairs(options: { all?: boolean } = {}): HostPairLe
   const removed: HostPairLeftovers = { namespaces: [], links: [] };
   for (const owner of found.owners) {
     if (owner === process.pid || (!options.all && isProcessAlive(owner))) continue;
-    const names = hostPairNames(owner);
-    for (const netns of [names.source, names.target]) {
+    const { namespaces, links } = pairResources(owner);
+    for (const netns of namespaces) {
       if (found.namespaces.includes(netns) && runQuietly(['netns', 'del', netns])) removed.namespaces.push(netns);
     }
-    for (const link of [names.sourcePort, names.targetPort, names.bridge]) {
+    for (const link of links) {
       if (found.links.includes(link) && runQuietly(['link', 'del', link])) removed.links.push(link);
     }
   }
@@ -274,9 +280,9 @@ function registerExitHook(): void {
   // the synchronous last resort: a normal exit, or an uncaught error, after the runner's own cleanup
   process.once('exit', () => {
     for (const pair of livePairs) {
-      const names = hostPairNames(pair.owner);
-      for (const netns of [names.source, names.target]) runQuietly(['netns', 'del', netns]);
-      for (const link of [names.sourcePort, names.targetPort, names.bridge]) runQuietly(['link', 'del', link]);
+      const { namespaces, links } = pairResources(pair.owner);
+      for (const netns of namespaces) runQuietly(['netns', 'del', netns]);
+      for (const link of links) runQuietly(['link', 'del', link]);
     }
   });
 }
