@@ -179,8 +179,8 @@ export async function loadVmState(guest: KvmGuest, snapshot: VmSnapshot, options
   return { startedNs, loadedNs, runningNs: process.hrtime.bigint() };
 }
 
-// snapshot roots of guestbench processes that died without cleaning up (SIGKILL)
-function sweepStaleSnapshotRoots(): void {
+/** Removes the snapshot roots of guestbench processes that died without cleaning up (SIGKILL). */
+export function sweepStaleSnapshotRoots(): void {
   let names: string[];
   try {
     names = readdirSync(os.tmpdir());

@@ -657,7 +657,7 @@ function registerExitHook(): void {
 let swept = false;
 // run roots of guestbench processes that died without cleaning up (SIGKILL): their QEMUs died with
 // them (pdeathsig), their directories did not
-function sweepStaleRunRoots(): void {
+export function sweepStaleRunRoots(): void {
   if (swept) return;
   swept = true;
   const tmp = os.tmpdir();

@@ -4,6 +4,8 @@
  * and a migration's network namespaces and interfaces to the kernel.
  */
 import { removeLeftoverContainers } from '../../lib/backends/docker.js';
+import { sweepStaleRunRoots } from '../../lib/backends/kvm.js';
+import { sweepStaleSnapshotRoots } from '../../lib/backends/kvm-snapshot.js';
 import { sweepStaleHostPairs } from '../../lib/network/host-pair.js';
 import type { Command } from '../cli.js';
 
@@ -14,7 +16,7 @@ export const cleanupCommand: Command = {
 
 Removes every container guestbench created (label org.guestbench), or only one campaign's, and
 the migration experiment's network namespaces and interfaces (gbm-<pid>-src/dst, gbm<pid>b/s/d)
-whose campaign no longer runs. A campaign stopped with Ctrl-C or SIGTERM cleans up after itself; this is for one that was
+and the VM run directories and disk overlays in $TMPDIR (guestbench-<pid>, guestbench-snapshots-<pid>) whose campaign no longer runs. A campaign stopped with Ctrl-C or SIGTERM cleans up after itself; this is for one that was
 killed outright. Do not run it while a campaign is running.
 
 Options:
@@ -24,6 +26,9 @@ Options:
   async run(values) {
     const removed = await removeLeftoverContainers(typeof values.campaign === 'string' ? values.campaign : undefined);
     process.stdout.write(`removed ${removed} container(s)\n`);
+    // a killed campaign leaves its VM run directories and disk overlays in $TMPDIR
+    sweepStaleRunRoots();
+    sweepStaleSnapshotRoots();
     const pairs = sweepStaleHostPairs();
     process.stdout.write(`removed ${pairs.namespaces.length} network namespace(s) and ${pairs.links.length} interface(s) of migration host pairs${pairs.namespaces.length + pairs.links.length > 0 ? `: ${[...pairs.namespaces, ...pairs.links].join(', ')}` : ''}\n`);
     return 0;

@@ -130,7 +130,10 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
 
   it('after kill -9 the QEMUs die with the runner and `guestbench cleanup` removes its namespaces and links', async () => {
     const earlier = new Set(fs.readdirSync(results));
-    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results], { reject: false });
+    // a private $TMPDIR: the killed campaign's overlays stay there until cleanup, out of other suites' way
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-kill9-'));
+    const env = { TMPDIR: tmp };
+    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results], { reject: false, env });
     const pid = child.pid as number;
     let id: string | undefined;
     await waitFor('a QEMU of the campaign', 120_000, async () => {
@@ -141,9 +144,11 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     await child;
     await waitFor('the QEMUs to die with their runner', 10_000, async () => (await campaignQemus(id as string)).length === 0);
     expect(await hostPairLeftovers(pid)).toHaveLength(5);
-    const cleanup = await execa('node', [BIN, 'cleanup'], { reject: false });
+    const cleanup = await execa('node', [BIN, 'cleanup'], { reject: false, env });
     expect(cleanup.exitCode, cleanup.stderr).toBe(0);
     expect(cleanup.stdout).toContain(`gbm-${pid}-src`);
     expect(await hostPairLeftovers(pid)).toEqual([]);
+    expect(fs.readdirSync(tmp).filter((name) => name.includes(String(pid)))).toEqual([]);
+    fs.rmSync(tmp, { recursive: true, force: true });
   }, 200_000);
 });
