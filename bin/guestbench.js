@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/* global URL */
 const compiled = new URL('../dist/runners/guestbench.js', import.meta.url);
 if (!existsSync(fileURLToPath(compiled))) {
   process.stderr.write('guestbench: the library is not compiled (no dist/)\n  fix: run `npm run build` in the guestbench checkout\n');

@@ -18,7 +18,10 @@ export interface Command {
 }
 
 /** Parses argv for a command; unknown options become a UsageError naming the option. */
-export function parseCommandArgs(command: Command, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
+export function parseCommandArgs(
+  command: Command,
+  argv: string[],
+): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -30,7 +33,9 @@ export function parseCommandArgs(command: Command, argv: string[]): { values: Re
     return { values: values as Record<string, string | boolean | undefined>, positionals, help };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message.split('\n')[0]} (guestbench ${command.name})`, { fix: `see \`guestbench ${command.name} --help\`` });
+    throw new UsageError(`${message.split('\n')[0]} (guestbench ${command.name})`, {
+      fix: `see \`guestbench ${command.name} --help\``,
+    });
   }
 }
 
@@ -44,7 +49,9 @@ export function reportError(error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`guestbench: unexpected error: ${message.split('\n')[0]}\n`);
-  process.stderr.write('  fix: rerun with GUESTBENCH_DEBUG=1 for the stack trace, and report it if it looks like a bug\n');
+  process.stderr.write(
+    '  fix: rerun with GUESTBENCH_DEBUG=1 for the stack trace, and report it if it looks like a bug\n',
+  );
   if (process.env.GUESTBENCH_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

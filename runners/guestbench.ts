@@ -34,7 +34,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const command = COMMANDS.find((candidate) => candidate.name === name);
-    if (!command) throw new UsageError(`Unknown command \`${name}\``, { fix: `one of: ${COMMANDS.map((candidate) => candidate.name).join(', ')} (see \`guestbench --help\`)` });
+    if (!command)
+      throw new UsageError(`Unknown command \`${name}\``, {
+        fix: `one of: ${COMMANDS.map((candidate) => candidate.name).join(', ')} (see \`guestbench --help\`)`,
+      });
     const { values, positionals, help } = parseCommandArgs(command, rest);
     if (help) {
       process.stdout.write(command.usage + '\n');

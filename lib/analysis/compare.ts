@@ -26,15 +26,26 @@ export interface Comparison {
  * Joins ours and the thesis's for the given metrics. Every (backend, guests, metric) that either
  * side has appears once; rows are ordered by backend, metric, guests.
  */
-export function compareWithThesis(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], metrics: readonly string[]): Comparison[] {
+export function compareWithThesis(
+  summary: readonly SummaryRow[],
+  thesis: readonly ThesisPoint[],
+  metrics: readonly string[],
+): Comparison[] {
   const keys = new Map<string, { backend: BackendName; guests: number; metric: string }>();
-  const keyOf = (item: { backend: BackendName; guests: number; metric: string }) => `${item.backend}/${item.metric}/${item.guests}`;
+  const keyOf = (item: { backend: BackendName; guests: number; metric: string }) =>
+    `${item.backend}/${item.metric}/${item.guests}`;
   for (const item of [...summary, ...thesis]) {
-    if (metrics.includes(item.metric)) keys.set(keyOf(item), { backend: item.backend, guests: item.guests, metric: item.metric });
+    if (metrics.includes(item.metric))
+      keys.set(keyOf(item), { backend: item.backend, guests: item.guests, metric: item.metric });
   }
   const order: Record<BackendName, number> = { native: 0, docker: 1, kvm: 2 };
   return [...keys.values()]
-    .sort((a, b) => order[a.backend] - order[b.backend] || metrics.indexOf(a.metric) - metrics.indexOf(b.metric) || a.guests - b.guests)
+    .sort(
+      (a, b) =>
+        order[a.backend] - order[b.backend] ||
+        metrics.indexOf(a.metric) - metrics.indexOf(b.metric) ||
+        a.guests - b.guests,
+    )
     .map((key) => {
       const row = summary.find((candidate) => keyOf(candidate) === keyOf(key));
       const point = thesis.find((candidate) => keyOf(candidate) === keyOf(key));

@@ -18,10 +18,14 @@ export interface LatencyCampaigns {
  * experiments it ran) and `restoreCampaign` (e.g. $GUESTBENCH_RESTORE_CAMPAIGN), each an id or a
  * directory; whatever is not given is the newest campaign of its experiment under `resultsDir`.
  */
-export function loadLatencyCampaigns(options: { campaign?: string; restoreCampaign?: string; resultsDir?: string } = {}): LatencyCampaigns {
+export function loadLatencyCampaigns(
+  options: { campaign?: string; restoreCampaign?: string; resultsDir?: string } = {},
+): LatencyCampaigns {
   const notes: string[] = [];
   const found: { latency: LoadedCampaign | null; restore: LoadedCampaign | null } = { latency: null, restore: null };
-  const explicit = [options.campaign, options.restoreCampaign].filter((value): value is string => value !== undefined && value !== '');
+  const explicit = [options.campaign, options.restoreCampaign].filter(
+    (value): value is string => value !== undefined && value !== '',
+  );
   for (const which of explicit) {
     const campaign = loadCampaign(which, { resultsDir: options.resultsDir });
     const experiment = readCampaignMeta(campaign.dir).experiment;
@@ -29,7 +33,10 @@ export function loadLatencyCampaigns(options: { campaign?: string; restoreCampai
     else if (experiment === 'latency-restore') found.restore = campaign;
     else notes.push(`campaign ${campaign.meta.id} ran ${experiment}, not latency or latency-restore: not used here`);
   }
-  for (const [key, experiment] of [['latency', 'latency'], ['restore', 'latency-restore']] as const) {
+  for (const [key, experiment] of [
+    ['latency', 'latency'],
+    ['restore', 'latency-restore'],
+  ] as const) {
     if (found[key]) continue;
     try {
       found[key] = loadCampaign(undefined, { resultsDir: options.resultsDir, experiment });

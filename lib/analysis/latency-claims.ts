@@ -13,7 +13,13 @@ export interface ThesisClaim {
   statement: string;
   statistic: 'ratio' | 'difference' | 'relative_change';
   unit: string;
-  thesis: { value: number; approximate: boolean; source: string; inconsistencies: readonly string[]; note: string | null };
+  thesis: {
+    value: number;
+    approximate: boolean;
+    source: string;
+    inconsistencies: readonly string[];
+    note: string | null;
+  };
   /** the same comparison from our means; null where we lack one side */
   ours: number | null;
   /** the means it was computed from, or why it could not be */
@@ -21,7 +27,10 @@ export interface ThesisClaim {
 }
 
 function describeSide(side: ThesisSelector): string {
-  const guests = side.guests === undefined || side.guests === null ? '' : ` (N=${Array.isArray(side.guests) ? side.guests.join(',') : String(side.guests)})`;
+  const guests =
+    side.guests === undefined || side.guests === null
+      ? ''
+      : ` (N=${Array.isArray(side.guests) ? side.guests.join(',') : String(side.guests)})`;
   return `${side.backend ?? 'any'} ${side.metric ?? ''}${guests}`.trim();
 }
 
@@ -37,11 +46,20 @@ function oursFor(summary: readonly SummaryRow[], side: ThesisSelector): SummaryR
  * The thesis's stated comparisons (ratio, difference, relative change) of one experiment, each with
  * ours from `summary`.
  */
-export function thesisClaims(experiment: 'latency' | 'latency-restore', summary: readonly SummaryRow[], dir?: string): ThesisClaim[] {
+export function thesisClaims(
+  experiment: 'latency' | 'latency-restore',
+  summary: readonly SummaryRow[],
+  dir?: string,
+): ThesisClaim[] {
   const rows = loadThesisRows(dir)
     .filter(isNumericRow)
-    .filter((row): row is ThesisNumericRow & { relates: NonNullable<ThesisNumericRow['relates']> } => row.experiment === experiment && row.relates !== null)
-    .filter((row) => row.statistic === 'ratio' || row.statistic === 'difference' || row.statistic === 'relative_change');
+    .filter(
+      (row): row is ThesisNumericRow & { relates: NonNullable<ThesisNumericRow['relates']> } =>
+        row.experiment === experiment && row.relates !== null,
+    )
+    .filter(
+      (row) => row.statistic === 'ratio' || row.statistic === 'difference' || row.statistic === 'relative_change',
+    );
   return rows.map((row) => {
     const [a, b] = row.relates;
     const statistic = row.statistic as ThesisClaim['statistic'];
@@ -53,7 +71,12 @@ export function thesisClaims(experiment: 'latency' | 'latency-restore', summary:
     if (!left || !right) {
       detail = `no measurement of ${[!left ? describeSide(a) : null, !right ? describeSide(b) : null].filter(Boolean).join(' nor ')}`;
     } else {
-      ours = statistic === 'ratio' ? left.mean / right.mean : statistic === 'difference' ? left.mean - right.mean : (left.mean - right.mean) / right.mean;
+      ours =
+        statistic === 'ratio'
+          ? left.mean / right.mean
+          : statistic === 'difference'
+            ? left.mean - right.mean
+            : (left.mean - right.mean) / right.mean;
       detail = `${left.backend} (${left.accel}) N=${left.guests}: ${left.mean.toFixed(3)} ${op} ${right.backend} (${right.accel}) N=${right.guests}: ${right.mean.toFixed(3)}`;
     }
     return {

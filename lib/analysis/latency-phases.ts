@@ -21,8 +21,16 @@ export interface PhaseDefinition {
  */
 export const VM_BOOT_PHASES: readonly PhaseDefinition[] = [
   { metric: 'phase_vmm', label: 'QEMU start (launch → QMP answers)', inHeadline: true },
-  { metric: 'derived:firmware', label: 'firmware, kernel loading (QMP → guest clock starts; host − guest clock)', inHeadline: true },
-  { metric: 'guest_uptime_at_marker', label: 'guest kernel, initramfs, init (guest clock at the marker)', inHeadline: true },
+  {
+    metric: 'derived:firmware',
+    label: 'firmware, kernel loading (QMP → guest clock starts; host − guest clock)',
+    inHeadline: true,
+  },
+  {
+    metric: 'guest_uptime_at_marker',
+    label: 'guest kernel, initramfs, init (guest clock at the marker)',
+    inHeadline: true,
+  },
   { metric: 'phase_agent', label: 'after ready: guest agent starts and answers', inHeadline: false },
 ];
 
@@ -40,7 +48,10 @@ export const VM_SHUTDOWN_PHASES: readonly PhaseDefinition[] = [
 ];
 
 /** VM cold boot in latency-restore: cold_boot_time = phase_vmm + phase_guest + phase_agent. */
-export const VM_COLD_BOOT_PHASES: readonly PhaseDefinition[] = [...VM_BOOT_PHASES.slice(0, 3), { metric: 'phase_agent', label: 'guest agent starts and answers (marker → agent)', inHeadline: true }];
+export const VM_COLD_BOOT_PHASES: readonly PhaseDefinition[] = [
+  ...VM_BOOT_PHASES.slice(0, 3),
+  { metric: 'phase_agent', label: 'guest agent starts and answers (marker → agent)', inHeadline: true },
+];
 
 /** VM restore: restore_time = restore_vmm + restore_state_load + restore_agent. */
 export const VM_RESTORE_PHASES: readonly PhaseDefinition[] = [
@@ -50,10 +61,16 @@ export const VM_RESTORE_PHASES: readonly PhaseDefinition[] = [
 ];
 
 /** Container cold start in latency-restore: cold_boot_time = create + attach + start + exec answers. */
-export const CONTAINER_COLD_BOOT_PHASES: readonly PhaseDefinition[] = [...CONTAINER_BOOT_PHASES, { metric: 'phase_agent', label: 'exec answers (marker → `true` ran)', inHeadline: true }];
+export const CONTAINER_COLD_BOOT_PHASES: readonly PhaseDefinition[] = [
+  ...CONTAINER_BOOT_PHASES,
+  { metric: 'phase_agent', label: 'exec answers (marker → `true` ran)', inHeadline: true },
+];
 
 /** The phase definitions of a backend's boot in an experiment. */
-export function bootPhases(backend: BackendName, experiment: 'latency' | 'latency-restore'): readonly PhaseDefinition[] {
+export function bootPhases(
+  backend: BackendName,
+  experiment: 'latency' | 'latency-restore',
+): readonly PhaseDefinition[] {
   if (backend === 'kvm') return experiment === 'latency' ? VM_BOOT_PHASES : VM_COLD_BOOT_PHASES;
   return experiment === 'latency' ? CONTAINER_BOOT_PHASES : CONTAINER_COLD_BOOT_PHASES;
 }
@@ -76,13 +93,17 @@ export interface PhaseMean {
  * The mean of each phase per (backend, accel, N) from summary rows. The derived firmware phase is
  * mean(phase_guest) - mean(guest_uptime_at_marker) (the host's and the guest's clocks).
  */
-export function phaseMeans(summary: readonly SummaryRow[], options: { backend: BackendName; phases: readonly PhaseDefinition[]; what: string }): PhaseMean[] {
+export function phaseMeans(
+  summary: readonly SummaryRow[],
+  options: { backend: BackendName; phases: readonly PhaseDefinition[]; what: string },
+): PhaseMean[] {
   const rows = summary.filter((row) => row.backend === options.backend);
   const cells = new Map<string, { accel: Accel; guests: number }>();
   for (const row of rows) cells.set(`${row.accel}/${row.guests}`, { accel: row.accel, guests: row.guests });
   const out: PhaseMean[] = [];
   for (const cell of [...cells.values()].sort((a, b) => a.guests - b.guests)) {
-    const mean = (metric: string) => rows.find((row) => row.accel === cell.accel && row.guests === cell.guests && row.metric === metric)?.mean;
+    const mean = (metric: string) =>
+      rows.find((row) => row.accel === cell.accel && row.guests === cell.guests && row.metric === metric)?.mean;
     for (const phase of options.phases) {
       let value: number | undefined;
       if (phase.metric === 'derived:firmware') {
@@ -93,7 +114,16 @@ export function phaseMeans(summary: readonly SummaryRow[], options: { backend: B
         value = mean(phase.metric);
       }
       if (value === undefined) continue;
-      out.push({ backend: options.backend, accel: cell.accel, guests: cell.guests, what: options.what, phase: phase.label, metric: phase.metric, mean: value, inHeadline: phase.inHeadline });
+      out.push({
+        backend: options.backend,
+        accel: cell.accel,
+        guests: cell.guests,
+        what: options.what,
+        phase: phase.label,
+        metric: phase.metric,
+        mean: value,
+        inHeadline: phase.inHeadline,
+      });
     }
   }
   return out;

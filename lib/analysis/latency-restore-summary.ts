@@ -65,7 +65,9 @@ export function summarizeRestore(samples: readonly Sample[]): RestoreSummary[] {
         speedup: stats(paired.map((repeat) => (cold.get(repeat) as number) / (restore.get(repeat) as number))),
         saving: stats(paired.map((repeat) => (cold.get(repeat) as number) - (restore.get(repeat) as number))),
         save: stats([...okValues(rows.filter((row) => row.metric === 'snapshot_save_time')).values()]),
-        stateMiB: stats([...okValues(rows.filter((row) => row.metric === 'snapshot_size')).values()].map((bytes) => bytes / 2 ** 20)),
+        stateMiB: stats(
+          [...okValues(rows.filter((row) => row.metric === 'snapshot_size')).values()].map((bytes) => bytes / 2 ** 20),
+        ),
         restoreState: restore.size > 0 ? 'ok' : failed ? failed.state : 'none',
         reason: restore.size > 0 ? null : (failed?.reason ?? null),
       } satisfies RestoreSummary;

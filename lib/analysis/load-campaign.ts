@@ -22,13 +22,20 @@ export interface LoadedCampaign {
  * Loads a campaign: `which` is a campaign directory, a campaign id under `resultsDir`, or
  * undefined for the newest campaign there (optionally of one experiment).
  */
-export function loadCampaign(which?: string, options: { resultsDir?: string; experiment?: string } = {}): LoadedCampaign {
+export function loadCampaign(
+  which?: string,
+  options: { resultsDir?: string; experiment?: string } = {},
+): LoadedCampaign {
   const resultsDir = options.resultsDir ?? defaultResultsDir();
   let dir: string;
   if (which === undefined) dir = newestOf(resultsDir, options.experiment);
   else if (fs.existsSync(path.join(which, 'campaign.json'))) dir = which;
   else if (fs.existsSync(path.join(resultsDir, which, 'campaign.json'))) dir = path.join(resultsDir, which);
-  else throw new UsageError(`No campaign \`${which}\` (looked for campaign.json in ${which} and in ${path.join(resultsDir, which)})`, { fix: 'pass a campaign directory or an id listed in your results directory' });
+  else
+    throw new UsageError(
+      `No campaign \`${which}\` (looked for campaign.json in ${which} and in ${path.join(resultsDir, which)})`,
+      { fix: 'pass a campaign directory or an id listed in your results directory' },
+    );
   return { dir, meta: readCampaignMeta(dir), samples: readSamples(dir).samples };
 }
 
@@ -39,7 +46,9 @@ function newestOf(resultsDir: string, experiment: string | undefined): string {
     const dir = path.join(resultsDir, id);
     if (fs.existsSync(path.join(dir, 'campaign.json')) && readCampaignMeta(dir).experiment === experiment) return dir;
   }
-  throw new UsageError(`No ${experiment} campaign in ${resultsDir}`, { fix: `run \`guestbench run ${experiment}\` first` });
+  throw new UsageError(`No ${experiment} campaign in ${resultsDir}`, {
+    fix: `run \`guestbench run ${experiment}\` first`,
+  });
 }
 
 /**
@@ -65,7 +74,13 @@ export function samplesFrame(samples: readonly Sample[]): DataFrame {
     reason: sample.reason ?? '',
     raw: sample.raw ?? '',
     ...(configured
-      ? { config: sample.config ?? '', load: sample.load ?? '', vcpus: sample.vcpus ?? NaN, memory_mib: sample.memory_mib ?? NaN, measured_by: sample.measured_by ?? '' }
+      ? {
+          config: sample.config ?? '',
+          load: sample.load ?? '',
+          vcpus: sample.vcpus ?? NaN,
+          memory_mib: sample.memory_mib ?? NaN,
+          measured_by: sample.measured_by ?? '',
+        }
       : {}),
   }));
   return new DataFrame(rows);

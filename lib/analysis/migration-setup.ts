@@ -36,11 +36,19 @@ function seconds(ms: number): string {
 /** The set-up of a migration campaign as recorded, one fact per line. */
 export function migrationSetup(campaign: LoadedCampaign): MigrationSetupFact[] {
   const params = campaign.meta.parameters as unknown as MigrationParams;
-  const rawFiles = [...new Set(campaign.samples.flatMap((sample) => (sample.raw && sample.experiment === 'migration' ? [sample.raw] : [])))];
-  const records = rawFiles.map((file) => readRaw(campaign.dir, file)).filter((record): record is RawMigrationRecord => record !== null);
+  const rawFiles = [
+    ...new Set(
+      campaign.samples.flatMap((sample) => (sample.raw && sample.experiment === 'migration' ? [sample.raw] : [])),
+    ),
+  ];
+  const records = rawFiles
+    .map((file) => readRaw(campaign.dir, file))
+    .filter((record): record is RawMigrationRecord => record !== null);
   const qdisc = records.find((record) => record.hosts?.qdisc)?.hosts?.qdisc;
   const uri = records.find((record) => record.uri)?.uri;
-  const postcopy = records.map((record) => record.qemu?.info?.ram?.['postcopy-bytes']).filter((bytes): bytes is number => typeof bytes === 'number');
+  const postcopy = records
+    .map((record) => record.qemu?.info?.ram?.['postcopy-bytes'])
+    .filter((bytes): bytes is number => typeof bytes === 'number');
   const mode =
     postcopy.length === 0
       ? 'no QEMU record to tell pre-copy from post-copy'
@@ -58,8 +66,14 @@ export function migrationSetup(campaign: LoadedCampaign): MigrationSetupFact[] {
       value: `QEMU live migration driven over QMP (\`migrate\`${uri ? ` to ${uri}` : ''}); ${mode}; max-bandwidth ${params.maxBandwidthBytes / 2 ** 30} GiB/s (the link is the limit), downtime-limit ${params.downtimeLimitMs} ms; a migration not converged after ${seconds(params.convergeTimeoutMs)} is cancelled and recorded as errored`,
     },
     { term: 'guest disk', value: `${params.disk.mode}: ${params.disk.description}` },
-    { term: 'observer', value: `one probe every ${params.probeIntervalMs} ms (the thesis pinged once a second); ${params.observer}` },
-    { term: 'load (loaded guests)', value: `\`${params.load.command}\` ({vcpus} = the guest's vCPUs), started ${seconds(params.load.warmupMs)} before the migration: ${params.load.note}` },
+    {
+      term: 'observer',
+      value: `one probe every ${params.probeIntervalMs} ms (the thesis pinged once a second); ${params.observer}`,
+    },
+    {
+      term: 'load (loaded guests)',
+      value: `\`${params.load.command}\` ({vcpus} = the guest's vCPUs), started ${seconds(params.load.warmupMs)} before the migration: ${params.load.note}`,
+    },
     {
       term: 'configurations, repeats',
       value: `${params.configs.map((config) => `${config.load} ${config.vcpus} vCPU ${config.memoryMiB} MiB`).join('; ')}; ${params.repeats} repeats each; backends: ${params.backends.join(', ')}`,

@@ -4,7 +4,17 @@
  * figures), the thesis's migration means, and the two matched per group of configurations. The
  * thesis's values stay in their own fields and rows: they never become measured rows.
  */
-import type { Accel, BackendName, MeasuredBy, MetricName, MigrationLoad, Sample, SampleState, TimingSource, Unit } from '../results/schema.js';
+import type {
+  Accel,
+  BackendName,
+  MeasuredBy,
+  MetricName,
+  MigrationLoad,
+  Sample,
+  SampleState,
+  TimingSource,
+  Unit,
+} from '../results/schema.js';
 import { isNumericRow, loadThesis, type ThesisInconsistency, type ThesisPrinted } from '../thesis/index.js';
 import { describe, type Stats } from './statistics.js';
 import { summarize, type SummaryRow } from './summarize.js';
@@ -38,7 +48,10 @@ export interface MigrationConfigSummary {
   setupTime: SummaryRow | null;
   /** QEMU: RAM bytes sent */
   transferredBytes: SummaryRow | null;
-  /** the link: bytes the source sent on the migration link (RAM, disk when copied, device state, overhead); null in campaigns before it was counted */
+  /**
+   * the link: bytes the source sent on the migration link (RAM, disk when copied, device state, overhead); null in
+   * campaigns before it was counted
+   */
   linkBytes: SummaryRow | null;
   /** QEMU: passes over the dirty bitmap (1 + pre-copy rounds) */
   dirtySyncCount: SummaryRow | null;
@@ -70,15 +83,21 @@ function pick(rows: readonly SummaryRow[], metric: MetricName, measuredBy: Measu
 function downtimeGap(rows: readonly Sample[]): Stats | null {
   const byRun = new Map<string, Partial<Record<TimingSource, number>>>();
   for (const row of rows) {
-    if (row.metric !== 'downtime' || row.state !== 'ok' || row.value === null || row.measured_by === undefined) continue;
+    if (row.metric !== 'downtime' || row.state !== 'ok' || row.value === null || row.measured_by === undefined)
+      continue;
     const run = `${row.repeat}/${row.guest}`;
     byRun.set(run, { ...byRun.get(run), [row.measured_by]: row.value });
   }
-  const gaps = [...byRun.values()].flatMap((run) => (run.qemu === undefined || run.observer === undefined ? [] : [run.observer - run.qemu]));
+  const gaps = [...byRun.values()].flatMap((run) =>
+    run.qemu === undefined || run.observer === undefined ? [] : [run.observer - run.qemu],
+  );
   return gaps.length === 0 ? null : describe(gaps);
 }
 
-/** Summarizes a migration campaign's rows per (backend, configuration): VMs by load, memory and vCPUs, then the container. */
+/**
+ * Summarizes a migration campaign's rows per (backend, configuration): VMs by load, memory and vCPUs, then the
+ * container.
+ */
 export function summarizeMigration(samples: readonly Sample[]): MigrationConfigSummary[] {
   const cells = new Map<string, Sample[]>();
   for (const sample of samples) {
@@ -129,7 +148,9 @@ export function summarizeMigration(samples: readonly Sample[]): MigrationConfigS
 export const MIGRATION_COMPARED = ['total_time', 'downtime'] as const;
 export type MigrationComparedMetric = (typeof MIGRATION_COMPARED)[number];
 
-/** A migration mean the thesis prints (all observer figures: ping at 1 s for VMs, a printing script for the container). */
+/**
+ * A migration mean the thesis prints (all observer figures: ping at 1 s for VMs, a printing script for the container).
+ */
 export interface MigrationThesisValue {
   /** the row's id in data/thesis/values.jsonl */
   id: string;
@@ -159,8 +180,13 @@ export interface MigrationThesisValue {
 export function migrationThesisValues(dir?: string): MigrationThesisValue[] {
   return loadThesis(dir)
     .rows.filter(isNumericRow)
-    .filter((row) => row.experiment === 'migration' && row.statistic === 'mean' && row.restates === null && row.backend !== null)
-    .filter((row): row is typeof row & { metric: MigrationComparedMetric } => (MIGRATION_COMPARED as readonly string[]).includes(row.metric))
+    .filter(
+      (row) =>
+        row.experiment === 'migration' && row.statistic === 'mean' && row.restates === null && row.backend !== null,
+    )
+    .filter((row): row is typeof row & { metric: MigrationComparedMetric } =>
+      (MIGRATION_COMPARED as readonly string[]).includes(row.metric),
+    )
     .map((row) => ({
       id: row.id,
       backend: row.backend as BackendName,
@@ -169,7 +195,11 @@ export function migrationThesisValues(dir?: string): MigrationThesisValue[] {
       value: row.value,
       load: row.load,
       memoryMiB: row.memoryMiB,
-      memoryCovered: row.aggregates?.memoryMiB ? [...row.aggregates.memoryMiB] : row.memoryMiB !== null ? [row.memoryMiB] : [],
+      memoryCovered: row.aggregates?.memoryMiB
+        ? [...row.aggregates.memoryMiB]
+        : row.memoryMiB !== null
+          ? [row.memoryMiB]
+          : [],
       vcpusCovered: row.aggregates?.vcpus ? [...row.aggregates.vcpus] : row.vcpus !== null ? [row.vcpus] : [],
       approximate: row.approximate,
       printed: row.printed,
@@ -185,12 +215,16 @@ export const TABLE_6_1_COPIES_5_1 = 't6.1-copies-t5.1';
 /** The thesis's inconsistencies that touch its migration numbers, Table 6.1's copy first. */
 export function migrationInconsistencies(values: readonly MigrationThesisValue[], dir?: string): ThesisInconsistency[] {
   const ids = new Set([TABLE_6_1_COPIES_5_1, ...values.flatMap((value) => value.inconsistencies)]);
-  return loadThesis(dir).inconsistencies.filter((item) => ids.has(item.id)).sort((a, b) => Number(b.id === TABLE_6_1_COPIES_5_1) - Number(a.id === TABLE_6_1_COPIES_5_1));
+  return loadThesis(dir)
+    .inconsistencies.filter((item) => ids.has(item.id))
+    .sort((a, b) => Number(b.id === TABLE_6_1_COPIES_5_1) - Number(a.id === TABLE_6_1_COPIES_5_1));
 }
 
 /** Our mean over a group of configurations. */
 export interface MigrationGroupMean {
-  /** mean of the configurations' observer means (each configuration weighs the same, as in the thesis's equal repeats) */
+  /**
+   * mean of the configurations' observer means (each configuration weighs the same, as in the thesis's equal repeats)
+   */
   observer: number | null;
   /** the same of QEMU's figures */
   qemu: number | null;
@@ -200,7 +234,9 @@ export interface MigrationGroupMean {
   vcpus: number[];
 }
 
-/** One group of configurations: ours beside one thesis value (or beside none, or the thesis's beside nothing of ours). */
+/**
+ * One group of configurations: ours beside one thesis value (or beside none, or the thesis's beside nothing of ours).
+ */
 export interface MigrationComparison {
   backend: BackendName;
   /** accelerator of our runs in the group; null when we have none */
@@ -231,11 +267,17 @@ interface Group {
 function groupWords(group: Group): string {
   if (group.backend === 'docker') return 'container';
   if (group.load === null) return 'VMs, every configuration';
-  return group.memoryMiB === null ? `${group.load} guest, every memory size` : `${group.load} guest, ${group.memoryMiB} MiB, every vCPU count`;
+  return group.memoryMiB === null
+    ? `${group.load} guest, every memory size`
+    : `${group.load} guest, ${group.memoryMiB} MiB, every vCPU count`;
 }
 
 function covers(group: Group, config: MigrationConfigSummary): boolean {
-  return config.backend === group.backend && (group.load === null || config.load === group.load) && (group.memoryMiB === null || config.memoryMiB === group.memoryMiB);
+  return (
+    config.backend === group.backend &&
+    (group.load === null || config.load === group.load) &&
+    (group.memoryMiB === null || config.memoryMiB === group.memoryMiB)
+  );
 }
 
 function meanOf(values: number[]): number | null {
@@ -253,7 +295,10 @@ function unique(values: ReadonlyArray<number | null>): number[] {
  * no value for (a memory size it did not run) get a row of their own, and so do thesis values we
  * have nothing for; ours are means of our configurations' means, never of the thesis's numbers.
  */
-export function compareMigrationWithThesis(configs: readonly MigrationConfigSummary[], thesis: readonly MigrationThesisValue[]): MigrationComparison[] {
+export function compareMigrationWithThesis(
+  configs: readonly MigrationConfigSummary[],
+  thesis: readonly MigrationThesisValue[],
+): MigrationComparison[] {
   const comparisons: MigrationComparison[] = [];
   for (const metric of MIGRATION_COMPARED) {
     const values = thesis.filter((value) => value.metric === metric);
@@ -269,12 +314,17 @@ export function compareMigrationWithThesis(configs: readonly MigrationConfigSumm
       add({ backend: config.backend, load: null, memoryMiB: null });
       if (config.load === null) continue;
       // a load the thesis gives one mean for (clean) is compared as a whole, not per memory size
-      const wholeLoad = values.some((value) => value.backend === config.backend && value.load === config.load && value.memoryMiB === null);
+      const wholeLoad = values.some(
+        (value) => value.backend === config.backend && value.load === config.load && value.memoryMiB === null,
+      );
       if (!wholeLoad) add({ backend: config.backend, load: config.load, memoryMiB: config.memoryMiB });
     }
     for (const { group, values: matched } of groups.values()) {
       const covered = configs.filter((config) => covers(group, config));
-      const withValue = covered.filter((config) => config.totalTime.observer || config.totalTime.qemu || config.downtime.observer || config.downtime.qemu);
+      const withValue = covered.filter(
+        (config) =>
+          config.totalTime.observer || config.totalTime.qemu || config.downtime.observer || config.downtime.qemu,
+      );
       const field = metric === 'total_time' ? 'totalTime' : 'downtime';
       const ours: MigrationGroupMean | null =
         withValue.length === 0
@@ -287,7 +337,12 @@ export function compareMigrationWithThesis(configs: readonly MigrationConfigSumm
               vcpus: unique(withValue.map((config) => config.vcpus)),
             };
       const failed = covered.find((config) => config.state !== 'ok');
-      const oursMissing = ours !== null ? null : failed ? `${failed.state}: ${failed.reason ?? 'no reason recorded'}` : 'not measured here';
+      const oursMissing =
+        ours !== null
+          ? null
+          : failed
+            ? `${failed.state}: ${failed.reason ?? 'no reason recorded'}`
+            : 'not measured here';
       const base = {
         backend: group.backend,
         accel: withValue[0]?.accel ?? covered[0]?.accel ?? null,
@@ -301,7 +356,14 @@ export function compareMigrationWithThesis(configs: readonly MigrationConfigSumm
       };
       const thesisValues = matched.length > 0 ? matched : [null];
       for (const value of thesisValues) {
-        comparisons.push({ ...base, thesis: value, ratio: value && ours?.observer !== null && ours?.observer !== undefined && value.value !== 0 ? ours.observer / value.value : null });
+        comparisons.push({
+          ...base,
+          thesis: value,
+          ratio:
+            value && ours?.observer !== null && ours?.observer !== undefined && value.value !== 0
+              ? ours.observer / value.value
+              : null,
+        });
       }
     }
   }

@@ -31,7 +31,11 @@ export function relativeToNative(summary: readonly SummaryRow[], metric: string)
 
 /** The thesis's values of `metric` divided by its own native value; empty when it printed none. */
 export function thesisRelativeToNative(points: readonly ThesisPoint[], metric: string): ThesisPoint[] {
-  const baseline = points.find((point) => point.backend === 'native' && point.guests === 1 && point.metric === metric)?.value;
+  const baseline = points.find(
+    (point) => point.backend === 'native' && point.guests === 1 && point.metric === metric,
+  )?.value;
   if (baseline === undefined || baseline === 0) return [];
-  return points.filter((point) => point.metric === metric).map((point) => ({ ...point, value: point.value / baseline }));
+  return points
+    .filter((point) => point.metric === metric)
+    .map((point) => ({ ...point, value: point.value / baseline }));
 }

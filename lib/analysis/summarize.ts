@@ -52,7 +52,9 @@ export function summarize(samples: readonly Sample[], options: { unit?: Observat
   }
   const rows: SummaryRow[] = [];
   for (const group of groups.values()) {
-    const ok = group.filter((sample): sample is Sample & { value: number } => sample.state === 'ok' && sample.value !== null);
+    const ok = group.filter(
+      (sample): sample is Sample & { value: number } => sample.state === 'ok' && sample.value !== null,
+    );
     const first = ok[0];
     if (!first) continue;
     let values: number[];
@@ -79,6 +81,12 @@ export function summarize(samples: readonly Sample[], options: { unit?: Observat
   const order: Record<BackendName, number> = { native: 0, docker: 1, kvm: 2 };
   return rows.sort(
     (a, b) =>
-      a.experiment.localeCompare(b.experiment) || order[a.backend] - order[b.backend] || a.accel.localeCompare(b.accel) || a.guests - b.guests || (a.config ?? '').localeCompare(b.config ?? '') || a.metric.localeCompare(b.metric) || (a.measured_by ?? '').localeCompare(b.measured_by ?? ''),
+      a.experiment.localeCompare(b.experiment) ||
+      order[a.backend] - order[b.backend] ||
+      a.accel.localeCompare(b.accel) ||
+      a.guests - b.guests ||
+      (a.config ?? '').localeCompare(b.config ?? '') ||
+      a.metric.localeCompare(b.metric) ||
+      (a.measured_by ?? '').localeCompare(b.measured_by ?? ''),
   );
 }

@@ -18,7 +18,9 @@ export function sourceText(row: ThesisRow): string {
 export function thesisPoints(experiment: string, dir?: string): ThesisPoint[] {
   return loadThesisRows(dir)
     .filter(isNumericRow)
-    .filter((row) => row.experiment === experiment && row.backend !== null && row.guests !== null && row.restates === null)
+    .filter(
+      (row) => row.experiment === experiment && row.backend !== null && row.guests !== null && row.restates === null,
+    )
     .filter((row) => row.statistic === 'mean' || row.statistic === 'value')
     .map((row) => ({
       backend: row.backend as ThesisPoint['backend'],

@@ -191,7 +191,8 @@ export async function probeAccelCached(images: ImageSet, options: CachedProbeOpt
 async function readCached(file: string, key: AccelProbeKey): Promise<AccelProbe | undefined> {
   try {
     const stored = JSON.parse(await readFile(file, 'utf8')) as { key?: AccelProbeKey; result?: AccelProbe };
-    const same = stored.key?.hostKernel === key.hostKernel && stored.key.qemu === key.qemu && stored.key.imageKey === key.imageKey;
+    const same =
+      stored.key?.hostKernel === key.hostKernel && stored.key.qemu === key.qemu && stored.key.imageKey === key.imageKey;
     if (!same || stored.result?.state !== 'ok') return undefined;
     return { ...stored.result, cached: true };
   } catch {
@@ -213,26 +214,42 @@ async function bootCheck(
   const backend = new KvmBackend({ images, accel, runDir: options.runDir, qemuBinary: options.qemuBinary });
   let guest: KvmGuest | undefined;
   try {
-    guest = await backend.start({ name: `accel-probe-${accel}-${process.pid}`, vcpus: 1, memoryMiB: 512 }, { signal: options.signal });
+    guest = await backend.start(
+      { name: `accel-probe-${accel}-${process.pid}`, vcpus: 1, memoryMiB: 512 },
+      { signal: options.signal },
+    );
     await guest.waitReady({ timeoutMs, signal: options.signal });
     const bootMs = Number((guest.readyNs ?? process.hrtime.bigint()) - guest.launchedNs) / 1e6;
-    return { usable: true, reason: `the guest agent answered ${(bootMs / 1000).toFixed(1)} s after launch; ${context}`, bootMs };
+    return {
+      usable: true,
+      reason: `the guest agent answered ${(bootMs / 1000).toFixed(1)} s after launch; ${context}`,
+      bootMs,
+    };
   } catch (error) {
     if (error instanceof AbortedError) throw error;
     if (!guest) {
       // QEMU refused to start: its own words are the reason
-      const detail = (error as Error).message.split('\n').slice(1).join(' ').trim() || (error as Error).message.split('\n')[0];
+      const detail =
+        (error as Error).message.split('\n').slice(1).join(' ').trim() || (error as Error).message.split('\n')[0];
       return { usable: false, reason: `qemu -accel ${accel} failed: ${detail}; ${context}` };
     }
     const console = await guest.consoleText();
-    const lastLine = console.split(/\r?\n/).filter((line) => line.trim() !== '').at(-1);
+    const lastLine = console
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .at(-1);
     const where = console.includes(GUEST_READY_MARKER)
       ? 'the guest reached its init but the agent did not answer'
       : console.trim() === ''
         ? 'the guest printed nothing on its console'
         : `the guest did not reach userspace; last console output: "${lastLine?.trim().slice(0, 120)}"`;
-    const exited = /QEMU exited/.test((error as Error).message) ? `QEMU exited: ${(error as Error).message.split('\n').slice(1).join(' ').slice(0, 200)}; ` : '';
-    return { usable: false, reason: `${exited}no guest-agent answer within ${Math.round(timeoutMs / 1000)} s under -accel ${accel}: ${where}; ${context}` };
+    const exited = /QEMU exited/.test((error as Error).message)
+      ? `QEMU exited: ${(error as Error).message.split('\n').slice(1).join(' ').slice(0, 200)}; `
+      : '';
+    return {
+      usable: false,
+      reason: `${exited}no guest-agent answer within ${Math.round(timeoutMs / 1000)} s under -accel ${accel}: ${where}; ${context}`,
+    };
   } finally {
     await guest?.stop();
   }

@@ -65,28 +65,50 @@ export async function checkContainerCheckpoint(options: { criuBinary?: string } 
     const check = await execa(binary, ['check'], { reject: false, stdin: 'ignore', all: true, timeout: 30_000 });
     checkPassed = check.exitCode === 0;
     checkErrors = checkPassed ? [] : criuCheckErrors(String(check.all ?? ''));
-    if (!checkPassed && checkErrors.length === 0) checkErrors = [String(check.all ?? check.shortMessage).trim().split('\n').at(-1) ?? `exit code ${check.exitCode ?? '?'}`];
+    if (!checkPassed && checkErrors.length === 0)
+      checkErrors = [
+        String(check.all ?? check.shortMessage)
+          .trim()
+          .split('\n')
+          .at(-1) ?? `exit code ${check.exitCode ?? '?'}`,
+      ];
   }
   let engine: CheckpointSupport['engine'] = { reachable: false, version: null, experimental: false };
   try {
-    const info = (await withTimeout(dockerClient().info(), 5000, 'no answer within 5 s')) as { ServerVersion?: string; ExperimentalBuild?: boolean };
+    const info = (await withTimeout(dockerClient().info(), 5000, 'no answer within 5 s')) as {
+      ServerVersion?: string;
+      ExperimentalBuild?: boolean;
+    };
     engine = { reachable: true, version: info.ServerVersion ?? null, experimental: info.ExperimentalBuild === true };
   } catch {
     // reported below
   }
   const problems: string[] = [];
   if (!engine.reachable) problems.push('no Docker engine answers');
-  else if (!engine.experimental) problems.push(`the Docker engine ${engine.version ?? ''} runs without --experimental, so its checkpoint API is disabled`.replace('  ', ' '));
+  else if (!engine.experimental)
+    problems.push(
+      `the Docker engine ${engine.version ?? ''} runs without --experimental, so its checkpoint API is disabled`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   if (!installed) problems.push('CRIU is not installed');
-  else if (!checkPassed) problems.push(`\`criu check\` fails on kernel ${os.release()} (criu ${version ?? 'unknown version'}): ${checkErrors.join('; ')}`);
+  else if (!checkPassed)
+    problems.push(
+      `\`criu check\` fails on kernel ${os.release()} (criu ${version ?? 'unknown version'}): ${checkErrors.join('; ')}`,
+    );
   const supported = problems.length === 0;
   return {
     supported,
-    reason: supported ? `criu ${version ?? ''} passes \`criu check\` and the Docker engine ${engine.version ?? ''} is experimental` : problems.join('; and '),
+    reason: supported
+      ? `criu ${version ?? ''} passes \`criu check\` and the Docker engine ${engine.version ?? ''} is experimental`
+      : problems.join('; and '),
     fix: supported
       ? ''
       : [
-          !installed || !checkPassed ? 'install a CRIU that supports this kernel (Debian 12\'s 3.17 predates it: build CRIU 4.x from source) until `criu check` passes' : '',
+          !installed || !checkPassed
+            ? "install a CRIU that supports this kernel (Debian 12's 3.17 predates it: build CRIU 4.x from source) until `criu check` passes"
+            : '',
           engine.reachable && !engine.experimental ? 'restart dockerd with --experimental' : '',
           !engine.reachable ? 'start a Docker engine' : '',
         ]
@@ -114,23 +136,40 @@ export interface ContainerRestoreTimes {
  * from the checkpoint and waits until it runs a command. Needs {@link checkContainerCheckpoint} to
  * pass; otherwise the engine's error is thrown as is.
  */
-export async function restoreContainerFromCheckpoint(guest: DockerGuest, options: { signal?: AbortSignal } = {}): Promise<ContainerRestoreTimes> {
+export async function restoreContainerFromCheckpoint(
+  guest: DockerGuest,
+  options: { signal?: AbortSignal } = {},
+): Promise<ContainerRestoreTimes> {
   const container = dockerClient().getContainer(guest.id);
   const checkpoint = `gb-${randomBytes(4).toString('hex')}`;
   try {
     // dockerode has the call; its type definitions do not
-    await (container as unknown as { createCheckpoint(options: object): Promise<unknown> }).createCheckpoint({ CheckpointID: checkpoint, Exit: true, abortSignal: options.signal });
+    await (container as unknown as { createCheckpoint(options: object): Promise<unknown> }).createCheckpoint({
+      CheckpointID: checkpoint,
+      Exit: true,
+      abortSignal: options.signal,
+    });
   } catch (cause) {
-    throw new BackendError(`Could not checkpoint container ${guest.spec.name}: ${(cause as Error).message}`, { cause, backend: 'docker' });
+    throw new BackendError(`Could not checkpoint container ${guest.spec.name}: ${(cause as Error).message}`, {
+      cause,
+      backend: 'docker',
+    });
   }
   const checkpointedNs = process.hrtime.bigint();
   const requestedNs = process.hrtime.bigint();
   try {
     await container.start({ checkpoint, abortSignal: options.signal } as object);
   } catch (cause) {
-    throw new BackendError(`Could not start container ${guest.spec.name} from checkpoint ${checkpoint}: ${(cause as Error).message}`, { cause, backend: 'docker' });
+    throw new BackendError(
+      `Could not start container ${guest.spec.name} from checkpoint ${checkpoint}: ${(cause as Error).message}`,
+      { cause, backend: 'docker' },
+    );
   }
   const answered = await guest.exec(['true'], { signal: options.signal, timeoutMs: 60_000 });
-  if (answered.exitCode !== 0) throw new BackendError(`The restored container did not run \`true\` (exit code ${answered.exitCode}): ${guest.spec.name}`, { backend: 'docker' });
+  if (answered.exitCode !== 0)
+    throw new BackendError(
+      `The restored container did not run \`true\` (exit code ${answered.exitCode}): ${guest.spec.name}`,
+      { backend: 'docker' },
+    );
   return { checkpoint, checkpointedNs, requestedNs, readyNs: answered.endedNs };
 }

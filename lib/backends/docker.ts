@@ -9,7 +9,15 @@ import type { Accel } from '../results/schema.js';
 import { AbortedError, BackendError } from '../util/errors.js';
 import { boundedSignal, isTimeout } from '../util/signals.js';
 import { dockerClient } from './docker-client.js';
-import { CONTAINER_SCRATCH_PATH, type Backend, type ExecOptions, type ExecResult, type Guest, type GuestSpec, type GuestState } from './guest.js';
+import {
+  CONTAINER_SCRATCH_PATH,
+  type Backend,
+  type ExecOptions,
+  type ExecResult,
+  type Guest,
+  type GuestSpec,
+  type GuestState,
+} from './guest.js';
 
 /** Label on every container guestbench creates, so leftovers can always be found. */
 export const GUESTBENCH_LABEL = 'org.guestbench';
@@ -129,7 +137,14 @@ export class DockerGuest implements Guest {
         }
       });
       container.modem.demuxStream(attached, stdout, new PassThrough());
-      attached.on('end', () => reject(new BackendError(`Container ${spec.name} ended before printing its ready marker`, { backend: 'docker', fix: 'check the image: its `sh` and `sleep` must run' })));
+      attached.on('end', () =>
+        reject(
+          new BackendError(`Container ${spec.name} ended before printing its ready marker`, {
+            backend: 'docker',
+            fix: 'check the image: its `sh` and `sleep` must run',
+          }),
+        ),
+      );
       attached.on('error', (error) => reject(engineError(`Lost the attach stream of container ${spec.name}`, error)));
     });
     // waitReady may never be called (e.g. a start that failed half-way); do not crash on it
@@ -145,7 +160,12 @@ export class DockerGuest implements Guest {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const signal = boundedSignal(options.signal, timeoutMs);
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(isTimeout(signal) ? new BackendError(`Container ${this.spec.name} was not ready after ${timeoutMs} ms`, { backend: 'docker' }) : new AbortedError(`Aborted while waiting for container ${this.spec.name}`));
+      const onAbort = () =>
+        reject(
+          isTimeout(signal)
+            ? new BackendError(`Container ${this.spec.name} was not ready after ${timeoutMs} ms`, { backend: 'docker' })
+            : new AbortedError(`Aborted while waiting for container ${this.spec.name}`),
+        );
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.ready.then(resolve, reject).finally(() => signal?.removeEventListener('abort', onAbort));
@@ -171,7 +191,11 @@ export class DockerGuest implements Guest {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         stream.destroy();
-        reject(new AbortedError(`${isTimeout(signal) ? 'Timed out' : 'Aborted'}: ${argv.join(' ')} in container ${this.spec.name}`));
+        reject(
+          new AbortedError(
+            `${isTimeout(signal) ? 'Timed out' : 'Aborted'}: ${argv.join(' ')} in container ${this.spec.name}`,
+          ),
+        );
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -237,7 +261,7 @@ export class DockerGuest implements Guest {
       }
     }
     const stoppedNs = process.hrtime.bigint();
-    let exitCode = -1;
+    let exitCode: number;
     try {
       exitCode = (await this.container.inspect()).State.ExitCode;
     } finally {
@@ -279,14 +303,22 @@ export class DockerBackend implements Backend {
         Cmd: containerCommand(this.options.exitOnSigterm ?? false),
         Labels: labels,
         Tty: false,
-        HostConfig: { NetworkMode: this.options.networkMode ?? 'bridge', ...limits, ...(spec.scratch ? { Mounts: [scratchMount(labels)] } : {}) },
+        HostConfig: {
+          NetworkMode: this.options.networkMode ?? 'bridge',
+          ...limits,
+          ...(spec.scratch ? { Mounts: [scratchMount(labels)] } : {}),
+        },
         abortSignal: options.signal,
       } as Docker.ContainerCreateOptions);
     } catch (cause) {
       const missingImage = /No such image/i.test(String(cause));
       const error = engineError(`Could not create container ${spec.name} from ${this.options.image}`, cause);
       if (missingImage) {
-        throw new BackendError(error.message, { cause, backend: 'docker', fix: 'run `guestbench images build` to build the guest image' });
+        throw new BackendError(error.message, {
+          cause,
+          backend: 'docker',
+          fix: 'run `guestbench images build` to build the guest image',
+        });
       }
       throw error;
     }
@@ -294,9 +326,21 @@ export class DockerBackend implements Backend {
     let guest: DockerGuest;
     try {
       // attach before start (with logs) so the marker cannot be missed
-      const attached = await container.attach({ stream: true, stdout: true, stderr: true, logs: true, abortSignal: options.signal } as Docker.ContainerAttachOptions);
+      const attached = await container.attach({
+        stream: true,
+        stdout: true,
+        stderr: true,
+        logs: true,
+        abortSignal: options.signal,
+      } as Docker.ContainerAttachOptions);
       const attachedNs = process.hrtime.bigint();
-      guest = new DockerGuest(spec, container, attached, { requestedNs, createdNs, attachedNs, startedNs: 0n, markerNs: undefined });
+      guest = new DockerGuest(spec, container, attached, {
+        requestedNs,
+        createdNs,
+        attachedNs,
+        startedNs: 0n,
+        markerNs: undefined,
+      });
     } catch (cause) {
       await container.remove({ force: true }).catch(() => undefined);
       throw engineError(`Could not attach to container ${spec.name}`, cause);

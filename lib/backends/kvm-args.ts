@@ -78,10 +78,18 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     '-drive',
     `file=${escapeValue(launch.disk)},format=raw,if=virtio,snapshot=on`,
     ...(launch.scratch
-      ? ['-drive', `file=${escapeValue(launch.scratch.file)},format=${launch.scratch.format},if=virtio,cache=${launch.scratch.cache}`]
+      ? [
+          '-drive',
+          `file=${escapeValue(launch.scratch.file)},format=${launch.scratch.format},if=virtio,cache=${launch.scratch.cache}`,
+        ]
       : []),
     ...(launch.nic
-      ? ['-netdev', `tap,id=net0,ifname=${escapeValue(launch.nic.tap)},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=net0,mac=${launch.nic.mac}`]
+      ? [
+          '-netdev',
+          `tap,id=net0,ifname=${escapeValue(launch.nic.tap)},script=no,downscript=no`,
+          '-device',
+          `virtio-net-pci,netdev=net0,mac=${launch.nic.mac}`,
+        ]
       : []),
     '-qmp',
     `unix:${escapeValue(launch.qmpSocket)},server=on,wait=off`,

@@ -56,7 +56,9 @@ export async function connectUnix(path: string, label: string, options: CallOpti
     socket.once('error', (cause) => {
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-      reject(new BackendError(`${label} connection failed: ${path}: ${(cause as Error).message}`, { cause, backend: 'kvm' }));
+      reject(
+        new BackendError(`${label} connection failed: ${path}: ${(cause as Error).message}`, { cause, backend: 'kvm' }),
+      );
     });
   });
 }
@@ -95,7 +97,10 @@ export class JsonSocket {
       });
     });
     socket.on('error', (cause) => {
-      this.#closedError = new BackendError(`${options.label} connection failed: ${cause.message}`, { cause, backend: 'kvm' });
+      this.#closedError = new BackendError(`${options.label} connection failed: ${cause.message}`, {
+        cause,
+        backend: 'kvm',
+      });
     });
   }
 
@@ -114,7 +119,12 @@ export class JsonSocket {
    * Sends `{execute, arguments, id}` and resolves with the reply's `return` value; an `error` reply
    * rejects through `makeError`. `prefix` goes in front of the JSON (the guest agent's 0xFF).
    */
-  async call(command: string, args: Record<string, unknown> | undefined, options: CallOptions = {}, prefix?: Buffer): Promise<unknown> {
+  async call(
+    command: string,
+    args: Record<string, unknown> | undefined,
+    options: CallOptions = {},
+    prefix?: Buffer,
+  ): Promise<unknown> {
     if (this.#closedError || this.#socket.destroyed) {
       throw new BackendError(`${this.#options.label} connection is closed: ${command}`, {
         cause: this.#closedError,
@@ -160,7 +170,9 @@ export class JsonSocket {
 
   /** Closes the connection; pending calls reject. */
   close(): void {
-    this.#closedError ??= new BackendError(`${this.#options.label} connection closed by the client`, { backend: 'kvm' });
+    this.#closedError ??= new BackendError(`${this.#options.label} connection closed by the client`, {
+      backend: 'kvm',
+    });
     this.#socket.destroy();
   }
 
@@ -181,7 +193,12 @@ export class JsonSocket {
 }
 
 /** The error for an aborted wait: AbortedError when the caller aborted, BackendError on timeout. */
-export function abortError(what: string, subject: string, options: CallOptions, combined: AbortSignal | undefined): Error {
+export function abortError(
+  what: string,
+  subject: string,
+  options: CallOptions,
+  combined: AbortSignal | undefined,
+): Error {
   if (options.signal?.aborted) {
     return new AbortedError(`${what} aborted: ${subject}`, { cause: options.signal.reason });
   }

@@ -32,7 +32,10 @@ export interface MigrateOptions {
    * bytes on the link instead (lib/network/host-pair.ts linkSentBytes)
    */
   copyDisk?: boolean;
-  /** give up (migrate_cancel) if not completed by then; pre-copy never ends when the guest dirties memory faster than the link carries it */
+  /**
+   * give up (migrate_cancel) if not completed by then; pre-copy never ends when the guest dirties memory faster than
+   * the link carries it
+   */
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -80,7 +83,10 @@ export function qemuMigrationFigures(info: Record<string, unknown>): QemuMigrati
   const ram = (info.ram ?? {}) as Record<string, unknown>;
   const number = (value: unknown, name: string): number => {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new BackendError(`query-migrate has no numeric ${name} (status ${String(info.status)}): ${JSON.stringify(info)}`, { backend: 'kvm' });
+      throw new BackendError(
+        `query-migrate has no numeric ${name} (status ${String(info.status)}): ${JSON.stringify(info)}`,
+        { backend: 'kvm' },
+      );
     }
     return value;
   };
@@ -100,13 +106,19 @@ export function qemuMigrationFigures(info: Record<string, unknown>): QemuMigrati
  * and status) a moment before its migration thread computes total-time and downtime: a query in
  * that window reads 0 for both (seen here). Polls until total-time is set, for up to 2 s.
  */
-async function settledMigrationInfo(source: KvmGuest, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+async function settledMigrationInfo(
+  source: KvmGuest,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 2000;
   for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
     const info = await source.qmp.execute<Record<string, unknown>>('query-migrate', undefined, { signal });
     if (info.status !== 'completed' || (typeof info['total-time'] === 'number' && info['total-time'] > 0)) return info;
     if (Date.now() > deadline) {
-      throw new BackendError(`QEMU reported the migration completed but no total-time within 2 s: ${JSON.stringify(info)}`, { backend: 'kvm' });
+      throw new BackendError(
+        `QEMU reported the migration completed but no total-time within 2 s: ${JSON.stringify(info)}`,
+        { backend: 'kvm' },
+      );
     }
     await sleep(wait, signal);
   }
@@ -121,14 +133,24 @@ export async function migrateVm(source: KvmGuest, target: KvmGuest, options: Mig
   const { signal } = options;
   const events = { capability: 'events', state: true };
   const copy = options.copyDisk === true;
-  const offered = await source.qmp.execute<Array<{ capability: string }>>('query-migrate-capabilities', undefined, { signal });
+  const offered = await source.qmp.execute<Array<{ capability: string }>>('query-migrate-capabilities', undefined, {
+    signal,
+  });
   if (copy && !offered.some((item) => item.capability === 'block')) {
-    throw new BackendError(`This QEMU cannot copy disks with a migration: it has no \`block\` migration capability (QEMU 9.1 removed it)`, {
-      backend: 'kvm',
-      fix: 'migrate with shared storage (`--disk shared`), or use QEMU 7.2-9.0',
-    });
+    throw new BackendError(
+      `This QEMU cannot copy disks with a migration: it has no \`block\` migration capability (QEMU 9.1 removed it)`,
+      {
+        backend: 'kvm',
+        fix: 'migrate with shared storage (`--disk shared`), or use QEMU 7.2-9.0',
+      },
+    );
   }
-  const copying = copy ? [{ capability: 'block', state: true }, { capability: 'zero-blocks', state: true }] : [];
+  const copying = copy
+    ? [
+        { capability: 'block', state: true },
+        { capability: 'zero-blocks', state: true },
+      ]
+    : [];
   await source.qmp.execute('migrate-set-capabilities', { capabilities: [events, ...copying] }, { signal });
   await target.qmp.execute('migrate-set-capabilities', { capabilities: [events] }, { signal });
   await source.qmp.execute(
@@ -139,7 +161,9 @@ export async function migrateVm(source: KvmGuest, target: KvmGuest, options: Mig
     },
     { signal },
   );
-  const parameters = await source.qmp.execute<Record<string, unknown>>('query-migrate-parameters', undefined, { signal });
+  const parameters = await source.qmp.execute<Record<string, unknown>>('query-migrate-parameters', undefined, {
+    signal,
+  });
   let pausedNs: bigint | undefined;
   let resumedNs: bigint | undefined;
   const stopWatching = [
@@ -157,14 +181,22 @@ export async function migrateVm(source: KvmGuest, target: KvmGuest, options: Mig
     const finished = source.qmp.waitForEvent('MIGRATION', { match: ended });
     const issuedNs = process.hrtime.bigint();
     await source.qmp.execute('migrate', { uri: options.uri }, { signal });
-    const gaveUp = new Promise<'gave-up'>((resolve) => (deadline.aborted ? resolve('gave-up') : deadline.addEventListener('abort', () => resolve('gave-up'), { once: true })));
+    const gaveUp = new Promise<'gave-up'>((resolve) =>
+      deadline.aborted
+        ? resolve('gave-up')
+        : deadline.addEventListener('abort', () => resolve('gave-up'), { once: true }),
+    );
     const targetGone = target.qmp.closed.then(() => 'target-exited' as const);
     const outcome = await Promise.race([finished, gaveUp, targetGone]);
     if (outcome === 'gave-up' || outcome === 'target-exited') {
       finished.catch(() => {});
       await source.qmp.execute('migrate_cancel').catch(() => {});
-      if (outcome === 'target-exited') throw new BackendError(`The target QEMU exited during the migration: ${target.command.join(' ')}`, { backend: 'kvm' });
-      if (signal?.aborted) throw new AbortedError(`Migration of ${source.spec.name} aborted (cancelled; the guest stays on the source)`);
+      if (outcome === 'target-exited')
+        throw new BackendError(`The target QEMU exited during the migration: ${target.command.join(' ')}`, {
+          backend: 'kvm',
+        });
+      if (signal?.aborted)
+        throw new AbortedError(`Migration of ${source.spec.name} aborted (cancelled; the guest stays on the source)`);
       const info = await source.qmp.execute<Record<string, unknown>>('query-migrate').catch(() => ({}));
       const ram = (info as { ram?: Record<string, unknown> }).ram ?? {};
       throw new MigrationTimeoutError(
@@ -176,18 +208,26 @@ export async function migrateVm(source: KvmGuest, target: KvmGuest, options: Mig
     const completedNs = process.hrtime.bigint();
     const info = await settledMigrationInfo(source, signal);
     if (outcome.data.status !== 'completed') {
-      throw new BackendError(`Migration of ${source.spec.name} ${String(outcome.data.status)}${info['error-desc'] ? `: ${String(info['error-desc'])}` : ''}: migrate ${options.uri}`, { backend: 'kvm' });
+      throw new BackendError(
+        `Migration of ${source.spec.name} ${String(outcome.data.status)}${info['error-desc'] ? `: ${String(info['error-desc'])}` : ''}: migrate ${options.uri}`,
+        { backend: 'kvm' },
+      );
     }
     // the target runs the guest on its own once the state is in (QEMU's autostart)
     if (resumedNs === undefined) {
       await target.qmp.waitForEvent('RESUME', { timeoutMs: 30_000, signal }).catch(async (cause: unknown) => {
         if (resumedNs !== undefined) return;
-        const status = await target.qmp.execute<{ status?: string }>('query-status').catch(() => ({ status: 'unknown' }));
+        const status = await target.qmp
+          .execute<{ status?: string }>('query-status')
+          .catch(() => ({ status: 'unknown' }));
         if (status.status === 'running') {
           resumedNs = process.hrtime.bigint();
           return;
         }
-        throw new BackendError(`The target did not resume the guest within 30 s of the migration (status ${String(status.status)})`, { cause, backend: 'kvm' });
+        throw new BackendError(
+          `The target did not resume the guest within 30 s of the migration (status ${String(status.status)})`,
+          { cause, backend: 'kvm' },
+        );
       });
       resumedNs ??= process.hrtime.bigint();
     }

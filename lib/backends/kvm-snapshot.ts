@@ -64,7 +64,10 @@ export function defaultSnapshotRoot(): string {
  * Makes a snapshot directory under `root` with a fresh qcow2 overlay over the image's raw disk
  * (`qemu-img create -f qcow2 -F raw -b DISK`): the disk the snapshotted VM will boot from.
  */
-export async function createSnapshotDir(images: ImageSet, options: { root?: string; qemuImg?: string } = {}): Promise<VmSnapshot> {
+export async function createSnapshotDir(
+  images: ImageSet,
+  options: { root?: string; qemuImg?: string } = {},
+): Promise<VmSnapshot> {
   if (options.root === undefined) sweepStaleSnapshotRoots();
   const root = options.root ?? defaultSnapshotRoot();
   await mkdir(root, { recursive: true, mode: 0o700 });
@@ -72,16 +75,26 @@ export async function createSnapshotDir(images: ImageSet, options: { root?: stri
   const snapshot = { dir, overlay: path.join(dir, 'disk.qcow2'), stateFile: path.join(dir, 'state.bin') };
   if (!SAFE_PATH.test(dir) || !SAFE_PATH.test(images.disk)) {
     await removeSnapshot(snapshot);
-    throw new UsageError(`Expected snapshot and image paths of letters, digits, '/', '.', '_' and '-', got ${dir} and ${images.disk}`, { fix: 'set TMPDIR (or the snapshot root) to a plain path' });
+    throw new UsageError(
+      `Expected snapshot and image paths of letters, digits, '/', '.', '_' and '-', got ${dir} and ${images.disk}`,
+      { fix: 'set TMPDIR (or the snapshot root) to a plain path' },
+    );
   }
   const binary = options.qemuImg ?? 'qemu-img';
-  const created = await execa(binary, ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.disk, snapshot.overlay], { reject: false, stdin: 'ignore' });
+  const created = await execa(
+    binary,
+    ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.disk, snapshot.overlay],
+    { reject: false, stdin: 'ignore' },
+  );
   if (created.failed) {
     await removeSnapshot(snapshot);
-    throw new BackendError(`Could not create the snapshot disk overlay (exit code ${created.exitCode ?? '?'}): ${created.command}: ${String(created.stderr).trim()}`, {
-      backend: 'kvm',
-      fix: 'apt-get install qemu-utils',
-    });
+    throw new BackendError(
+      `Could not create the snapshot disk overlay (exit code ${created.exitCode ?? '?'}): ${created.command}: ${String(created.stderr).trim()}`,
+      {
+        backend: 'kvm',
+        fix: 'apt-get install qemu-utils',
+      },
+    );
   }
   return snapshot;
 }
@@ -110,7 +123,11 @@ export function restoreFrom(kvm: KvmBackend, snapshot: VmSnapshot): KvmBackend {
  * Pauses the VM and saves its memory and device state to the snapshot's state file (a migration to
  * `exec:cat > FILE`, bandwidth unthrottled). The VM stays paused; stop it afterwards.
  */
-export async function saveVmState(guest: KvmGuest, snapshot: VmSnapshot, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SaveResult> {
+export async function saveVmState(
+  guest: KvmGuest,
+  snapshot: VmSnapshot,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<SaveResult> {
   const timeoutMs = options.timeoutMs ?? 300_000;
   const qmp = guest.qmp;
   const startedNs = process.hrtime.bigint();
@@ -127,9 +144,16 @@ export async function saveVmState(guest: KvmGuest, snapshot: VmSnapshot, options
       return { startedNs, savedNs, bytes: (await stat(snapshot.stateFile)).size, migration: info };
     }
     if (info.status === 'failed' || info.status === 'cancelled') {
-      throw new BackendError(`Saving the VM state failed (${String(info.status)}${info['error-desc'] ? `: ${String(info['error-desc'])}` : ''}): migrate to exec:cat > ${snapshot.stateFile}`, { backend: 'kvm' });
+      throw new BackendError(
+        `Saving the VM state failed (${String(info.status)}${info['error-desc'] ? `: ${String(info['error-desc'])}` : ''}): migrate to exec:cat > ${snapshot.stateFile}`,
+        { backend: 'kvm' },
+      );
     }
-    if (Date.now() > deadline) throw new BackendError(`Saving the VM state did not complete within ${Math.round(timeoutMs / 1000)} s (status ${String(info.status)}): ${guest.spec.name}`, { backend: 'kvm' });
+    if (Date.now() > deadline)
+      throw new BackendError(
+        `Saving the VM state did not complete within ${Math.round(timeoutMs / 1000)} s (status ${String(info.status)}): ${guest.spec.name}`,
+        { backend: 'kvm' },
+      );
     await sleep(wait, options.signal);
   }
 }
@@ -149,14 +173,29 @@ export interface LoadResult {
  * `-incoming defer`), then resumes it: the saved VM was paused, and a loaded VM keeps the run
  * state it was saved in.
  */
-export async function loadVmState(guest: KvmGuest, snapshot: VmSnapshot, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LoadResult> {
+export async function loadVmState(
+  guest: KvmGuest,
+  snapshot: VmSnapshot,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<LoadResult> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   // QEMU 7.2 waits for ever on an exec: source that ends before sending anything (e.g. cat of a
   // missing file): check the file first
-  const size = await stat(snapshot.stateFile).then((info) => info.size, () => 0);
-  if (size === 0) throw new BackendError(`No saved VM state at ${snapshot.stateFile} (missing or empty)`, { backend: 'kvm', fix: 'save one first with saveVmState()' });
+  const size = await stat(snapshot.stateFile).then(
+    (info) => info.size,
+    () => 0,
+  );
+  if (size === 0)
+    throw new BackendError(`No saved VM state at ${snapshot.stateFile} (missing or empty)`, {
+      backend: 'kvm',
+      fix: 'save one first with saveVmState()',
+    });
   const qmp = guest.qmp;
-  await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }] }, { signal: options.signal });
+  await qmp.execute(
+    'migrate-set-capabilities',
+    { capabilities: [{ capability: 'events', state: true }] },
+    { signal: options.signal },
+  );
   const done = qmp.waitForEvent('MIGRATION', {
     timeoutMs,
     signal: options.signal,
@@ -170,10 +209,16 @@ export async function loadVmState(guest: KvmGuest, snapshot: VmSnapshot, options
   const loadedNs = process.hrtime.bigint();
   if (outcome === 'closed') {
     done.catch(() => {});
-    throw new BackendError(`QEMU exited while loading the VM state (a state file from another QEMU or other devices?): ${guest.command.join(' ')}`, { backend: 'kvm' });
+    throw new BackendError(
+      `QEMU exited while loading the VM state (a state file from another QEMU or other devices?): ${guest.command.join(' ')}`,
+      { backend: 'kvm' },
+    );
   }
   if (outcome.data.status !== 'completed') {
-    throw new BackendError(`Loading the VM state ${String(outcome.data.status)}: migrate-incoming exec:cat ${snapshot.stateFile}`, { backend: 'kvm' });
+    throw new BackendError(
+      `Loading the VM state ${String(outcome.data.status)}: migrate-incoming exec:cat ${snapshot.stateFile}`,
+      { backend: 'kvm' },
+    );
   }
   await qmp.execute('cont', undefined, { signal: options.signal });
   return { startedNs, loadedNs, runningNs: process.hrtime.bigint() };

@@ -131,7 +131,8 @@ export class KvmBackend implements Backend {
   /** Launches QEMU and connects to its QMP socket; the guest then boots (see `waitReady`). */
   async start(spec: GuestSpec, options: { signal?: AbortSignal } = {}): Promise<KvmGuest> {
     validateSpec(spec);
-    if (options.signal?.aborted) throw new AbortedError(`VM start aborted: ${spec.name}`, { cause: options.signal.reason });
+    if (options.signal?.aborted)
+      throw new AbortedError(`VM start aborted: ${spec.name}`, { cause: options.signal.reason });
     const vmDir = await makeVmDir(this.#runRoot, spec.name);
     const launch: QemuLaunch = {
       name: spec.name,
@@ -142,7 +143,10 @@ export class KvmBackend implements Backend {
       kernel: this.#options.images.kernel,
       initrd: this.#options.images.initrd,
       disk: this.#options.images.disk,
-      append: kernelCommandLine([...(this.#options.kernelArgs ?? []), ...(this.#options.nic ? [`${GUEST_NET_PARAMETER}=${this.#options.nic.address}`] : [])]),
+      append: kernelCommandLine([
+        ...(this.#options.kernelArgs ?? []),
+        ...(this.#options.nic ? [`${GUEST_NET_PARAMETER}=${this.#options.nic.address}`] : []),
+      ]),
       qmpSocket: path.join(vmDir, 'qmp.sock'),
       qgaSocket: path.join(vmDir, 'qga.sock'),
       consoleLog: path.join(vmDir, 'console.log'),
@@ -150,11 +154,17 @@ export class KvmBackend implements Backend {
     };
     if (launch.qmpSocket.length > MAX_SOCKET_PATH) {
       await rm(vmDir, { recursive: true, force: true });
-      throw new UsageError(`Expected \`runDir\` to be short enough for unix socket paths, got ${launch.qmpSocket} (${launch.qmpSocket.length} bytes)`);
+      throw new UsageError(
+        `Expected \`runDir\` to be short enough for unix socket paths, got ${launch.qmpSocket} (${launch.qmpSocket.length} bytes)`,
+      );
     }
     if (spec.scratch) {
       try {
-        launch.scratch = { file: await makeScratchDisk(vmDir, spec.scratch, options.signal), format: 'raw', cache: spec.scratch.cache };
+        launch.scratch = {
+          file: await makeScratchDisk(vmDir, spec.scratch, options.signal),
+          format: 'raw',
+          cache: spec.scratch.cache,
+        };
       } catch (error) {
         await rm(vmDir, { recursive: true, force: true });
         throw error;
@@ -220,7 +230,8 @@ function launchArgs(init: GuestInit): string[] {
     const index = args.indexOf('-drive');
     if (index < 0) throw new Error('unreachable: qemuArgs always has the root -drive');
     const disk = init.rootDisk;
-    args[index + 1] = `file=${escapeQemuValue(disk.file)},format=${disk.format},if=virtio${disk.snapshot ? ',snapshot=on' : ''}`;
+    args[index + 1] =
+      `file=${escapeQemuValue(disk.file)},format=${disk.format},if=virtio${disk.snapshot ? ',snapshot=on' : ''}`;
   }
   if (init.incoming !== undefined) args.push('-incoming', init.incoming);
   return args;
@@ -265,7 +276,11 @@ export class KvmGuest implements Guest {
   /** The full command line QEMU was started with (behind `ip netns exec NS` when it runs in a namespace). */
   get command(): string[] {
     // `ip netns exec` enters the namespace and execs QEMU: same process, so pdeathsig still holds
-    return [...(this.#init.netns ? ['ip', 'netns', 'exec', this.#init.netns] : []), this.#init.qemuBinary, ...launchArgs(this.#init)];
+    return [
+      ...(this.#init.netns ? ['ip', 'netns', 'exec', this.#init.netns] : []),
+      this.#init.qemuBinary,
+      ...launchArgs(this.#init),
+    ];
   }
 
   /** The QMP session (for migration, snapshots, query-* commands). */
@@ -276,7 +291,8 @@ export class KvmGuest implements Guest {
 
   /** The guest-agent session (after waitReady). */
   get agent(): QgaClient {
-    if (!this.#qga || !this.#ready) throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
+    if (!this.#qga || !this.#ready)
+      throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
     return this.#qga;
   }
 
@@ -317,7 +333,10 @@ export class KvmGuest implements Guest {
       if (this.#exit) throw this.#exitError('QEMU exited before its QMP socket was ready');
       if (deadline?.aborted) {
         if (signal?.aborted) throw new AbortedError(`VM start aborted: ${this.spec.name}`, { cause: signal.reason });
-        throw new BackendError(`QEMU did not open its QMP socket within ${timeoutMs / 1000} s: ${this.command.join(' ')}`, { backend: 'kvm' });
+        throw new BackendError(
+          `QEMU did not open its QMP socket within ${timeoutMs / 1000} s: ${this.command.join(' ')}`,
+          { backend: 'kvm' },
+        );
       }
       if (await exists(this.#init.launch.qmpSocket)) {
         try {
@@ -343,20 +362,33 @@ export class KvmGuest implements Guest {
    */
   async waitReady(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (this.#ready) return;
-    if (this.#stopping || !this.#qmp) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    if (this.#stopping || !this.#qmp)
+      throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
     const timeoutMs = options.timeoutMs ?? this.#init.readyTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     let interval = 250;
     for (;;) {
-      if (options.signal?.aborted) throw new AbortedError(`Waiting for the guest agent aborted: ${this.spec.name}`, { cause: options.signal.reason });
-      if (this.#stopping) throw new BackendError(`VM was stopped while waiting for the guest agent: ${this.spec.name}`, { backend: 'kvm' });
+      if (options.signal?.aborted)
+        throw new AbortedError(`Waiting for the guest agent aborted: ${this.spec.name}`, {
+          cause: options.signal.reason,
+        });
+      if (this.#stopping)
+        throw new BackendError(`VM was stopped while waiting for the guest agent: ${this.spec.name}`, {
+          backend: 'kvm',
+        });
       if (this.#exit) throw this.#exitError('QEMU exited before the guest agent answered');
       const left = deadline - Date.now();
       if (left <= 0) {
         const console = await this.consoleTail(5);
         throw new BackendError(
           `Guest agent did not answer within ${Math.round(timeoutMs / 1000)} s (accel ${this.accel}): ${this.spec.name}\nlast console lines:\n${console}`,
-          { backend: 'kvm', fix: this.accel === 'kvm' ? 'run `guestbench doctor` to probe KVM; TCG may be the only accelerator that boots here' : 'allow more time (TCG is slow on a busy host)' },
+          {
+            backend: 'kvm',
+            fix:
+              this.accel === 'kvm'
+                ? 'run `guestbench doctor` to probe KVM; TCG may be the only accelerator that boots here'
+                : 'allow more time (TCG is slow on a busy host)',
+          },
         );
       }
       try {
@@ -392,7 +424,11 @@ export class KvmGuest implements Guest {
     if (!qga) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
     const startedNs = process.hrtime.bigint();
     try {
-      const result = await qga.exec(argv, { signal: options.signal, timeoutMs: options.timeoutMs, pollMs: this.#init.pollMs });
+      const result = await qga.exec(argv, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        pollMs: this.#init.pollMs,
+      });
       const endedNs = process.hrtime.bigint();
       return {
         argv: [...argv],
@@ -404,8 +440,19 @@ export class KvmGuest implements Guest {
       };
     } catch (error) {
       // qemu-ga reports a program it cannot spawn as a command error; a shell would say 127
-      if (error instanceof QgaCommandError && error.command === 'guest-exec' && /Failed to execute child process/.test(error.message)) {
-        return { argv: [...argv], exitCode: 127, stdout: '', stderr: `${error.message}\n`, startedNs, endedNs: process.hrtime.bigint() };
+      if (
+        error instanceof QgaCommandError &&
+        error.command === 'guest-exec' &&
+        /Failed to execute child process/.test(error.message)
+      ) {
+        return {
+          argv: [...argv],
+          exitCode: 127,
+          stdout: '',
+          stderr: `${error.message}\n`,
+          startedNs,
+          endedNs: process.hrtime.bigint(),
+        };
       }
       if (this.#exit) throw this.#exitError(`QEMU exited while running: ${argv.join(' ')}`);
       if (error instanceof AbortedError) {
@@ -436,7 +483,8 @@ export class KvmGuest implements Guest {
     try {
       if (subprocess && !this.#exit) {
         // QMP quit when we have the session; otherwise SIGTERM, which QEMU also handles cleanly
-        if (this.#qmp) await this.#qmp.quit({ timeoutMs: Math.min(timeoutMs, 3_000) }).catch(() => subprocess.kill('SIGTERM'));
+        if (this.#qmp)
+          await this.#qmp.quit({ timeoutMs: Math.min(timeoutMs, 3_000) }).catch(() => subprocess.kill('SIGTERM'));
         else subprocess.kill('SIGTERM');
         const exited = await Promise.race([subprocess.then(() => true), sleep(timeoutMs).then(() => false)]);
         if (!exited) {
@@ -462,7 +510,8 @@ export class KvmGuest implements Guest {
   async shutdown(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<KvmShutdownTimes> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const subprocess = this.#process;
-    if (this.#stopping || !subprocess || !this.#qmp || this.#exit) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    if (this.#stopping || !subprocess || !this.#qmp || this.#exit)
+      throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
     await this.waitReady({ signal: options.signal });
     const qga = this.#qga;
     if (!qga) throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
@@ -478,7 +527,10 @@ export class KvmGuest implements Guest {
     const refused = qga
       .execute('guest-shutdown', { mode: 'powerdown' }, { timeoutMs })
       .then(
-        () => new BackendError(`The guest agent answered guest-shutdown instead of powering off: ${this.spec.name}`, { backend: 'kvm' }),
+        () =>
+          new BackendError(`The guest agent answered guest-shutdown instead of powering off: ${this.spec.name}`, {
+            backend: 'kvm',
+          }),
         (error: unknown) => (error instanceof QgaCommandError ? error : undefined),
       )
       .then((error) => (error ? { error } : new Promise<never>(() => {})));
@@ -501,9 +553,16 @@ export class KvmGuest implements Guest {
     await this.stop();
     if (outcome === 'aborted') throw new AbortedError(`Shutdown of VM ${this.spec.name} aborted`);
     if (outcome === 'timeout') {
-      throw new BackendError(`VM did not power off within ${Math.round(timeoutMs / 1000)} s of guest-shutdown (killed): ${this.spec.name}\nlast console lines:\n${console}`, { backend: 'kvm' });
+      throw new BackendError(
+        `VM did not power off within ${Math.round(timeoutMs / 1000)} s of guest-shutdown (killed): ${this.spec.name}\nlast console lines:\n${console}`,
+        { backend: 'kvm' },
+      );
     }
-    throw new BackendError(`Clean shutdown failed (killed instead): ${outcome.error.message}`, { cause: outcome.error, backend: 'kvm', fix: 'rebuild the guest image (`guestbench images build`): its init provides /sbin/shutdown' });
+    throw new BackendError(`Clean shutdown failed (killed instead): ${outcome.error.message}`, {
+      cause: outcome.error,
+      backend: 'kvm',
+      fix: 'rebuild the guest image (`guestbench images build`): its init provides /sbin/shutdown',
+    });
   }
 
   /** The file QEMU writes the guest's serial console to (until stop() removes it). */
@@ -519,7 +578,10 @@ export class KvmGuest implements Guest {
   /** The console's last `lines` non-empty lines. */
   async consoleTail(lines: number): Promise<string> {
     const text = await this.consoleText();
-    const tail = text.split(/\r?\n/).filter((line) => line.trim() !== '').slice(-lines);
+    const tail = text
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .slice(-lines);
     return tail.length > 0 ? tail.join('\n') : '(no console output)';
   }
 
@@ -546,7 +608,9 @@ export class KvmGuest implements Guest {
     const exit = this.#exit;
     const code = exit?.signal ? `signal ${exit.signal}` : `code ${exit?.exitCode ?? '?'}`;
     const stderr = String(exit?.stderr ?? '').trim();
-    return new BackendError(`${what} (${code}): ${this.command.join(' ')}${stderr ? `\n${stderr}` : ''}`, { backend: 'kvm' });
+    return new BackendError(`${what} (${code}): ${this.command.join(' ')}${stderr ? `\n${stderr}` : ''}`, {
+      backend: 'kvm',
+    });
   }
 }
 
@@ -577,32 +641,54 @@ async function makeScratchDisk(vmDir: string, scratch: ScratchSpec, signal: Abor
   if (fsInfo.type === TMPFS_MAGIC) {
     throw new BackendError(`A VM scratch disk would live in RAM: ${vmDir} is on tmpfs`, {
       backend: 'kvm',
-      fix: 'point TMPDIR (or the backend\'s runDir) at a disk-backed directory, e.g. TMPDIR=/var/tmp',
+      fix: "point TMPDIR (or the backend's runDir) at a disk-backed directory, e.g. TMPDIR=/var/tmp",
     });
   }
   const needed = scratch.sizeMiB * 2 ** 20;
   const free = fsInfo.bavail * fsInfo.bsize;
   if (free < needed) {
-    throw new BackendError(`No room for a ${scratch.sizeMiB} MiB VM scratch disk in ${vmDir}: ${Math.floor(free / 2 ** 20)} MiB free`, {
-      backend: 'kvm',
-      fix: 'free disk space, use a smaller file set, or point TMPDIR at a larger filesystem',
-    });
+    throw new BackendError(
+      `No room for a ${scratch.sizeMiB} MiB VM scratch disk in ${vmDir}: ${Math.floor(free / 2 ** 20)} MiB free`,
+      {
+        backend: 'kvm',
+        fix: 'free disk space, use a smaller file set, or point TMPDIR at a larger filesystem',
+      },
+    );
   }
   const file = path.join(vmDir, 'scratch.raw');
   await (await open(file, 'w')).close();
   await truncate(file, needed);
   // one inode per 64 KiB, at least 4096: MariaDB's data directory has a few hundred files
   const inodes = Math.max(4096, scratch.sizeMiB * 16);
-  const mkfs = await execa('mkfs.ext4', ['-q', '-F', '-L', 'gb-scratch', '-m', '0', '-N', String(inodes), '-E', 'lazy_itable_init=0,lazy_journal_init=0', file], {
-    reject: false,
-    cancelSignal: signal,
-    stdin: 'ignore',
-  });
+  const mkfs = await execa(
+    'mkfs.ext4',
+    [
+      '-q',
+      '-F',
+      '-L',
+      'gb-scratch',
+      '-m',
+      '0',
+      '-N',
+      String(inodes),
+      '-E',
+      'lazy_itable_init=0,lazy_journal_init=0',
+      file,
+    ],
+    {
+      reject: false,
+      cancelSignal: signal,
+      stdin: 'ignore',
+    },
+  );
   if (mkfs.failed) {
-    throw new BackendError(`Could not make the VM scratch disk (exit code ${mkfs.exitCode ?? '?'}): ${mkfs.command}: ${String(mkfs.stderr).trim()}`, {
-      backend: 'kvm',
-      fix: 'apt-get install e2fsprogs',
-    });
+    throw new BackendError(
+      `Could not make the VM scratch disk (exit code ${mkfs.exitCode ?? '?'}): ${mkfs.command}: ${String(mkfs.stderr).trim()}`,
+      {
+        backend: 'kvm',
+        fix: 'apt-get install e2fsprogs',
+      },
+    );
   }
   return file;
 }
@@ -673,5 +759,3 @@ export function sweepStaleRunRoots(): void {
     rmSync(path.join(tmp, name), { recursive: true, force: true });
   }
 }
-
-

@@ -37,7 +37,14 @@ class NativeGuest implements Guest {
       if (result.isCanceled || result.timedOut) {
         throw new AbortedError(`${result.timedOut ? 'Timed out' : 'Aborted'}: ${result.command}`);
       }
-      return { argv, exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, startedNs, endedNs };
+      return {
+        argv,
+        exitCode: result.exitCode ?? -1,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        startedNs,
+        endedNs,
+      };
     } finally {
       this.running.delete(controller);
     }

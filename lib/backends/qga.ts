@@ -81,7 +81,9 @@ export function decodeExecStatus(value: unknown): QgaExecStatus {
 /** Decodes a `guest-info` return value. */
 export function decodeInfo(value: unknown): QgaInfo {
   if (!isJsonObject(value) || typeof value.version !== 'string' || !Array.isArray(value['supported_commands'])) {
-    throw new ParseError(`Expected a guest-info reply with "version" and "supported_commands", got ${JSON.stringify(value)}`);
+    throw new ParseError(
+      `Expected a guest-info reply with "version" and "supported_commands", got ${JSON.stringify(value)}`,
+    );
   }
   return {
     version: value.version,
@@ -157,9 +159,12 @@ export class QgaClient {
     const id = randomInt(1, 2 ** 31 - 1);
     const value = await this.#channel.call('guest-sync-delimited', { id }, options, RESET);
     if (value !== id) {
-      throw new BackendError(`Guest agent answered guest-sync-delimited with ${JSON.stringify(value)}, expected ${id}: ${this.#path}`, {
-        backend: 'kvm',
-      });
+      throw new BackendError(
+        `Guest agent answered guest-sync-delimited with ${JSON.stringify(value)}, expected ${id}: ${this.#path}`,
+        {
+          backend: 'kvm',
+        },
+      );
     }
   }
 
@@ -185,7 +190,8 @@ export class QgaClient {
    */
   async exec(argv: readonly string[], options: QgaExecOptions = {}): Promise<QgaExecResult> {
     const [path, ...arg] = argv;
-    if (path === undefined || path === '') throw new BackendError('Expected a non-empty argv for guest-exec', { backend: 'kvm' });
+    if (path === undefined || path === '')
+      throw new BackendError('Expected a non-empty argv for guest-exec', { backend: 'kvm' });
     const signal = boundedSignal(options.signal, options.timeoutMs);
     const command = argv.join(' ');
     const args: Record<string, unknown> = { path, arg, 'capture-output': true };
@@ -197,7 +203,9 @@ export class QgaClient {
     } catch (error) {
       if (!signal?.aborted) throw error;
       const timedOut = !options.signal?.aborted;
-      throw new AbortedError(`${timedOut ? `Timed out after ${options.timeoutMs} ms` : 'Aborted'}: ${command}`, { cause: error });
+      throw new AbortedError(`${timedOut ? `Timed out after ${options.timeoutMs} ms` : 'Aborted'}: ${command}`, {
+        cause: error,
+      });
     }
     const pid = started.pid;
     const poll = options.pollMs ?? { min: 2, max: 50 };
@@ -256,7 +264,9 @@ export class QgaClient {
       const deadline = Date.now() + 5_000;
       for (const target of [pid, helper.pid]) {
         while (Date.now() < deadline) {
-          const status = decodeExecStatus(await this.execute('guest-exec-status', { pid: target }, { timeoutMs: 5_000 }));
+          const status = decodeExecStatus(
+            await this.execute('guest-exec-status', { pid: target }, { timeoutMs: 5_000 }),
+          );
           if (status.exited) break;
           await sleep(20);
         }

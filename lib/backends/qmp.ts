@@ -155,7 +155,9 @@ export class QmpClient {
           signal?.removeEventListener('abort', onAbort);
           reject(error);
         };
-        void channel.closed.then(() => reject(new BackendError(`QMP connection closed before the greeting: ${path}`, { backend: 'kvm' })));
+        void channel.closed.then(() =>
+          reject(new BackendError(`QMP connection closed before the greeting: ${path}`, { backend: 'kvm' })),
+        );
       });
       onGreeting = undefined;
       onBad = undefined;
@@ -197,7 +199,10 @@ export class QmpClient {
   }
 
   /** Resolves with the next event named `name` (matching `match` if given). */
-  async waitForEvent(name: string, options: CallOptions & { match?: (event: QmpEvent) => boolean } = {}): Promise<QmpEvent> {
+  async waitForEvent(
+    name: string,
+    options: CallOptions & { match?: (event: QmpEvent) => boolean } = {},
+  ): Promise<QmpEvent> {
     const signal = boundedSignal(options.signal, options.timeoutMs);
     return await new Promise<QmpEvent>((resolve, reject) => {
       const cleanup = (): void => {

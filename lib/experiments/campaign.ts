@@ -6,7 +6,14 @@ import { resolveBackends } from '../backends/availability.js';
 import type { CampaignMeta, CampaignState, MissingCapability } from '../results/campaign-meta.js';
 import { newCampaignId } from '../results/campaign-id.js';
 import { hostFingerprint } from '../results/host-fingerprint.js';
-import { createCampaignStore, openCampaignStore, readCampaignMeta, readSamples, writeCampaignMeta, type CampaignStore } from '../results/store.js';
+import {
+  createCampaignStore,
+  openCampaignStore,
+  readCampaignMeta,
+  readSamples,
+  writeCampaignMeta,
+  type CampaignStore,
+} from '../results/store.js';
 import { AbortedError, UsageError } from '../util/errors.js';
 import { gitState } from '../util/git.js';
 import { doneCells, type Log } from './context.js';
@@ -34,18 +41,25 @@ export interface CampaignOutcome {
   rows: number;
 }
 
-async function versionsOf(backends: Awaited<ReturnType<typeof resolveBackends>>['backends']): Promise<Record<string, string>> {
+async function versionsOf(
+  backends: Awaited<ReturnType<typeof resolveBackends>>['backends'],
+): Promise<Record<string, string>> {
   const versions: Record<string, string> = { node: process.version };
   for (const backend of Object.values(backends)) Object.assign(versions, await backend.versions());
   return versions;
 }
 
-function startOrResume(request: CampaignRequest, build: (id: string) => Promise<CampaignMeta>): Promise<{ store: CampaignStore; meta: CampaignMeta }> {
+function startOrResume(
+  request: CampaignRequest,
+  build: (id: string) => Promise<CampaignMeta>,
+): Promise<{ store: CampaignStore; meta: CampaignMeta }> {
   if (request.resume) {
     const store = openCampaignStore(request.resultsDir, request.resume);
     const meta = readCampaignMeta(store.dir);
     if (meta.experiment !== request.experiment) {
-      throw new UsageError(`Campaign ${request.resume} ran ${meta.experiment}, not ${request.experiment}`, { fix: `resume it with \`guestbench run ${meta.experiment} --resume ${request.resume}\`` });
+      throw new UsageError(`Campaign ${request.resume} ran ${meta.experiment}, not ${request.experiment}`, {
+        fix: `resume it with \`guestbench run ${meta.experiment} --resume ${request.resume}\``,
+      });
     }
     return Promise.resolve({ store, meta });
   }
@@ -76,7 +90,10 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
   });
   // a resumed campaign keeps its own parameters: the rest of its cells must match the first ones
   const params = meta.parameters;
-  const resolved = await resolveBackends(meta.backends, { campaign: store.id, containerLimits: definition.containerLimits(params) });
+  const resolved = await resolveBackends(meta.backends, {
+    campaign: store.id,
+    containerLimits: definition.containerLimits(params),
+  });
   const session = { startedAt: new Date().toISOString(), state: 'running' as CampaignState };
   meta.sessions.push(session);
   meta.state = 'running';

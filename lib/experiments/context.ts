@@ -29,7 +29,9 @@ export interface ExperimentContext {
 
 /** The identity of one measurement cell: backend, N, repeat, and the configuration where an experiment has several. */
 export function cellKey(cell: { backend: BackendName; guests: number; repeat: number; config?: string }): string {
-  return cell.config === undefined ? `${cell.backend}/${cell.guests}/${cell.repeat}` : `${cell.backend}/${cell.config}/${cell.guests}/${cell.repeat}`;
+  return cell.config === undefined
+    ? `${cell.backend}/${cell.guests}/${cell.repeat}`
+    : `${cell.backend}/${cell.config}/${cell.guests}/${cell.repeat}`;
 }
 
 /**

@@ -29,7 +29,10 @@ export interface ExperimentDefinition<P extends object = object> {
   summary: string;
   /** the thesis's tables and figures this regenerates, e.g. "Figure 4.1, Tables 4.2" */
   thesis: string;
-  /** the smallest N `--guests` accepts: 1 for density (N guests run the workload), 0 where N counts guests already running */
+  /**
+   * the smallest N `--guests` accepts: 1 for density (N guests run the workload), 0 where N counts guests already
+   * running
+   */
   minGuests: 0 | 1;
   parameters(request: ParameterRequest): P;
   /** apply the guest size as container cgroup limits (the thesis did not) */
@@ -38,6 +41,12 @@ export interface ExperimentDefinition<P extends object = object> {
 }
 
 /** Guest counts per backend: the request's override for every backend, else the profile's. */
-export function guestsFor(request: ParameterRequest, profile: Record<BackendName, number[]>): Record<BackendName, number[]> {
-  return Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile[backend]])) as Record<BackendName, number[]>;
+export function guestsFor(
+  request: ParameterRequest,
+  profile: Record<BackendName, number[]>,
+): Record<BackendName, number[]> {
+  return Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile[backend]])) as Record<
+    BackendName,
+    number[]
+  >;
 }

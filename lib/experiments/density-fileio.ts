@@ -11,8 +11,22 @@ import os from 'node:os';
 import type { DiskCacheMode, Guest, ScratchSpec } from '../backends/guest.js';
 import type { BackendName, MetricName } from '../results/schema.js';
 import { execChecked, inDirectory } from '../workloads/guest-exec.js';
-import { checkScratchRoot, cleanupScratch, filesystemOf, nativeScratchRoot, prepareScratch, storageNote, type StorageNote } from '../workloads/scratch.js';
-import { fileioMetrics, fileioPrepareCommand, fileioRunCommand, parseFileioOutput, type FileioParams } from '../workloads/sysbench-fileio.js';
+import {
+  checkScratchRoot,
+  cleanupScratch,
+  filesystemOf,
+  nativeScratchRoot,
+  prepareScratch,
+  storageNote,
+  type StorageNote,
+} from '../workloads/scratch.js';
+import {
+  fileioMetrics,
+  fileioPrepareCommand,
+  fileioRunCommand,
+  parseFileioOutput,
+  type FileioParams,
+} from '../workloads/sysbench-fileio.js';
 import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
 import type { ProfileName } from './profiles.js';
@@ -65,7 +79,18 @@ export interface DensityFileioParams {
 export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> = {
   thesis: {
     // sysbench's defaults wherever the thesis named no value (0.4.12 and 1.0 share them)
-    fileio: { fileNum: 128, blockBytes: 16384, testMode: 'rndrw', ioMode: 'sync', direct: false, fsyncFreq: 100, fsyncEnd: true, rwRatio: 1.5, threads: 1, timeSeconds: 300 },
+    fileio: {
+      fileNum: 128,
+      blockBytes: 16384,
+      testMode: 'rndrw',
+      ioMode: 'sync',
+      direct: false,
+      fsyncFreq: 100,
+      fsyncEnd: true,
+      rwRatio: 1.5,
+      threads: 1,
+      timeSeconds: 300,
+    },
     guestFileSet: { timesGuestRam: 10 },
     nativeFileSet: { timesHostRam: 10 },
     // libvirt's default for a disk without a cache attribute is QEMU's: writeback
@@ -78,7 +103,18 @@ export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> 
   },
   quick: {
     // small file sets cannot defeat the page cache by size: O_DIRECT in the guest, cache=none on the host
-    fileio: { fileNum: 128, blockBytes: 16384, testMode: 'rndrw', ioMode: 'sync', direct: true, fsyncFreq: 100, fsyncEnd: true, rwRatio: 1.5, threads: 1, timeSeconds: 5 },
+    fileio: {
+      fileNum: 128,
+      blockBytes: 16384,
+      testMode: 'rndrw',
+      ioMode: 'sync',
+      direct: true,
+      fsyncFreq: 100,
+      fsyncEnd: true,
+      rwRatio: 1.5,
+      threads: 1,
+      timeSeconds: 5,
+    },
     guestFileSet: { bytes: 256 * MiB },
     nativeFileSet: { bytes: 256 * MiB },
     vmDiskCache: 'none',
@@ -107,7 +143,11 @@ export function storageFacts(nativeRoot: string): StorageFacts {
   return {
     hostMemoryBytes: os.totalmem(),
     freeBytes: { native: native.freeBytes, kvm: kvm.freeBytes, docker: docker.freeBytes },
-    where: { native: `${native.dir} (${native.type})`, kvm: `${kvm.dir} (${kvm.type})`, docker: `${docker.dir} (${docker.type})` },
+    where: {
+      native: `${native.dir} (${native.type})`,
+      kvm: `${kvm.dir} (${kvm.type})`,
+      docker: `${docker.dir} (${docker.type})`,
+    },
   };
 }
 
@@ -132,13 +172,22 @@ function gib(bytes: number): string {
  * backend fits in 80% of the free space where it writes. VMs and containers get the same size (a
  * cap for one applies to both, so they stay comparable).
  */
-export function fileSetSizes(profile: DensityFileioProfile, guests: Partial<Record<BackendName, number[]>>, facts: StorageFacts): { guestBytes: number; nativeBytes: number; notes: string[] } {
+export function fileSetSizes(
+  profile: DensityFileioProfile,
+  guests: Partial<Record<BackendName, number[]>>,
+  facts: StorageFacts,
+): { guestBytes: number; nativeBytes: number; notes: string[] } {
   const notes: string[] = [];
   const maxN = (backend: BackendName) => Math.max(0, ...(guests[backend] ?? []));
-  let guestBytes = 'bytes' in profile.guestFileSet ? profile.guestFileSet.bytes : profile.guestFileSet.timesGuestRam * profile.memoryMiB * MiB;
-  notes.push('bytes' in profile.guestFileSet
-    ? `VM/container file set: ${gib(guestBytes)} per guest (fixed by the profile)`
-    : `VM/container file set: ${profile.guestFileSet.timesGuestRam} x the VM's ${profile.memoryMiB} MiB RAM = ${gib(guestBytes)} per guest (thesis rule)`);
+  let guestBytes =
+    'bytes' in profile.guestFileSet
+      ? profile.guestFileSet.bytes
+      : profile.guestFileSet.timesGuestRam * profile.memoryMiB * MiB;
+  notes.push(
+    'bytes' in profile.guestFileSet
+      ? `VM/container file set: ${gib(guestBytes)} per guest (fixed by the profile)`
+      : `VM/container file set: ${profile.guestFileSet.timesGuestRam} x the VM's ${profile.memoryMiB} MiB RAM = ${gib(guestBytes)} per guest (thesis rule)`,
+  );
   for (const backend of ['kvm', 'docker'] as const) {
     const n = maxN(backend);
     if (n === 0) continue;
@@ -146,20 +195,29 @@ export function fileSetSizes(profile: DensityFileioProfile, guests: Partial<Reco
     const perGuest = backend === 'kvm' ? (budget / n - 128 * MiB) / 1.05 : budget / n;
     if (perGuest < guestBytes) {
       const capped = roundDown(perGuest);
-      notes.push(`capped to ${gib(capped)} per guest: ${n} ${backend === 'kvm' ? 'VM disks' : 'container volumes'} at once must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(facts.freeBytes[backend])} free under ${facts.where[backend]}`);
+      notes.push(
+        `capped to ${gib(capped)} per guest: ${n} ${backend === 'kvm' ? 'VM disks' : 'container volumes'} at once must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(facts.freeBytes[backend])} free under ${facts.where[backend]}`,
+      );
       guestBytes = capped;
     }
   }
-  let nativeBytes = 'bytes' in profile.nativeFileSet ? profile.nativeFileSet.bytes : roundDown(profile.nativeFileSet.timesHostRam * facts.hostMemoryBytes);
-  notes.push('bytes' in profile.nativeFileSet
-    ? `native file set: ${gib(nativeBytes)} per copy (fixed by the profile)`
-    : `native file set: ${profile.nativeFileSet.timesHostRam} x the host's ${gib(facts.hostMemoryBytes)} RAM = ${gib(nativeBytes)} (thesis rule)`);
+  let nativeBytes =
+    'bytes' in profile.nativeFileSet
+      ? profile.nativeFileSet.bytes
+      : roundDown(profile.nativeFileSet.timesHostRam * facts.hostMemoryBytes);
+  notes.push(
+    'bytes' in profile.nativeFileSet
+      ? `native file set: ${gib(nativeBytes)} per copy (fixed by the profile)`
+      : `native file set: ${profile.nativeFileSet.timesHostRam} x the host's ${gib(facts.hostMemoryBytes)} RAM = ${gib(nativeBytes)} (thesis rule)`,
+  );
   const nativeN = maxN('native');
   if (nativeN > 0) {
     const perCopy = (facts.freeBytes.native * DISK_BUDGET) / nativeN;
     if (perCopy < nativeBytes) {
       const capped = roundDown(perCopy);
-      notes.push(`capped to ${gib(capped)} per copy: ${nativeN} native cop${nativeN === 1 ? 'y' : 'ies'} must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(facts.freeBytes.native)} free under ${facts.where.native}; the file set is then smaller than 10x the host's RAM and the page cache can hold part of it`);
+      notes.push(
+        `capped to ${gib(capped)} per copy: ${nativeN} native cop${nativeN === 1 ? 'y' : 'ies'} must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(facts.freeBytes.native)} free under ${facts.where.native}; the file set is then smaller than 10x the host's RAM and the page cache can hold part of it`,
+      );
       nativeBytes = capped;
     }
   }
@@ -185,15 +243,21 @@ export function densityFileioParameters(request: ParameterRequest, facts?: Stora
     containerLimits: profile.containerLimits,
     scratch,
     nativeScratchRoot: root,
-    storage: storageNote({ nativeRoot: root, vmRunRoot: os.tmpdir(), vmDisk: { format: 'raw', cache: scratch.cache, bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: scratch.sizeMiB } }),
-    phases: 'untimed before the first repeat of each N: `sysbench fileio prepare` in every guest at once, then `sync`; the file set is reused by the repeats; untimed after the last: native directories removed, VM disks and container volumes destroyed with their guests',
+    storage: storageNote({
+      nativeRoot: root,
+      vmRunRoot: os.tmpdir(),
+      vmDisk: { format: 'raw', cache: scratch.cache, bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: scratch.sizeMiB },
+    }),
+    phases:
+      'untimed before the first repeat of each N: `sysbench fileio prepare` in every guest at once, then `sync`; the file set is reused by the repeats; untimed after the last: native directories removed, VM disks and container volumes destroyed with their guests',
   };
 }
 
 /** The sysbench fileio workload: a file set per guest on its scratch storage. */
 export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
   const dirs = new Map<Guest, string>();
-  const fileioFor = (guest: Guest): FileioParams => (guest.backend === 'native' ? { ...params.fileio, fileTotalBytes: params.nativeFileTotalBytes } : params.fileio);
+  const fileioFor = (guest: Guest): FileioParams =>
+    guest.backend === 'native' ? { ...params.fileio, fileTotalBytes: params.nativeFileTotalBytes } : params.fileio;
   const dirOf = (guest: Guest): string => {
     const dir = dirs.get(guest);
     if (dir === undefined) throw new Error(`sysbench fileio: ${guest.spec.name} was not prepared`);
@@ -206,7 +270,18 @@ export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
       const dir = `${await prepareScratch(guest, { nativeRoot: params.nativeScratchRoot, signal })}/fileio`;
       await execChecked(guest, ['mkdir', '-p', dir], { what: 'sysbench fileio prepare', signal });
       // prepare writes through the page cache: flush it so the timed run does not inherit dirty pages
-      await execChecked(guest, ['sh', '-c', `cd "$1" && shift && "$@" >/dev/null && sync`, 'sh', dir, ...fileioPrepareCommand(fileioFor(guest))], { what: 'sysbench fileio prepare', signal });
+      await execChecked(
+        guest,
+        [
+          'sh',
+          '-c',
+          `cd "$1" && shift && "$@" >/dev/null && sync`,
+          'sh',
+          dir,
+          ...fileioPrepareCommand(fileioFor(guest)),
+        ],
+        { what: 'sysbench fileio prepare', signal },
+      );
       dirs.set(guest, dir);
     },
     commandFor: (guest) => inDirectory(dirOf(guest), fileioRunCommand(fileioFor(guest))),
@@ -219,7 +294,13 @@ export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
 }
 
 /** Metrics the notebook and the CLI summary lead with. */
-export const FILEIO_HEADLINE_METRICS: readonly MetricName[] = ['total_mib_per_s', 'requests_per_s', 'events', 'reads', 'writes'];
+export const FILEIO_HEADLINE_METRICS: readonly MetricName[] = [
+  'total_mib_per_s',
+  'requests_per_s',
+  'events',
+  'reads',
+  'writes',
+];
 
 export const densityFileio: ExperimentDefinition<DensityFileioParams> = {
   name: 'density-fileio',
@@ -273,9 +354,15 @@ export function cachingAssessment(params: DensityFileioParams, hostMemoryMiB: nu
       const total = fileSetBytes * guests;
       let defeated: boolean;
       let why: string;
-      if (params.fileio.direct && (backend !== 'kvm' || params.scratch.cache === 'none' || params.scratch.cache === 'directsync')) {
+      if (
+        params.fileio.direct &&
+        (backend !== 'kvm' || params.scratch.cache === 'none' || params.scratch.cache === 'directsync')
+      ) {
         defeated = true;
-        why = backend === 'kvm' ? `O_DIRECT in the VM and cache=${params.scratch.cache} on the host: no page cache on the path` : 'O_DIRECT: the page cache is bypassed';
+        why =
+          backend === 'kvm'
+            ? `O_DIRECT in the VM and cache=${params.scratch.cache} on the host: no page cache on the path`
+            : 'O_DIRECT: the page cache is bypassed';
       } else if (backend === 'kvm') {
         const guestBytes = params.memoryMiB * MiB;
         const hostCaches = params.scratch.cache !== 'none' && params.scratch.cache !== 'directsync';

@@ -10,10 +10,29 @@
 import os from 'node:os';
 import type { Guest, ScratchSpec } from '../backends/guest.js';
 import type { BackendName, MetricName } from '../results/schema.js';
-import { MARIADB_SERVER_OPTIONS, newCredentials, startMariadb, type MariadbCredentials, type MariadbServer } from '../workloads/mariadb.js';
-import { checkScratchRoot, cleanupScratch, nativeScratchRoot, prepareScratch, storageNote, type StorageNote } from '../workloads/scratch.js';
+import {
+  MARIADB_SERVER_OPTIONS,
+  newCredentials,
+  startMariadb,
+  type MariadbCredentials,
+  type MariadbServer,
+} from '../workloads/mariadb.js';
+import {
+  checkScratchRoot,
+  cleanupScratch,
+  nativeScratchRoot,
+  prepareScratch,
+  storageNote,
+  type StorageNote,
+} from '../workloads/scratch.js';
 import { execChecked, redactor } from '../workloads/guest-exec.js';
-import { oltpMetrics, oltpPrepareCommand, oltpRunCommand, parseOltpOutput, type OltpParams } from '../workloads/sysbench-oltp.js';
+import {
+  oltpMetrics,
+  oltpPrepareCommand,
+  oltpRunCommand,
+  parseOltpOutput,
+  type OltpParams,
+} from '../workloads/sysbench-oltp.js';
 import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
 import type { ProfileName } from './profiles.js';
@@ -87,8 +106,9 @@ export function densityMysqlParameters(request: ParameterRequest): DensityMysqlP
       options: MARIADB_SERVER_OPTIONS,
       database: DATABASE,
       user: 'sbtest',
-      connection: 'unix socket in the data directory\'s parent on the guest\'s scratch storage (no TCP)',
-      password: 'random per campaign session (144 bits) or $GUESTBENCH_MYSQL_PASSWORD; never stored; the server gets its mysql_native_password hash',
+      connection: "unix socket in the data directory's parent on the guest's scratch storage (no TCP)",
+      password:
+        'random per campaign session (144 bits) or $GUESTBENCH_MYSQL_PASSWORD; never stored; the server gets its mysql_native_password hash',
     },
     guests,
     repeats: request.repeats ?? profile.repeats,
@@ -97,8 +117,13 @@ export function densityMysqlParameters(request: ParameterRequest): DensityMysqlP
     containerLimits: profile.containerLimits,
     scratch,
     nativeScratchRoot: root,
-    storage: storageNote({ nativeRoot: root, vmRunRoot: os.tmpdir(), vmDisk: { format: 'raw', cache: scratch.cache, bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: scratch.sizeMiB } }),
-    phases: 'untimed before the first repeat of each N, in every guest at once: mariadb-install-db into a fresh data directory on the guest\'s scratch storage, mariadbd started on a unix socket, database and account created, `sysbench oltp_read_write prepare`; the table is reused by the repeats; untimed after the last: mariadbd shut down, native directories removed',
+    storage: storageNote({
+      nativeRoot: root,
+      vmRunRoot: os.tmpdir(),
+      vmDisk: { format: 'raw', cache: scratch.cache, bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: scratch.sizeMiB },
+    }),
+    phases:
+      "untimed before the first repeat of each N, in every guest at once: mariadb-install-db into a fresh data directory on the guest's scratch storage, mariadbd started on a unix socket, database and account created, `sysbench oltp_read_write prepare`; the table is reused by the repeats; untimed after the last: mariadbd shut down, native directories removed",
   };
 }
 
@@ -116,14 +141,30 @@ export function sysbenchOltpWorkload(params: DensityMysqlParams, credentials: Ma
     command: oltpRunCommand(params.oltp, '<option file>'),
     async prepare(guest, signal) {
       const dir = await prepareScratch(guest, { nativeRoot: params.nativeScratchRoot, signal });
-      const server = await startMariadb(guest, { base: `${dir}/mariadb`, credentials, database: params.server.database, signal });
+      const server = await startMariadb(guest, {
+        base: `${dir}/mariadb`,
+        credentials,
+        database: params.server.database,
+        signal,
+      });
       servers.set(guest, server);
-      await execChecked(guest, oltpPrepareCommand(params.oltp, server.layout.sysbenchConfig), { what: 'sysbench oltp_read_write prepare', signal, redact });
+      await execChecked(guest, oltpPrepareCommand(params.oltp, server.layout.sysbenchConfig), {
+        what: 'sysbench oltp_read_write prepare',
+        signal,
+        redact,
+      });
     },
     // the raw output starts with the server's version: every number traces back to its server
     commandFor: (guest) => {
       const server = serverOf(guest);
-      return ['sh', '-c', `echo "# guestbench: MariaDB server $1"; shift; exec "$@"`, 'sh', server.version, ...oltpRunCommand(params.oltp, server.layout.sysbenchConfig)];
+      return [
+        'sh',
+        '-c',
+        `echo "# guestbench: MariaDB server $1"; shift; exec "$@"`,
+        'sh',
+        server.version,
+        ...oltpRunCommand(params.oltp, server.layout.sysbenchConfig),
+      ];
     },
     parse: (stdout) => oltpMetrics(parseOltpOutput(stdout)),
     async cleanup(guest, signal) {
@@ -136,7 +177,13 @@ export function sysbenchOltpWorkload(params: DensityMysqlParams, credentials: Ma
 }
 
 /** Metrics the notebook leads with. */
-export const MYSQL_HEADLINE_METRICS: readonly MetricName[] = ['transactions_per_s', 'transactions', 'reads', 'writes', 'events'];
+export const MYSQL_HEADLINE_METRICS: readonly MetricName[] = [
+  'transactions_per_s',
+  'transactions',
+  'reads',
+  'writes',
+  'events',
+];
 
 export const densityMysql: ExperimentDefinition<DensityMysqlParams> = {
   name: 'density-mysql',

@@ -38,7 +38,12 @@ const CLEANUP_TIMEOUT_MS = 120_000;
 const PRIMARY_METRIC: MetricName = 'total_time';
 
 /** Starts N guests at once; if any fails, the others are stopped and the error is thrown. */
-async function startGuests(backend: Backend, specs: GuestSpec[], params: DensityParams, signal: AbortSignal): Promise<Guest[]> {
+async function startGuests(
+  backend: Backend,
+  specs: GuestSpec[],
+  params: DensityParams,
+  signal: AbortSignal,
+): Promise<Guest[]> {
   const started: Guest[] = [];
   const results = await Promise.allSettled(
     specs.map(async (spec) => {
@@ -77,7 +82,9 @@ function rowsFor(
     return errored(`exited with code ${result.exitCode}: ${result.argv.join(' ')}${detail ? `: ${detail}` : ''}`);
   }
   try {
-    return workload.parse(result.stdout).map(([metric, value]) => ({ ...base, metric, value, unit: METRICS[metric], at, state: 'ok' as const }));
+    return workload
+      .parse(result.stdout)
+      .map(([metric, value]) => ({ ...base, metric, value, unit: METRICS[metric], at, state: 'ok' as const }));
   } catch (error) {
     return errored(firstLine(error));
   }
@@ -109,16 +116,39 @@ function valuelessRows(
 }
 
 /** Records `unsupported` rows for every remaining cell of a backend the host cannot run. */
-function recordUnsupported(context: ExperimentContext, params: DensityParams, backend: BackendName, reason: string): void {
+function recordUnsupported(
+  context: ExperimentContext,
+  params: DensityParams,
+  backend: BackendName,
+  reason: string,
+): void {
   for (const guests of params.guests[backend] ?? []) {
-    const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter((repeat) => !context.done.has(cellKey({ backend, guests, repeat })));
+    const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter(
+      (repeat) => !context.done.has(cellKey({ backend, guests, repeat })),
+    );
     // the accelerator a backend that cannot start would have used is not known
-    appendSamples(context.store, valuelessRows(context, params, { backend, accel: backend === 'kvm' ? 'unknown' : 'none', guests }, repeats, 'unsupported', reason));
+    appendSamples(
+      context.store,
+      valuelessRows(
+        context,
+        params,
+        { backend, accel: backend === 'kvm' ? 'unknown' : 'none', guests },
+        repeats,
+        'unsupported',
+        reason,
+      ),
+    );
   }
 }
 
 /** Runs the remaining repeats of one (backend, N) group. */
-async function runGroup(context: ExperimentContext, params: DensityParams, backend: Backend, guests: number, repeats: number[]): Promise<void> {
+async function runGroup(
+  context: ExperimentContext,
+  params: DensityParams,
+  backend: Backend,
+  guests: number,
+  repeats: number[],
+): Promise<void> {
   const tag = randomBytes(2).toString('hex');
   const specs: GuestSpec[] = Array.from({ length: guests }, (_, index) => ({
     name: `${context.store.id.slice(-4)}-${tag}-${backend.name}-n${guests}-g${index + 1}`,
@@ -134,7 +164,17 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
     if (context.signal.aborted) throw new AbortedError('Campaign interrupted while starting guests', { cause: error });
     if (context.failFast) throw error;
     context.log(`${params.experiment}: ${backend.name} N=${guests}: could not start guests: ${firstLine(error)}`);
-    appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `could not start guests: ${firstLine(error)}`));
+    appendSamples(
+      context.store,
+      valuelessRows(
+        context,
+        params,
+        { backend: backend.name, accel: backend.accel, guests },
+        repeats,
+        'errored',
+        `could not start guests: ${firstLine(error)}`,
+      ),
+    );
     return;
   }
   try {
@@ -142,13 +182,22 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
     for (const repeat of repeats) {
       // all N runs are issued in the same tick, so every guest starts its workload together
       const outcomes = await Promise.allSettled(
-        started.map((guest) => guest.exec(params.workload.commandFor?.(guest) ?? params.workload.command, { signal: context.signal, timeoutMs: params.runTimeoutMs })),
+        started.map((guest) =>
+          guest.exec(params.workload.commandFor?.(guest) ?? params.workload.command, {
+            signal: context.signal,
+            timeoutMs: params.runTimeoutMs,
+          }),
+        ),
       );
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a run');
       const rows = outcomes.flatMap((outcome, index) => {
         const raw =
           outcome.status === 'fulfilled'
-            ? writeRaw(context.store, `${params.experiment}-${backend.name}-n${guests}-r${repeat}-g${index + 1}`, outcome.value.stdout + outcome.value.stderr)
+            ? writeRaw(
+                context.store,
+                `${params.experiment}-${backend.name}-n${guests}-r${repeat}-g${index + 1}`,
+                outcome.value.stdout + outcome.value.stderr,
+              )
             : undefined;
         const base = {
           campaign: context.store.id,
@@ -164,8 +213,12 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
       });
       appendSamples(context.store, rows);
       const failed = rows.filter((row) => row.state === 'errored');
-      const times = rows.filter((row) => row.metric === 'total_time' && row.value !== null).map((row) => (row.value ?? 0).toFixed(2));
-      context.log(`${params.experiment}: ${backend.name} N=${guests} repeat ${repeat}/${params.repeats}: total_time ${times.join(' ')} s${failed.length ? `, ${failed.length} errored` : ''}`);
+      const times = rows
+        .filter((row) => row.metric === 'total_time' && row.value !== null)
+        .map((row) => (row.value ?? 0).toFixed(2));
+      context.log(
+        `${params.experiment}: ${backend.name} N=${guests} repeat ${repeat}/${params.repeats}: total_time ${times.join(' ')} s${failed.length ? `, ${failed.length} errored` : ''}`,
+      );
       if (failed.length > 0 && context.failFast) {
         throw new GuestbenchError(`A guest failed (--fail-fast): ${failed[0]?.reason ?? ''}`);
       }
@@ -180,17 +233,39 @@ async function runGroup(context: ExperimentContext, params: DensityParams, backe
  * Runs the workload's untimed prepare in every guest at once. A failure becomes errored rows for the
  * group's repeats (false: skip the runs), or is thrown with --fail-fast or on interruption.
  */
-async function prepareGuests(context: ExperimentContext, params: DensityParams, started: Guest[], backend: Backend, guests: number, repeats: number[]): Promise<boolean> {
+async function prepareGuests(
+  context: ExperimentContext,
+  params: DensityParams,
+  started: Guest[],
+  backend: Backend,
+  guests: number,
+  repeats: number[],
+): Promise<boolean> {
   const prepare = params.workload.prepare;
   if (!prepare) return true;
   const timeoutMs = params.prepareTimeoutMs ?? params.runTimeoutMs;
-  const outcomes = await Promise.allSettled(started.map((guest) => prepare.call(params.workload, guest, anySignal(context.signal, AbortSignal.timeout(timeoutMs)))));
+  const outcomes = await Promise.allSettled(
+    started.map((guest) =>
+      prepare.call(params.workload, guest, anySignal(context.signal, AbortSignal.timeout(timeoutMs))),
+    ),
+  );
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (!failure) return true;
-  if (context.signal.aborted) throw new AbortedError('Campaign interrupted while preparing guests', { cause: failure.reason });
+  if (context.signal.aborted)
+    throw new AbortedError('Campaign interrupted while preparing guests', { cause: failure.reason });
   if (context.failFast) throw failure.reason;
   context.log(`${params.experiment}: ${backend.name} N=${guests}: prepare failed: ${firstLine(failure.reason)}`);
-  appendSamples(context.store, valuelessRows(context, params, { backend: backend.name, accel: backend.accel, guests }, repeats, 'errored', `prepare failed: ${firstLine(failure.reason)}`));
+  appendSamples(
+    context.store,
+    valuelessRows(
+      context,
+      params,
+      { backend: backend.name, accel: backend.accel, guests },
+      repeats,
+      'errored',
+      `prepare failed: ${firstLine(failure.reason)}`,
+    ),
+  );
   return false;
 }
 
@@ -198,9 +273,14 @@ async function prepareGuests(context: ExperimentContext, params: DensityParams, 
 async function cleanupGuests(context: ExperimentContext, params: DensityParams, started: Guest[]): Promise<void> {
   const cleanup = params.workload.cleanup;
   if (!cleanup) return;
-  const outcomes = await Promise.allSettled(started.map((guest) => cleanup.call(params.workload, guest, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
+  const outcomes = await Promise.allSettled(
+    started.map((guest) => cleanup.call(params.workload, guest, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))),
+  );
   outcomes.forEach((outcome, index) => {
-    if (outcome.status === 'rejected') context.log(`${params.experiment}: cleanup failed in ${started[index]?.spec.name ?? 'a guest'}: ${firstLine(outcome.reason)}`);
+    if (outcome.status === 'rejected')
+      context.log(
+        `${params.experiment}: cleanup failed in ${started[index]?.spec.name ?? 'a guest'}: ${firstLine(outcome.reason)}`,
+      );
   });
 }
 

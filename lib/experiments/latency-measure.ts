@@ -18,7 +18,11 @@ import type { ContainerBootTimes, VmBootTimes } from './latency-rows.js';
  * Resolves with the monotonic time the runner first read `needle` in the VM's console file, polling
  * every `pollMs` (reading only what is new). Rejects when QEMU exits, on abort, or after `timeoutMs`.
  */
-export async function waitForConsole(guest: KvmGuest, needle: string, options: { pollMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<bigint> {
+export async function waitForConsole(
+  guest: KvmGuest,
+  needle: string,
+  options: { pollMs?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<bigint> {
   const pollMs = options.pollMs ?? 5;
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   let offset = 0;
@@ -43,10 +47,15 @@ export async function waitForConsole(guest: KvmGuest, needle: string, options: {
       }
     }
     if (guest.exitedNs !== undefined || (await guest.status()) === 'stopped') {
-      throw new BackendError(`QEMU exited before the guest printed "${needle}": ${guest.spec.name}`, { backend: 'kvm' });
+      throw new BackendError(`QEMU exited before the guest printed "${needle}": ${guest.spec.name}`, {
+        backend: 'kvm',
+      });
     }
     if (Date.now() > deadline) {
-      throw new BackendError(`The guest did not print "${needle}" within ${Math.round((options.timeoutMs ?? 180_000) / 1000)} s: ${guest.spec.name}\nlast console lines:\n${await guest.consoleTail(5)}`, { backend: 'kvm' });
+      throw new BackendError(
+        `The guest did not print "${needle}" within ${Math.round((options.timeoutMs ?? 180_000) / 1000)} s: ${guest.spec.name}\nlast console lines:\n${await guest.consoleTail(5)}`,
+        { backend: 'kvm' },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
@@ -64,12 +73,20 @@ export interface MeasuredVmBoot {
  * Launches one VM and times its boot: launch request, QMP up, ready marker read from the console,
  * agent answering. On failure the VM is stopped and the error thrown.
  */
-export async function measureVmBoot(kvm: KvmBackend, spec: GuestSpec, options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal }): Promise<MeasuredVmBoot> {
+export async function measureVmBoot(
+  kvm: KvmBackend,
+  spec: GuestSpec,
+  options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
+): Promise<MeasuredVmBoot> {
   const requestedNs = process.hrtime.bigint();
   const guest = await kvm.start(spec, { signal: options.signal });
   try {
     const [markerNs] = await Promise.all([
-      waitForConsole(guest, GUEST_READY_MARKER, { pollMs: options.pollMs, timeoutMs: options.timeoutMs, signal: options.signal }),
+      waitForConsole(guest, GUEST_READY_MARKER, {
+        pollMs: options.pollMs,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+      }),
       guest.waitReady({ timeoutMs: options.timeoutMs, signal: options.signal }),
     ]);
     const times: VmBootTimes = {
@@ -105,7 +122,11 @@ export function engineMonotonicNs(event: DockerEvent | undefined, wallMinusMonot
  * Starts one container and times it: create, attach, start, ready marker; and reads the engine's
  * `start` event. On failure the container is removed and the error thrown. Close `events` when done.
  */
-export async function measureContainerBoot(docker: DockerBackend, spec: GuestSpec, options: { timeoutMs: number; signal?: AbortSignal }): Promise<MeasuredContainerBoot> {
+export async function measureContainerBoot(
+  docker: DockerBackend,
+  spec: GuestSpec,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<MeasuredContainerBoot> {
   // subscribed before create: the engine's create and start events cannot be missed
   const events = await ContainerEventLog.open(`guestbench-${spec.name}`, { signal: options.signal });
   const offset = wallMinusMonotonicNs();

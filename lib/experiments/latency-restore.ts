@@ -18,7 +18,14 @@ import { randomBytes } from 'node:crypto';
 import { checkContainerCheckpoint, restoreContainerFromCheckpoint, type CheckpointSupport } from '../backends/criu.js';
 import { DockerBackend, containerCommand } from '../backends/docker.js';
 import { KvmBackend } from '../backends/kvm.js';
-import { createSnapshotDir, loadVmState, removeSnapshot, restoreFrom, saveVmState, snapshotSource } from '../backends/kvm-snapshot.js';
+import {
+  createSnapshotDir,
+  loadVmState,
+  removeSnapshot,
+  restoreFrom,
+  saveVmState,
+  snapshotSource,
+} from '../backends/kvm-snapshot.js';
 import { writeRaw } from '../results/store.js';
 import type { MetricName, Sample } from '../results/schema.js';
 import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
@@ -40,7 +47,8 @@ export const RESTORE_METHODS = {
     'disk: qcow2 overlay over the image disk; save: QMP stop, migrate (max-bandwidth unthrottled) to "exec:cat > state" (QEMU 7.2 has no file: URI), then quit; ' +
     'restore: same QEMU command line with the overlay under a throwaway layer (snapshot=on) and -incoming defer, migrate-incoming "exec:cat state", cont; ' +
     'check: a token written to /run (tmpfs) before the save is read back after the restore',
-  docker: 'Docker checkpoint API (CRIU): create a checkpoint with exit, then start the container from it; needs dockerd --experimental and a CRIU that passes `criu check`',
+  docker:
+    'Docker checkpoint API (CRIU): create a checkpoint with exit, then start the container from it; needs dockerd --experimental and a CRIU that passes `criu check`',
 } as const;
 
 /** Parameters of a latency-restore campaign. */
@@ -69,7 +77,10 @@ const COMMON = {
 };
 
 /** latency-restore per profile (the thesis gives no repeat count for Figure 5.2: its chapter's 10). */
-export const LATENCY_RESTORE_PROFILES: Record<ProfileName, Omit<LatencyRestoreParams, 'guests'> & { guests: Record<GuestBackendName, number[]> }> = {
+export const LATENCY_RESTORE_PROFILES: Record<
+  ProfileName,
+  Omit<LatencyRestoreParams, 'guests'> & { guests: Record<GuestBackendName, number[]> }
+> = {
   thesis: { ...COMMON, guests: { kvm: [0], docker: [0] }, repeats: 10, settleMs: 3000 },
   quick: { ...COMMON, guests: { kvm: [0], docker: [0] }, repeats: 3, settleMs: 1000 },
 };
@@ -88,28 +99,51 @@ function measureVm(context: ExperimentContext, params: LatencyRestoreParams, kvm
       const raw = writeRaw(context.store, rawName, recordJson(record));
       const reason = `${what} failed: ${firstLine(error)}`;
       const missing = PRIMARY.filter((metric) => !measured.some((row) => row.metric === metric));
-      return [...measured.map((row) => ({ ...row, raw })), ...missing.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', reason))];
+      return [
+        ...measured.map((row) => ({ ...row, raw })),
+        ...missing.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', reason)),
+      ];
     };
     const snapshot = await createSnapshotDir(kvm.images);
     try {
       let cold;
       try {
-        cold = await measureVmBoot(snapshotSource(kvm, snapshot), spec, { timeoutMs: params.readyTimeoutMs, signal: context.signal });
+        cold = await measureVmBoot(snapshotSource(kvm, snapshot), spec, {
+          timeoutMs: params.readyTimeoutMs,
+          signal: context.signal,
+        });
       } catch (error) {
         return failed('cold boot', error);
       }
       const times = cold.times;
       record.coldBoot = times;
       record.command = cold.guest.command;
-      const coldRows = okRows(cell, [['cold_boot_time', seconds(times.requestedNs, times.agentNs)], ...vmBootValues(times).filter(([metric]) => metric !== 'boot_time')]);
+      const coldRows = okRows(cell, [
+        ['cold_boot_time', seconds(times.requestedNs, times.agentNs)],
+        ...vmBootValues(times).filter(([metric]) => metric !== 'boot_time'),
+      ]);
       const token = randomBytes(8).toString('hex');
       let saveRows: Sample[];
       try {
-        const wrote = await cold.guest.exec(['sh', '-c', `echo ${token} >/run/guestbench-token`], { signal: context.signal, timeoutMs: 60_000 });
-        if (wrote.exitCode !== 0) throw new GuestbenchError(`could not write the check token: exit code ${wrote.exitCode}: ${wrote.stderr.trim()}`);
+        const wrote = await cold.guest.exec(['sh', '-c', `echo ${token} >/run/guestbench-token`], {
+          signal: context.signal,
+          timeoutMs: 60_000,
+        });
+        if (wrote.exitCode !== 0)
+          throw new GuestbenchError(
+            `could not write the check token: exit code ${wrote.exitCode}: ${wrote.stderr.trim()}`,
+          );
         const saved = await saveVmState(cold.guest, snapshot, { signal: context.signal });
-        record.save = { startedNs: saved.startedNs, savedNs: saved.savedNs, bytes: saved.bytes, migration: saved.migration };
-        saveRows = okRows(cell, [['snapshot_save_time', seconds(saved.startedNs, saved.savedNs)], ['snapshot_size', saved.bytes]]);
+        record.save = {
+          startedNs: saved.startedNs,
+          savedNs: saved.savedNs,
+          bytes: saved.bytes,
+          migration: saved.migration,
+        };
+        saveRows = okRows(cell, [
+          ['snapshot_save_time', seconds(saved.startedNs, saved.savedNs)],
+          ['snapshot_size', saved.bytes],
+        ]);
       } catch (error) {
         return failed('saving the state', error, coldRows);
       } finally {
@@ -129,8 +163,14 @@ function measureVm(context: ExperimentContext, params: LatencyRestoreParams, kvm
         await restored.waitReady({ signal: context.signal, timeoutMs: params.readyTimeoutMs });
         const readyNs = restored.readyNs ?? process.hrtime.bigint();
         record.restore = { requestedNs, qmpNs, ...load, readyNs, command: restored.command };
-        const check = await restored.exec(['cat', '/run/guestbench-token'], { signal: context.signal, timeoutMs: 60_000 });
-        if (check.stdout.trim() !== token) throw new GuestbenchError(`the restored guest is not the saved one: /run/guestbench-token holds "${check.stdout.trim()}", expected ${token}`);
+        const check = await restored.exec(['cat', '/run/guestbench-token'], {
+          signal: context.signal,
+          timeoutMs: 60_000,
+        });
+        if (check.stdout.trim() !== token)
+          throw new GuestbenchError(
+            `the restored guest is not the saved one: /run/guestbench-token holds "${check.stdout.trim()}", expected ${token}`,
+          );
         record.check = 'the token written before the save was read back after the restore';
         const restoreRows = okRows(cell, [
           ['restore_time', seconds(requestedNs, readyNs)],
@@ -152,7 +192,12 @@ function measureVm(context: ExperimentContext, params: LatencyRestoreParams, kvm
 }
 
 /** Cold start of one container; its restore from a checkpoint where the host supports it. */
-function measureContainer(context: ExperimentContext, params: LatencyRestoreParams, docker: DockerBackend, support: () => Promise<CheckpointSupport>): MeasureOne {
+function measureContainer(
+  context: ExperimentContext,
+  params: LatencyRestoreParams,
+  docker: DockerBackend,
+  support: () => Promise<CheckpointSupport>,
+): MeasureOne {
   return async (cell, name) => {
     const spec = { name, vcpus: params.vcpus, memoryMiB: params.memoryMiB };
     const record: Record<string, unknown> = { readiness: params.readiness, method: params.restore.docker };
@@ -163,7 +208,9 @@ function measureContainer(context: ExperimentContext, params: LatencyRestorePara
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a start', { cause: error });
       const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
-      return PRIMARY.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', `cold start failed: ${firstLine(error)}`));
+      return PRIMARY.map((metric) =>
+        valuelessRow({ ...cell, raw }, metric, 'errored', `cold start failed: ${firstLine(error)}`),
+      );
     }
     const rows: Sample[] = [];
     try {
@@ -180,7 +227,14 @@ function measureContainer(context: ExperimentContext, params: LatencyRestorePara
       const checkpoint = await support();
       record.checkpointSupport = checkpoint;
       if (!checkpoint.supported) {
-        rows.push(valuelessRow(cell, 'restore_time', 'unsupported', `container checkpoint/restore unavailable: ${checkpoint.reason}`));
+        rows.push(
+          valuelessRow(
+            cell,
+            'restore_time',
+            'unsupported',
+            `container checkpoint/restore unavailable: ${checkpoint.reason}`,
+          ),
+        );
       } else {
         try {
           const restored = await restoreContainerFromCheckpoint(boot.guest, { signal: context.signal });
@@ -193,7 +247,8 @@ function measureContainer(context: ExperimentContext, params: LatencyRestorePara
       }
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted', { cause: error });
-      for (const metric of PRIMARY.filter((wanted) => !rows.some((row) => row.metric === wanted))) rows.push(valuelessRow(cell, metric, 'errored', firstLine(error)));
+      for (const metric of PRIMARY.filter((wanted) => !rows.some((row) => row.metric === wanted)))
+        rows.push(valuelessRow(cell, metric, 'errored', firstLine(error)));
     } finally {
       await boot.guest.stop();
       boot.events.close();
@@ -215,14 +270,19 @@ export const latencyRestore: ExperimentDefinition<LatencyRestoreParams> = {
   },
   containerLimits: (params) => params.containerLimits,
   run: (context, params) => {
-    if (context.backends.native || context.unusable.native !== undefined) context.log('latency-restore: native: not applicable (the bare host does not boot); skipped');
+    if (context.backends.native || context.unusable.native !== undefined)
+      context.log('latency-restore: native: not applicable (the bare host does not boot); skipped');
     // asked once per campaign, when the first container needs it
     let support: Promise<CheckpointSupport> | undefined;
     const checkpointSupport = () => {
       support ??= checkContainerCheckpoint().then((result) => {
         if (!result.supported) {
           context.log(`latency-restore: docker restore unsupported: ${result.reason}`);
-          context.noteMissing({ capability: 'container-checkpoint', reason: result.reason, fix: 'a CRIU that passes `criu check` on this kernel (CRIU 4.x) and dockerd started with --experimental' });
+          context.noteMissing({
+            capability: 'container-checkpoint',
+            reason: result.reason,
+            fix: 'a CRIU that passes `criu check` on this kernel (CRIU 4.x) and dockerd started with --experimental',
+          });
         }
         return result;
       });
@@ -237,10 +297,12 @@ export const latencyRestore: ExperimentDefinition<LatencyRestoreParams> = {
       settleMs: params.settleMs,
       readyTimeoutMs: params.readyTimeoutMs,
       primaryMetrics: PRIMARY,
-      backgroundBackend: (name, backend) => (name === 'docker' && backend instanceof DockerBackend ? backend.derive({ exitOnSigterm: true }) : backend),
+      backgroundBackend: (name, backend) =>
+        name === 'docker' && backend instanceof DockerBackend ? backend.derive({ exitOnSigterm: true }) : backend,
       measure: (name, backend) => {
         if (name === 'kvm' && backend instanceof KvmBackend) return measureVm(context, params, backend);
-        if (name === 'docker' && backend instanceof DockerBackend) return measureContainer(context, params, backend.derive({ exitOnSigterm: true }), checkpointSupport);
+        if (name === 'docker' && backend instanceof DockerBackend)
+          return measureContainer(context, params, backend.derive({ exitOnSigterm: true }), checkpointSupport);
         throw new GuestbenchError(`latency-restore: unexpected backend ${name}`);
       },
     });

@@ -142,7 +142,13 @@ export function okRows(cell: MeasurementCell, values: Values, at = new Date().to
 }
 
 /** One valueless row (errored: the run failed; unsupported: the host cannot do it), with the reason. */
-export function valuelessRow(cell: MeasurementCell, metric: MetricName, state: 'errored' | 'unsupported', reason: string, at = new Date().toISOString()): Sample {
+export function valuelessRow(
+  cell: MeasurementCell,
+  metric: MetricName,
+  state: 'errored' | 'unsupported',
+  reason: string,
+  at = new Date().toISOString(),
+): Sample {
   return {
     campaign: cell.campaign,
     experiment: cell.experiment,

@@ -25,7 +25,15 @@ import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { ExperimentDefinition, ParameterRequest } from './definition.js';
 import { eventsForRecord, measureContainerBoot, measureVmBoot, recordJson } from './latency-measure.js';
-import { containerBootValues, containerShutdownValues, okRows, valuelessRow, vmBootValues, vmShutdownValues, type MeasurementCell } from './latency-rows.js';
+import {
+  containerBootValues,
+  containerShutdownValues,
+  okRows,
+  valuelessRow,
+  vmBootValues,
+  vmShutdownValues,
+  type MeasurementCell,
+} from './latency-rows.js';
 import type { ProfileName } from './profiles.js';
 
 /** Backends that start guests (the bare host does not boot). */
@@ -85,15 +93,22 @@ const COMMON = {
 };
 
 /** latency per profile: the thesis's N (1..12 VMs, 1..16 containers) plus N = 0; quick fits TCG on 2 cores. */
-export const LATENCY_PROFILES: Record<ProfileName, Omit<LatencyParams, 'guests'> & { guests: Record<GuestBackendName, number[]> }> = {
+export const LATENCY_PROFILES: Record<
+  ProfileName,
+  Omit<LatencyParams, 'guests'> & { guests: Record<GuestBackendName, number[]> }
+> = {
   thesis: { ...COMMON, guests: { kvm: [0, 1, 2, 4, 8, 12], docker: [0, 1, 2, 4, 8, 16] }, repeats: 10, settleMs: 3000 },
   quick: { ...COMMON, guests: { kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8] }, repeats: 3, settleMs: 1000 },
 };
 
 /** The requested guest backends with their N: the request's `--guests` for each, else the profile's. */
-export function latencyGuests(request: ParameterRequest, profile: Record<GuestBackendName, number[]>): Partial<Record<GuestBackendName, number[]>> {
+export function latencyGuests(
+  request: ParameterRequest,
+  profile: Record<GuestBackendName, number[]>,
+): Partial<Record<GuestBackendName, number[]>> {
   const guests: Partial<Record<GuestBackendName, number[]>> = {};
-  for (const backend of request.backends) if (backend !== 'native') guests[backend] = request.guests ?? profile[backend];
+  for (const backend of request.backends)
+    if (backend !== 'native') guests[backend] = request.guests ?? profile[backend];
   return guests;
 }
 
@@ -142,14 +157,29 @@ export async function runLatencyLoop(context: ExperimentContext, loop: LatencyLo
   for (const name of ['docker', 'kvm'] as const) {
     const counts = loop.guests[name];
     if (!counts) continue;
-    const remaining = (guests: number) => Array.from({ length: loop.repeats }, (_, index) => index + 1).filter((repeat) => !context.done.has(cellKey({ backend: name, guests, repeat })));
+    const remaining = (guests: number) =>
+      Array.from({ length: loop.repeats }, (_, index) => index + 1).filter(
+        (repeat) => !context.done.has(cellKey({ backend: name, guests, repeat })),
+      );
     const unusable = context.unusable[name];
     if (unusable !== undefined) {
       context.log(`${loop.experiment}: ${name}: unsupported on this host: ${unusable}`);
       for (const guests of counts) {
         const rows = remaining(guests).flatMap((repeat) =>
           loop.primaryMetrics.map((metric) =>
-            valuelessRow({ campaign: context.store.id, experiment: loop.experiment, backend: name, accel: name === 'kvm' ? 'unknown' : 'none', guests, repeat }, metric, 'unsupported', unusable),
+            valuelessRow(
+              {
+                campaign: context.store.id,
+                experiment: loop.experiment,
+                backend: name,
+                accel: name === 'kvm' ? 'unknown' : 'none',
+                guests,
+                repeat,
+              },
+              metric,
+              'unsupported',
+              unusable,
+            ),
           ),
         );
         appendSamples(context.store, rows);
@@ -180,12 +210,23 @@ async function runGroup(
   const tag = randomBytes(2).toString('hex');
   const prefix = `${context.store.id.slice(-4)}-${tag}-${name}-n${guests}`;
   const accel: Accel = backend.accel;
-  const cellOf = (repeat: number): MeasurementCell => ({ campaign: context.store.id, experiment: loop.experiment, backend: name, accel, guests, repeat });
+  const cellOf = (repeat: number): MeasurementCell => ({
+    campaign: context.store.id,
+    experiment: loop.experiment,
+    backend: name,
+    accel,
+    guests,
+    repeat,
+  });
   const background: Guest[] = [];
   try {
     if (guests > 0) {
       context.log(`${loop.experiment}: ${name} (${accel}) N=${guests}: starting ${guests} background guest(s)`);
-      const specs: GuestSpec[] = Array.from({ length: guests }, (_, index) => ({ name: `${prefix}-b${index + 1}`, vcpus: loop.vcpus, memoryMiB: loop.memoryMiB }));
+      const specs: GuestSpec[] = Array.from({ length: guests }, (_, index) => ({
+        name: `${prefix}-b${index + 1}`,
+        vcpus: loop.vcpus,
+        memoryMiB: loop.memoryMiB,
+      }));
       const starter = loop.backgroundBackend(name, backend);
       // one VM boot per host CPU at a time: twelve TCG boots at once on two cores would time out
       const limit = name === 'kvm' ? Math.max(1, os.availableParallelism()) : 8;
@@ -195,11 +236,19 @@ async function runGroup(
         await guest.waitReady({ signal: context.signal, timeoutMs: loop.readyTimeoutMs });
       });
       if (failure !== undefined) {
-        if (context.signal.aborted) throw new AbortedError('Campaign interrupted while starting background guests', { cause: failure });
+        if (context.signal.aborted)
+          throw new AbortedError('Campaign interrupted while starting background guests', { cause: failure });
         if (context.failFast) throw failure;
-        context.log(`${loop.experiment}: ${name} N=${guests}: could not start the background guests: ${firstLine(failure)}`);
+        context.log(
+          `${loop.experiment}: ${name} N=${guests}: could not start the background guests: ${firstLine(failure)}`,
+        );
         const reason = `could not start the ${guests} background guest(s): ${firstLine(failure)}`;
-        appendSamples(context.store, repeats.flatMap((repeat) => loop.primaryMetrics.map((metric) => valuelessRow(cellOf(repeat), metric, 'errored', reason))));
+        appendSamples(
+          context.store,
+          repeats.flatMap((repeat) =>
+            loop.primaryMetrics.map((metric) => valuelessRow(cellOf(repeat), metric, 'errored', reason)),
+          ),
+        );
         return;
       }
     }
@@ -209,9 +258,14 @@ async function runGroup(
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a measurement');
       appendSamples(context.store, rows);
       const failed = rows.filter((row) => row.state === 'errored');
-      const shown = rows.filter((row) => loop.primaryMetrics.includes(row.metric)).map((row) => `${row.metric} ${row.value === null ? row.state : `${row.value.toFixed(3)} s`}`);
-      context.log(`${loop.experiment}: ${name} (${accel}) N=${guests} repeat ${repeat}/${loop.repeats}: ${shown.join(', ')}`);
-      if (failed.length > 0 && context.failFast) throw new GuestbenchError(`A measurement failed (--fail-fast): ${failed[0]?.reason ?? ''}`);
+      const shown = rows
+        .filter((row) => loop.primaryMetrics.includes(row.metric))
+        .map((row) => `${row.metric} ${row.value === null ? row.state : `${row.value.toFixed(3)} s`}`);
+      context.log(
+        `${loop.experiment}: ${name} (${accel}) N=${guests} repeat ${repeat}/${loop.repeats}: ${shown.join(', ')}`,
+      );
+      if (failed.length > 0 && context.failFast)
+        throw new GuestbenchError(`A measurement failed (--fail-fast): ${failed[0]?.reason ?? ''}`);
     }
   } finally {
     await Promise.allSettled(background.map((guest) => guest.stop()));
@@ -244,7 +298,10 @@ function measureVm(context: ExperimentContext, params: LatencyParams, kvm: KvmBa
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a boot', { cause: error });
       const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
       const reason = `boot failed: ${firstLine(error)}`;
-      return [valuelessRow({ ...cell, raw }, 'boot_time', 'errored', reason), valuelessRow({ ...cell, raw }, 'shutdown_time', 'errored', `not measured: ${reason}`)];
+      return [
+        valuelessRow({ ...cell, raw }, 'boot_time', 'errored', reason),
+        valuelessRow({ ...cell, raw }, 'shutdown_time', 'errored', `not measured: ${reason}`),
+      ];
     }
     record.boot = boot.times;
     record.command = boot.guest.command;
@@ -269,7 +326,11 @@ function measureVm(context: ExperimentContext, params: LatencyParams, kvm: KvmBa
 function measureContainer(context: ExperimentContext, params: LatencyParams, docker: DockerBackend): MeasureOne {
   return async (cell, name) => {
     const spec = { name, vcpus: params.vcpus, memoryMiB: params.memoryMiB };
-    const record: Record<string, unknown> = { readiness: params.readiness, shutdown: params.shutdown.docker, mainProcess: params.containerMainProcess };
+    const record: Record<string, unknown> = {
+      readiness: params.readiness,
+      shutdown: params.shutdown.docker,
+      mainProcess: params.containerMainProcess,
+    };
     const rawName = `${cell.experiment}-docker-n${cell.guests}-r${cell.repeat}`;
     let boot;
     try {
@@ -278,7 +339,10 @@ function measureContainer(context: ExperimentContext, params: LatencyParams, doc
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a start', { cause: error });
       const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
       const reason = `start failed: ${firstLine(error)}`;
-      return [valuelessRow({ ...cell, raw }, 'boot_time', 'errored', reason), valuelessRow({ ...cell, raw }, 'shutdown_time', 'errored', `not measured: ${reason}`)];
+      return [
+        valuelessRow({ ...cell, raw }, 'boot_time', 'errored', reason),
+        valuelessRow({ ...cell, raw }, 'shutdown_time', 'errored', `not measured: ${reason}`),
+      ];
     }
     const guest: DockerGuest = boot.guest;
     record.boot = boot.times;
@@ -299,7 +363,10 @@ function measureContainer(context: ExperimentContext, params: LatencyParams, doc
     }
     record.engineEvents = eventsForRecord(boot.events.events);
     const raw = writeRaw(context.store, rawName, recordJson(record));
-    return [...okRows({ ...cell, raw }, containerBootValues(boot.times)), ...shutdownRows.map((row) => ({ ...row, raw }))];
+    return [
+      ...okRows({ ...cell, raw }, containerBootValues(boot.times)),
+      ...shutdownRows.map((row) => ({ ...row, raw })),
+    ];
   };
 }
 
@@ -314,7 +381,8 @@ export const latency: ExperimentDefinition<LatencyParams> = {
   },
   containerLimits: (params) => params.containerLimits,
   run: (context, params) => {
-    if (context.backends.native || context.unusable.native !== undefined) context.log('latency: native: not applicable (the bare host does not boot); skipped');
+    if (context.backends.native || context.unusable.native !== undefined)
+      context.log('latency: native: not applicable (the bare host does not boot); skipped');
     return runLatencyLoop(context, {
       experiment: 'latency',
       guests: params.guests,
@@ -324,10 +392,12 @@ export const latency: ExperimentDefinition<LatencyParams> = {
       settleMs: params.settleMs,
       readyTimeoutMs: params.readyTimeoutMs,
       primaryMetrics: ['boot_time', 'shutdown_time'],
-      backgroundBackend: (name, backend) => (name === 'docker' && backend instanceof DockerBackend ? backend.derive({ exitOnSigterm: true }) : backend),
+      backgroundBackend: (name, backend) =>
+        name === 'docker' && backend instanceof DockerBackend ? backend.derive({ exitOnSigterm: true }) : backend,
       measure: (name, backend) => {
         if (name === 'kvm' && backend instanceof KvmBackend) return measureVm(context, params, backend);
-        if (name === 'docker' && backend instanceof DockerBackend) return measureContainer(context, params, backend.derive({ exitOnSigterm: true }));
+        if (name === 'docker' && backend instanceof DockerBackend)
+          return measureContainer(context, params, backend.derive({ exitOnSigterm: true }));
         throw new GuestbenchError(`latency: unexpected backend ${name}`);
       },
     });

@@ -4,7 +4,15 @@
  */
 import type { QemuMigrationFigures } from '../backends/kvm-migrate.js';
 import type { ObserverFigures } from '../network/observer.js';
-import { METRICS, type Accel, type BackendName, type MeasuredBy, type MetricName, type MigrationLoad, type Sample } from '../results/schema.js';
+import {
+  METRICS,
+  type Accel,
+  type BackendName,
+  type MeasuredBy,
+  type MetricName,
+  type MigrationLoad,
+  type Sample,
+} from '../results/schema.js';
 
 /** A guest configuration of the thesis's migration runs (section 6.3). */
 export interface MigrationConfig {
@@ -43,7 +51,12 @@ export const MIGRATION_PRIMARY: ReadonlyArray<[MetricName, MeasuredBy]> = [
   ['downtime', 'observer'],
 ];
 
-function base(cell: MigrationCell, metric: MetricName, measuredBy: MeasuredBy, at: string): Omit<Sample, 'value' | 'state' | 'guest'> {
+function base(
+  cell: MigrationCell,
+  metric: MetricName,
+  measuredBy: MeasuredBy,
+  at: string,
+): Omit<Sample, 'value' | 'state' | 'guest'> {
   const config = cell.config;
   return {
     campaign: cell.campaign,
@@ -63,7 +76,13 @@ function base(cell: MigrationCell, metric: MetricName, measuredBy: MeasuredBy, a
 }
 
 /** The rows of one completed VM migration; `linkBytes`: what the source sent on the migration link meanwhile. */
-export function migrationRows(cell: MigrationCell, qemu: QemuMigrationFigures, observer: ObserverFigures, linkBytes: number, at = new Date().toISOString()): Sample[] {
+export function migrationRows(
+  cell: MigrationCell,
+  qemu: QemuMigrationFigures,
+  observer: ObserverFigures,
+  linkBytes: number,
+  at = new Date().toISOString(),
+): Sample[] {
   const values: Array<[MetricName, MeasuredBy, number]> = [
     ['total_time', 'qemu', qemu.totalTimeMs / 1000],
     ['total_time', 'observer', observer.totalTimeS],
@@ -76,10 +95,26 @@ export function migrationRows(cell: MigrationCell, qemu: QemuMigrationFigures, o
     ['probes_lost', 'observer', observer.probesLost],
     ['link_bytes', 'link', linkBytes],
   ];
-  return values.map(([metric, measuredBy, value]) => ({ ...base(cell, metric, measuredBy, at), guest: 1, value, state: 'ok' as const }));
+  return values.map(([metric, measuredBy, value]) => ({
+    ...base(cell, metric, measuredBy, at),
+    guest: 1,
+    value,
+    state: 'ok' as const,
+  }));
 }
 
 /** The primary rows of a cell that failed (errored) or that the host cannot run (unsupported), with the reason. */
-export function migrationValuelessRows(cell: MigrationCell, state: 'errored' | 'unsupported', reason: string, at = new Date().toISOString()): Sample[] {
-  return MIGRATION_PRIMARY.map(([metric, measuredBy]) => ({ ...base(cell, metric, measuredBy, at), guest: state === 'unsupported' ? 0 : 1, value: null, state, reason }));
+export function migrationValuelessRows(
+  cell: MigrationCell,
+  state: 'errored' | 'unsupported',
+  reason: string,
+  at = new Date().toISOString(),
+): Sample[] {
+  return MIGRATION_PRIMARY.map(([metric, measuredBy]) => ({
+    ...base(cell, metric, measuredBy, at),
+    guest: state === 'unsupported' ? 0 : 1,
+    value: null,
+    state,
+    reason,
+  }));
 }

@@ -6,7 +6,8 @@
  * Each repeat of a VM configuration: boot the guest on the source host from a fresh qcow2 overlay,
  * start the load if any and let it run, start the target QEMU with `-incoming` on a blank disk of
  * the same size (the disk is copied with the migration, as the thesis's `--copy-storage-all` did)
- * or on the same overlay (`--disk shared`: storage both hosts see), probe the guest's echo service until it answers, migrate
+ * or on the same overlay (`--disk shared`: storage both hosts see), probe the guest's echo service until it answers,
+ * migrate
  * over the shaped link (lib/backends/kvm-migrate.ts), keep probing until the target answers, check
  * that the guest agent answers on the target, and stop both. The two hosts are network namespaces
  * on this machine (lib/network/host-pair.ts); docs/migration.md.
@@ -21,7 +22,14 @@ import { sleep } from '../backends/kvm-json-socket.js';
 import { migrateVm, type MigrationRun } from '../backends/kvm-migrate.js';
 import { createSnapshotDir, removeSnapshot } from '../backends/kvm-snapshot.js';
 import { GUEST_ECHO_PORT } from '../images/recipe.js';
-import { createHostPair, forgetGuestAddress, linkSentBytes, removeHostPair, type HostPair, type LinkShape } from '../network/host-pair.js';
+import {
+  createHostPair,
+  forgetGuestAddress,
+  linkSentBytes,
+  removeHostPair,
+  type HostPair,
+  type LinkShape,
+} from '../network/host-pair.js';
 import { observerFigures, startObserver, type Observer, type ProbeLog } from '../network/observer.js';
 import { appendSamples, writeRaw } from '../results/store.js';
 import type { Sample } from '../results/schema.js';
@@ -30,7 +38,14 @@ import { withTimeout } from '../util/signals.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import type { ExperimentDefinition, ParameterRequest } from './definition.js';
 import { recordJson } from './latency-measure.js';
-import { CONTAINER_CONFIG, migrationConfigId, migrationRows, migrationValuelessRows, type MigrationCell, type MigrationConfig } from './migration-rows.js';
+import {
+  CONTAINER_CONFIG,
+  migrationConfigId,
+  migrationRows,
+  migrationValuelessRows,
+  type MigrationCell,
+  type MigrationConfig,
+} from './migration-rows.js';
 import type { ProfileName } from './profiles.js';
 
 /** How the guest's disk reaches the target: copied with the migration, or shared by both hosts. */
@@ -38,9 +53,9 @@ export type DiskMode = 'copy' | 'shared';
 
 /** What each disk mode does, in words (stored with the parameters). */
 export const DISK_MODES: Record<DiskMode, string> = {
-  copy:
-    'copied with the migration (QEMU block migration with zero-blocks, like virsh migrate --copy-storage-all in the thesis): the source boots from a qcow2 overlay over the image disk, the target starts on a blank qcow2 of the same size',
-  shared: 'one qcow2 overlay per repeat over the image disk, opened by both QEMUs (the target only once it takes over): storage both hosts see, not copied',
+  copy: 'copied with the migration (QEMU block migration with zero-blocks, like virsh migrate --copy-storage-all in the thesis): the source boots from a qcow2 overlay over the image disk, the target starts on a blank qcow2 of the same size',
+  shared:
+    'one qcow2 overlay per repeat over the image disk, opened by both QEMUs (the target only once it takes over): storage both hosts see, not copied',
 };
 
 /** The load a loaded guest runs (the thesis: mprime torture test type 2, in-place large FFTs). */
@@ -85,10 +100,10 @@ export interface MigrationParams {
 }
 
 const OBSERVER_DEFINITION =
-  'the observer (in the initial network namespace, outside both hosts) sends a UDP datagram to the guest\'s echo service every probeIntervalMs; ' +
+  "the observer (in the initial network namespace, outside both hosts) sends a UDP datagram to the guest's echo service every probeIntervalMs; " +
   'total_time (observer) = migrate command -> first echo received after the target resumed the guest (QMP RESUME); ' +
   'downtime (observer) = last echo received before that resume (from the source) -> that first echo from the target. ' +
-  'QEMU\'s figures are the source\'s query-migrate at completion: total-time, downtime (the guest\'s pause), setup-time, ram transferred, dirty-sync-count, mbps.';
+  "QEMU's figures are the source's query-migrate at completion: total-time, downtime (the guest's pause), setup-time, ram transferred, dirty-sync-count, mbps.";
 
 /** The loaded guests' CPU+memory load: one FFT worker and one 16 MiB memory-rewriting worker per vCPU. */
 export const STRESS_LOAD: Omit<MigrationLoadSpec, 'warmupMs'> = {
@@ -97,11 +112,17 @@ export const STRESS_LOAD: Omit<MigrationLoadSpec, 'warmupMs'> = {
 };
 
 function configs(load: MigrationConfig['load'], vcpus: number[], memoryMiB: number[]): MigrationConfig[] {
-  return memoryMiB.flatMap((memory) => vcpus.map((cpus) => ({ id: migrationConfigId(load, cpus, memory), load, vcpus: cpus, memoryMiB: memory })));
+  return memoryMiB.flatMap((memory) =>
+    vcpus.map((cpus) => ({ id: migrationConfigId(load, cpus, memory), load, vcpus: cpus, memoryMiB: memory })),
+  );
 }
 
 const COMMON = {
-  hosts: { kind: 'namespaces' as const, description: 'source and target are network namespaces on this machine joined by a veth pair; the observer is in the initial namespace' },
+  hosts: {
+    kind: 'namespaces' as const,
+    description:
+      'source and target are network namespaces on this machine joined by a veth pair; the observer is in the initial namespace',
+  },
   link: { rateMbit: 1000, delayMs: 0 },
   probeIntervalMs: 5,
   disk: { mode: 'copy' as const, description: DISK_MODES.copy },
@@ -110,10 +131,14 @@ const COMMON = {
   answerTimeoutMs: 30_000,
   readyTimeoutMs: 300_000,
   observer: OBSERVER_DEFINITION,
-  containerMethod: 'Docker checkpoint (CRIU) on the source, the checkpoint moved, the container restored from it on the target; needs dockerd --experimental and a CRIU that passes `criu check`',
+  containerMethod:
+    'Docker checkpoint (CRIU) on the source, the checkpoint moved, the container restored from it on the target; needs dockerd --experimental and a CRIU that passes `criu check`',
 };
 
-/** migration per profile (thesis section 6.3: 5 repeats; clean 1 CPU x 512 MB/1 GB/6 GB; loaded 1/2/4 CPUs x 512 MB/1 GB/2 GB). */
+/**
+ * migration per profile (thesis section 6.3: 5 repeats; clean 1 CPU x 512 MB/1 GB/6 GB; loaded 1/2/4 CPUs x 512 MB/1
+ * GB/2 GB).
+ */
 export const MIGRATION_PROFILES: Record<ProfileName, Omit<MigrationParams, 'backends'>> = {
   thesis: {
     ...COMMON,
@@ -140,20 +165,30 @@ export function loadCommand(load: MigrationLoadSpec, vcpus: number): string {
 
 function migrationParameters(request: ParameterRequest): MigrationParams {
   if (request.targetHost !== undefined) {
-    throw new UsageError(`Migration to a second machine (\`--target-host ${request.targetHost}\`) is not built yet: this version migrates between two network namespaces on this machine`, {
-      fix: 'run without --target-host; docs/migration.md says what the two-machine mode needs',
-    });
+    throw new UsageError(
+      `Migration to a second machine (\`--target-host ${request.targetHost}\`) is not built yet: this version migrates between two network namespaces on this machine`,
+      {
+        fix: 'run without --target-host; docs/migration.md says what the two-machine mode needs',
+      },
+    );
   }
   if (request.guests !== undefined) {
-    throw new UsageError('Expected no `--guests` for migration: it migrates one guest per run, in the configurations of the profile', { fix: 'drop --guests; pick configurations with --profile quick|thesis' });
+    throw new UsageError(
+      'Expected no `--guests` for migration: it migrates one guest per run, in the configurations of the profile',
+      { fix: 'drop --guests; pick configurations with --profile quick|thesis' },
+    );
   }
   const backends = request.backends.filter((backend): backend is 'kvm' | 'docker' => backend !== 'native');
   if (backends.length === 0) {
-    throw new UsageError('Expected `--backends` to include kvm or docker for migration: the bare host does not migrate', { fix: 'for example `guestbench run migration --backends kvm,docker`' });
+    throw new UsageError(
+      'Expected `--backends` to include kvm or docker for migration: the bare host does not migrate',
+      { fix: 'for example `guestbench run migration --backends kvm,docker`' },
+    );
   }
   const profile = MIGRATION_PROFILES[request.profile];
   const link = request.linkMbit === undefined ? profile.link : { ...profile.link, rateMbit: request.linkMbit };
-  const disk = request.disk === undefined ? profile.disk : { mode: request.disk, description: DISK_MODES[request.disk] };
+  const disk =
+    request.disk === undefined ? profile.disk : { mode: request.disk, description: DISK_MODES[request.disk] };
   return { ...profile, backends, link, disk, repeats: request.repeats ?? profile.repeats };
 }
 
@@ -167,14 +202,28 @@ async function runMigration(context: ExperimentContext, params: MigrationParams)
 
 async function runVmMigrations(context: ExperimentContext, params: MigrationParams): Promise<void> {
   const cells = params.configs.flatMap((config) =>
-    Array.from({ length: params.repeats }, (_, index) => ({ config, repeat: index + 1 })).filter((cell) => !context.done.has(cellKey({ backend: 'kvm', guests: 1, repeat: cell.repeat, config: cell.config.id }))),
+    Array.from({ length: params.repeats }, (_, index) => ({ config, repeat: index + 1 })).filter(
+      (cell) => !context.done.has(cellKey({ backend: 'kvm', guests: 1, repeat: cell.repeat, config: cell.config.id })),
+    ),
   );
   if (cells.length === 0) return;
-  const cellOf = (config: MigrationConfig, repeat: number, accel: MigrationCell['accel']): MigrationCell => ({ campaign: context.store.id, experiment: 'migration', backend: 'kvm', accel, repeat, config });
+  const cellOf = (config: MigrationConfig, repeat: number, accel: MigrationCell['accel']): MigrationCell => ({
+    campaign: context.store.id,
+    experiment: 'migration',
+    backend: 'kvm',
+    accel,
+    repeat,
+    config,
+  });
   const kvm = context.backends.kvm as KvmBackend | undefined;
   if (!kvm) {
     const reason = context.unusable.kvm ?? 'the kvm backend is not available';
-    appendSamples(context.store, cells.flatMap(({ config, repeat }) => migrationValuelessRows(cellOf(config, repeat, 'unknown'), 'unsupported', reason)));
+    appendSamples(
+      context.store,
+      cells.flatMap(({ config, repeat }) =>
+        migrationValuelessRows(cellOf(config, repeat, 'unknown'), 'unsupported', reason),
+      ),
+    );
     return;
   }
   let pair: HostPair;
@@ -183,12 +232,23 @@ async function runVmMigrations(context: ExperimentContext, params: MigrationPara
   } catch (error) {
     if (!(error instanceof CapabilityError)) throw error;
     const reason = `no two hosts: ${firstLine(error)}`;
-    context.noteMissing({ capability: 'migration-hosts', reason: firstLine(error), ...(error.fix ? { fix: error.fix } : {}) });
+    context.noteMissing({
+      capability: 'migration-hosts',
+      reason: firstLine(error),
+      ...(error.fix ? { fix: error.fix } : {}),
+    });
     context.log(`migration: ${reason}`);
-    appendSamples(context.store, cells.flatMap(({ config, repeat }) => migrationValuelessRows(cellOf(config, repeat, kvm.accel), 'unsupported', reason)));
+    appendSamples(
+      context.store,
+      cells.flatMap(({ config, repeat }) =>
+        migrationValuelessRows(cellOf(config, repeat, kvm.accel), 'unsupported', reason),
+      ),
+    );
     return;
   }
-  context.log(`migration: hosts ${pair.source.netns} -> ${pair.target.netns}, link ${pair.qdisc}, guest ${pair.lan.guestAddress}, observer ${pair.lan.observerAddress} every ${params.probeIntervalMs} ms`);
+  context.log(
+    `migration: hosts ${pair.source.netns} -> ${pair.target.netns}, link ${pair.qdisc}, guest ${pair.lan.guestAddress}, observer ${pair.lan.observerAddress} every ${params.probeIntervalMs} ms`,
+  );
   try {
     for (const { config, repeat } of cells) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted');
@@ -196,9 +256,12 @@ async function runVmMigrations(context: ExperimentContext, params: MigrationPara
       const rows = await migrateOnce(context, params, kvm, pair, cell, config);
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a migration');
       appendSamples(context.store, rows);
-      context.log(`migration: kvm (${kvm.accel}) ${config.id} repeat ${repeat}/${params.repeats}: ${summaryLine(rows)}`);
+      context.log(
+        `migration: kvm (${kvm.accel}) ${config.id} repeat ${repeat}/${params.repeats}: ${summaryLine(rows)}`,
+      );
       const failed = rows.find((row) => row.state === 'errored');
-      if (failed && context.failFast) throw new GuestbenchError(`A migration failed (--fail-fast): ${failed.reason ?? ''}`);
+      if (failed && context.failFast)
+        throw new GuestbenchError(`A migration failed (--fail-fast): ${failed.reason ?? ''}`);
     }
   } finally {
     await removeHostPair(pair);
@@ -206,7 +269,8 @@ async function runVmMigrations(context: ExperimentContext, params: MigrationPara
 }
 
 function summaryLine(rows: readonly Sample[]): string {
-  const pick = (metric: string, by: string): Sample | undefined => rows.find((row) => row.metric === metric && row.measured_by === by);
+  const pick = (metric: string, by: string): Sample | undefined =>
+    rows.find((row) => row.metric === metric && row.measured_by === by);
   const failed = rows.find((row) => row.state !== 'ok');
   if (failed) return `${failed.state}: ${failed.reason ?? ''}`;
   const value = (row: Sample | undefined, digits: number): string => (row?.value ?? NaN).toFixed(digits);
@@ -224,7 +288,14 @@ function guestMac(): string {
 }
 
 /** One migration of one configuration; returns its rows (errored rows when a step fails). */
-async function migrateOnce(context: ExperimentContext, params: MigrationParams, kvm: KvmBackend, pair: HostPair, cell: MigrationCell, config: MigrationConfig): Promise<Sample[]> {
+async function migrateOnce(
+  context: ExperimentContext,
+  params: MigrationParams,
+  kvm: KvmBackend,
+  pair: HostPair,
+  cell: MigrationCell,
+  config: MigrationConfig,
+): Promise<Sample[]> {
   const { signal } = context;
   const name = `${context.store.id.slice(-4)}-mig-${config.id}-r${cell.repeat}`;
   const rawName = `migration-kvm-${config.id}-r${cell.repeat}`;
@@ -258,19 +329,40 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
       const command = loadCommand(params.load, config.vcpus);
       record.load = command;
       // detached, output discarded: guest-exec returns at once; the pid file proves it still runs later
-      const started = await source.exec(['sh', '-c', `setsid ${command} </dev/null >/dev/null 2>&1 & echo $! >/run/guestbench-load.pid`], { signal, timeoutMs: 60_000 });
-      if (started.exitCode !== 0) throw new GuestbenchError(`could not start the load (exit code ${started.exitCode}): ${command}: ${started.stderr.trim()}`);
+      const started = await source.exec(
+        ['sh', '-c', `setsid ${command} </dev/null >/dev/null 2>&1 & echo $! >/run/guestbench-load.pid`],
+        { signal, timeoutMs: 60_000 },
+      );
+      if (started.exitCode !== 0)
+        throw new GuestbenchError(
+          `could not start the load (exit code ${started.exitCode}): ${command}: ${started.stderr.trim()}`,
+        );
       await sleep(params.load.warmupMs, signal);
-      const running = await source.exec(['sh', '-c', 'kill -0 "$(cat /run/guestbench-load.pid)"'], { signal, timeoutMs: 60_000 });
+      const running = await source.exec(['sh', '-c', 'kill -0 "$(cat /run/guestbench-load.pid)"'], {
+        signal,
+        timeoutMs: 60_000,
+      });
       if (running.exitCode !== 0) throw new GuestbenchError(`the load exited within its warm-up: ${command}`);
     }
     enter('start the target');
-    const targetDisk = copyDisk ? { file: await createBlankDisk(overlay.dir, (await stat(kvm.images.disk)).size), format: 'qcow2' as const, snapshot: false } : rootDisk;
-    target = await kvm.derive({ rootDisk: targetDisk, netns: pair.target.netns, nic, incoming: uri }).start(spec, { signal });
+    const targetDisk = copyDisk
+      ? {
+          file: await createBlankDisk(overlay.dir, (await stat(kvm.images.disk)).size),
+          format: 'qcow2' as const,
+          snapshot: false,
+        }
+      : rootDisk;
+    target = await kvm
+      .derive({ rootDisk: targetDisk, netns: pair.target.netns, nic, incoming: uri })
+      .start(spec, { signal });
     record.targetCommand = target.command;
-    enter('reach the guest\'s echo service');
+    enter("reach the guest's echo service");
     await forgetGuestAddress(pair);
-    observer = await startObserver({ address: pair.lan.guestAddress, port: GUEST_ECHO_PORT, intervalMs: params.probeIntervalMs });
+    observer = await startObserver({
+      address: pair.lan.guestAddress,
+      port: GUEST_ECHO_PORT,
+      intervalMs: params.probeIntervalMs,
+    });
     await observer.waitForAnswer(params.answerTimeoutMs, signal);
     await sleep(params.baselineMs, signal);
     enter('migrate');
@@ -285,7 +377,13 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
     });
     const linkBytes = (await linkSentBytes(pair)) - sentBefore;
     record.linkBytes = linkBytes;
-    record.qemu = { info: run.info, parameters: run.parameters, pausedMs: relativeMs(run.pausedNs, run.issuedNs), completedMs: relativeMs(run.completedNs, run.issuedNs), resumedMs: relativeMs(run.resumedNs, run.issuedNs) };
+    record.qemu = {
+      info: run.info,
+      parameters: run.parameters,
+      pausedMs: relativeMs(run.pausedNs, run.issuedNs),
+      completedMs: relativeMs(run.completedNs, run.issuedNs),
+      resumedMs: relativeMs(run.resumedNs, run.issuedNs),
+    };
     enter('hear the target answer');
     await waitForAnswerAfter(observer, run, params, signal);
     const log = await observer.stop();
@@ -318,12 +416,18 @@ async function migrateOnce(context: ExperimentContext, params: MigrationParams, 
 // what the target looked like when a step failed: QEMU's run state, the guest's console, and (if
 // its agent answers within a few seconds) the guest's view of its NIC
 async function describeTarget(target: KvmGuest): Promise<Record<string, unknown>> {
-  const status = await withTimeout(target.qmp.execute<Record<string, unknown>>('query-status'), 5000, 'no answer within 5 s').catch((error: unknown) => `query-status failed: ${firstLine(error)}`);
+  const status = await withTimeout(
+    target.qmp.execute<Record<string, unknown>>('query-status'),
+    5000,
+    'no answer within 5 s',
+  ).catch((error: unknown) => `query-status failed: ${firstLine(error)}`);
   const consoleTail = await target.consoleTail(20);
   let nic: string;
   try {
     await target.waitReady({ timeoutMs: 10_000 });
-    const shown = await target.exec(['sh', '-c', 'ip -s link show eth0; ip addr show eth0; cat /proc/net/udp'], { timeoutMs: 10_000 });
+    const shown = await target.exec(['sh', '-c', 'ip -s link show eth0; ip addr show eth0; cat /proc/net/udp'], {
+      timeoutMs: 10_000,
+    });
     nic = `${shown.stdout}${shown.stderr}`;
   } catch (error) {
     nic = `the agent did not answer: ${firstLine(error)}`;
@@ -334,13 +438,25 @@ async function describeTarget(target: KvmGuest): Promise<Record<string, unknown>
 // the target's disk when the disk is copied: a blank qcow2 of the source disk's size, in the repeat's directory
 async function createBlankDisk(dir: string, sizeBytes: number): Promise<string> {
   const file = path.join(dir, 'target.qcow2');
-  const created = await execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, String(sizeBytes)], { reject: false, stdin: 'ignore' });
-  if (created.failed) throw new GuestbenchError(`could not create the target's blank disk: ${created.command}: ${String(created.stderr).trim()}`, { fix: 'apt-get install qemu-utils' });
+  const created = await execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, String(sizeBytes)], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (created.failed)
+    throw new GuestbenchError(
+      `could not create the target's blank disk: ${created.command}: ${String(created.stderr).trim()}`,
+      { fix: 'apt-get install qemu-utils' },
+    );
   return file;
 }
 
 // the target's first answer may come a while after it resumed (its announcement, the guest's stack)
-async function waitForAnswerAfter(observer: Observer, run: MigrationRun, params: MigrationParams, signal: AbortSignal): Promise<void> {
+async function waitForAnswerAfter(
+  observer: Observer,
+  run: MigrationRun,
+  params: MigrationParams,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + params.answerTimeoutMs;
   for (;;) {
     const log = observer.peek();
@@ -349,7 +465,10 @@ async function waitForAnswerAfter(observer: Observer, run: MigrationRun, params:
       await sleep(Math.max(50, 10 * params.probeIntervalMs), signal);
       return;
     }
-    if (Date.now() > deadline) throw new GuestbenchError(`the guest did not answer the observer within ${Math.round(params.answerTimeoutMs / 1000)} s of resuming on the target`);
+    if (Date.now() > deadline)
+      throw new GuestbenchError(
+        `the guest did not answer the observer within ${Math.round(params.answerTimeoutMs / 1000)} s of resuming on the target`,
+      );
     await sleep(params.probeIntervalMs, signal);
   }
 }
@@ -367,7 +486,10 @@ function probeRecord(log: ProbeLog, originNs: bigint | undefined): Record<string
     intervalMs: log.intervalMs,
     strays: log.strays,
     origin: originNs === undefined ? 'first probe' : 'migrate command',
-    probes: log.probes.map((probe) => [round3(Number(probe.sentNs - origin) / 1e6), probe.answeredNs === undefined ? null : round3(Number(probe.answeredNs - origin) / 1e6)]),
+    probes: log.probes.map((probe) => [
+      round3(Number(probe.sentNs - origin) / 1e6),
+      probe.answeredNs === undefined ? null : round3(Number(probe.answeredNs - origin) / 1e6),
+    ]),
   };
 }
 
@@ -382,9 +504,18 @@ const round3 = (value: number): number => Math.round(value * 1000) / 1000;
  * the rows say that guestbench does not move checkpoints between engines yet.
  */
 async function recordContainerMigration(context: ExperimentContext, params: MigrationParams): Promise<void> {
-  const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter((repeat) => !context.done.has(cellKey({ backend: 'docker', guests: 1, repeat, config: CONTAINER_CONFIG })));
+  const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter(
+    (repeat) => !context.done.has(cellKey({ backend: 'docker', guests: 1, repeat, config: CONTAINER_CONFIG })),
+  );
   if (repeats.length === 0) return;
-  const cellOf = (repeat: number): MigrationCell => ({ campaign: context.store.id, experiment: 'migration', backend: 'docker', accel: 'none', repeat, config: undefined });
+  const cellOf = (repeat: number): MigrationCell => ({
+    campaign: context.store.id,
+    experiment: 'migration',
+    backend: 'docker',
+    accel: 'none',
+    repeat,
+    config: undefined,
+  });
   let reason: string;
   if (!context.backends.docker) {
     reason = context.unusable.docker ?? 'the docker backend is not available';
@@ -399,13 +530,17 @@ async function recordContainerMigration(context: ExperimentContext, params: Migr
     }
   }
   context.log(`migration: docker: unsupported: ${reason}`);
-  appendSamples(context.store, repeats.flatMap((repeat) => migrationValuelessRows(cellOf(repeat), 'unsupported', reason)));
+  appendSamples(
+    context.store,
+    repeats.flatMap((repeat) => migrationValuelessRows(cellOf(repeat), 'unsupported', reason)),
+  );
 }
 
 /** The migration experiment. */
 export const migration: ExperimentDefinition<MigrationParams> = {
   name: 'migration',
-  summary: 'live migration of a VM between two hosts (network namespaces), clean and loaded, with an observer; containers via CRIU where the host can',
+  summary:
+    'live migration of a VM between two hosts (network namespaces), clean and loaded, with an observer; containers via CRIU where the host can',
   thesis: 'Table 6.1, Figures 6.3-6.5',
   minGuests: 1,
   parameters: migrationParameters,

@@ -49,6 +49,6 @@ export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams> = {
 export function parseProfile(value: string): ProfileName {
   if ((PROFILES as readonly string[]).includes(value)) return value as ProfileName;
   throw new UsageError(`Expected \`--profile\` to be one of ${PROFILES.join(', ')}, got \`${value}\``, {
-    fix: 'use `--profile quick` for a few minutes\' run or `--profile thesis` for the thesis\'s parameters',
+    fix: "use `--profile quick` for a few minutes' run or `--profile thesis` for the thesis's parameters",
   });
 }

@@ -16,7 +16,14 @@ import type { ExperimentDefinition } from './definition.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyExperiment = ExperimentDefinition<any>;
 
-const DEFINITIONS: readonly AnyExperiment[] = [densityCpu, densityFileio, densityMysql, latency, latencyRestore, migration];
+const DEFINITIONS: readonly AnyExperiment[] = [
+  densityCpu,
+  densityFileio,
+  densityMysql,
+  latency,
+  latencyRestore,
+  migration,
+];
 
 /** Experiment names, in the order `--help` lists them. */
 export const EXPERIMENT_NAMES: readonly string[] = DEFINITIONS.map((definition) => definition.name);
@@ -30,7 +37,9 @@ export function experimentDefinitions(): readonly AnyExperiment[] {
 export function experimentNamed(name: string): AnyExperiment {
   const found = DEFINITIONS.find((definition) => definition.name === name);
   if (!found) {
-    throw new UsageError(`Expected an experiment (${EXPERIMENT_NAMES.join(', ')}), got \`${name}\``, { fix: 'for example `guestbench run density-cpu --profile quick`' });
+    throw new UsageError(`Expected an experiment (${EXPERIMENT_NAMES.join(', ')}), got \`${name}\``, {
+      fix: 'for example `guestbench run density-cpu --profile quick`',
+    });
   }
   return found;
 }

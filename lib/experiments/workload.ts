@@ -13,7 +13,9 @@ export interface Workload {
   prepare?(guest: Guest, signal?: AbortSignal): Promise<void>;
   /** the timed command */
   command: string[];
-  /** the timed command for one guest, where it differs between guests (e.g. a per-guest directory); default `command` */
+  /**
+   * the timed command for one guest, where it differs between guests (e.g. a per-guest directory); default `command`
+   */
   commandFor?(guest: Guest): string[];
   /** the metric/value pairs in the command's output; throws ParseError on output of a failed run */
   parse(stdout: string): Array<[MetricName, number]>;

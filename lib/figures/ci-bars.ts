@@ -41,7 +41,13 @@ function hover(name: string, stats: readonly BarStats[], options: CiBarOptions):
 }
 
 /** Bars at `x` with heights `stats[i].mean` and asymmetric 95% CI error bars (0 where there is no CI). */
-export function ciBarTrace(name: string, color: string, x: string[], stats: readonly BarStats[], options: CiBarOptions): Trace {
+export function ciBarTrace(
+  name: string,
+  color: string,
+  x: string[],
+  stats: readonly BarStats[],
+  options: CiBarOptions,
+): Trace {
   return {
     type: 'bar',
     name,
@@ -53,8 +59,17 @@ export function ciBarTrace(name: string, color: string, x: string[], stats: read
   };
 }
 
-/** The same as markers (`symbol`, e.g. `circle-open`); with layout.scattermode 'group' they sit side by side per category. */
-export function ciMarkerTrace(name: string, color: string, x: string[], stats: readonly BarStats[], options: CiBarOptions & { symbol: string }): Trace {
+/**
+ * The same as markers (`symbol`, e.g. `circle-open`); with layout.scattermode 'group' they sit side by side per
+ * category.
+ */
+export function ciMarkerTrace(
+  name: string,
+  color: string,
+  x: string[],
+  stats: readonly BarStats[],
+  options: CiBarOptions & { symbol: string },
+): Trace {
   return {
     type: 'scatter',
     mode: 'markers',

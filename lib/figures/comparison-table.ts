@@ -9,20 +9,34 @@ import { htmlTable } from './html-table.js';
 function ours(comparison: Comparison, digits: number): string {
   if (!comparison.ours) return '–';
   const { mean, ciLow, ciHigh } = comparison.ours;
-  return ciLow === null || ciHigh === null ? mean.toFixed(digits) : `${mean.toFixed(digits)} [${ciLow.toFixed(digits)}, ${ciHigh.toFixed(digits)}]`;
+  return ciLow === null || ciHigh === null
+    ? mean.toFixed(digits)
+    : `${mean.toFixed(digits)} [${ciLow.toFixed(digits)}, ${ciHigh.toFixed(digits)}]`;
 }
 
 /** Renders comparisons as an HTML table. */
-export function comparisonHtml(comparisons: readonly Comparison[], caption: string, options: { digits?: number } = {}): string {
+export function comparisonHtml(
+  comparisons: readonly Comparison[],
+  caption: string,
+  options: { digits?: number } = {},
+): string {
   const digits = options.digits ?? 2;
-  return htmlTable(comparisons, [
-    { label: 'backend', value: (row) => seriesLabel(row.backend, row.accel) },
-    { label: 'N', value: (row) => String(row.guests), align: 'right' },
-    { label: 'metric', value: (row) => `${row.metric}${row.unit ? ` (${row.unit})` : ''}` },
-    { label: 'this host: mean [95% CI]', value: (row) => ours(row, digits), align: 'right' },
-    { label: 'n', value: (row) => (row.ours ? String(row.ours.n) : '–'), align: 'right' },
-    { label: 'thesis', value: (row) => (row.thesis ? `${row.thesis.approximate ? '~' : ''}${row.thesis.value}` : '–'), align: 'right' },
-    { label: 'printed at', value: (row) => row.thesis?.source ?? '' },
-    { label: 'ours / thesis', value: (row) => row.ratio, digits: 2 },
-  ], caption);
+  return htmlTable(
+    comparisons,
+    [
+      { label: 'backend', value: (row) => seriesLabel(row.backend, row.accel) },
+      { label: 'N', value: (row) => String(row.guests), align: 'right' },
+      { label: 'metric', value: (row) => `${row.metric}${row.unit ? ` (${row.unit})` : ''}` },
+      { label: 'this host: mean [95% CI]', value: (row) => ours(row, digits), align: 'right' },
+      { label: 'n', value: (row) => (row.ours ? String(row.ours.n) : '–'), align: 'right' },
+      {
+        label: 'thesis',
+        value: (row) => (row.thesis ? `${row.thesis.approximate ? '~' : ''}${row.thesis.value}` : '–'),
+        align: 'right',
+      },
+      { label: 'printed at', value: (row) => row.thesis?.source ?? '' },
+      { label: 'ours / thesis', value: (row) => row.ratio, digits: 2 },
+    ],
+    caption,
+  );
 }

@@ -38,8 +38,17 @@ export interface SeriesAxis {
 /** x = number of guests (N): the density and latency figures. */
 export const GUESTS_AXIS: SeriesAxis = { x: (row) => row.guests, hover: 'N=%{x}' };
 
-/** A measured series with 95% CI error bars (rows of one series; sorted along x here, by N unless `axis` says otherwise). */
-export function measuredTrace(rows: readonly SummaryRow[], name: string, color: string, dash: 'solid' | 'dot' = 'solid', axis: SeriesAxis = GUESTS_AXIS): Trace {
+/**
+ * A measured series with 95% CI error bars (rows of one series; sorted along x here, by N unless `axis` says
+ * otherwise).
+ */
+export function measuredTrace(
+  rows: readonly SummaryRow[],
+  name: string,
+  color: string,
+  dash: 'solid' | 'dot' = 'solid',
+  axis: SeriesAxis = GUESTS_AXIS,
+): Trace {
   const sorted = [...rows].sort((a, b) => axis.x(a) - axis.x(b));
   return {
     type: 'scatter',
@@ -90,7 +99,11 @@ export interface DensityFigureOptions {
  * One metric vs number of guests: a series per (backend, accel) measured here with 95% CIs, and
  * the thesis's values per backend beside them (Figure 4.1 for total_time).
  */
-export function metricVsGuestsFigure(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], options: DensityFigureOptions): Figure {
+export function metricVsGuestsFigure(
+  summary: readonly SummaryRow[],
+  thesis: readonly ThesisPoint[],
+  options: DensityFigureOptions,
+): Figure {
   const rows = summary.filter((row) => row.metric === options.metric);
   const series = new Map<string, SummaryRow[]>();
   for (const row of rows) {
@@ -104,9 +117,12 @@ export function metricVsGuestsFigure(summary: readonly SummaryRow[], thesis: rea
   }
   for (const backend of ['native', 'docker', 'kvm'] as const) {
     const points = thesis.filter((point) => point.backend === backend && point.metric === options.metric);
-    if (points.length > 0) data.push(thesisTrace(points, `${BACKEND_LABELS[backend]}, thesis`, BACKEND_COLORS[backend]));
+    if (points.length > 0)
+      data.push(thesisTrace(points, `${BACKEND_LABELS[backend]}, thesis`, BACKEND_COLORS[backend]));
   }
-  const guests = [...new Set([...rows.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort((a, b) => a - b);
+  const guests = [...new Set([...rows.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort(
+    (a, b) => a - b,
+  );
   return {
     data,
     layout: {
@@ -131,12 +147,24 @@ const PER_REQUEST_COLORS = ['#2ca02c', '#1f77b4', '#9467bd', '#d62728'];
  * Per-request latency (min, avg, p95, max) vs N for one backend (Figures 4.2 containers, 4.3 VMs),
  * with the thesis's values for that backend.
  */
-export function perRequestFigure(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], options: { backend: BackendName; title: string }): Figure {
+export function perRequestFigure(
+  summary: readonly SummaryRow[],
+  thesis: readonly ThesisPoint[],
+  options: { backend: BackendName; title: string },
+): Figure {
   const data: Trace[] = [];
   PER_REQUEST.forEach(({ metric, label, dash }, index) => {
     const color = PER_REQUEST_COLORS[index] ?? '#000000';
     const rows = summary.filter((row) => row.backend === options.backend && row.metric === metric);
-    if (rows.length > 0) data.push(measuredTrace(rows, `${label}, this host${rows[0]?.backend === 'kvm' ? ` (${rows[0].accel})` : ''}`, color, dash));
+    if (rows.length > 0)
+      data.push(
+        measuredTrace(
+          rows,
+          `${label}, this host${rows[0]?.backend === 'kvm' ? ` (${rows[0].accel})` : ''}`,
+          color,
+          dash,
+        ),
+      );
     const points = thesis.filter((point) => point.backend === options.backend && point.metric === metric);
     if (points.length > 0) data.push(thesisTrace(points, `${label}, thesis`, color));
   });
@@ -144,7 +172,12 @@ export function perRequestFigure(summary: readonly SummaryRow[], thesis: readonl
     data,
     layout: {
       title: { text: options.title },
-      xaxis: { title: { text: 'guests running at once (N)' }, tickvals: [...new Set(summary.filter((row) => row.backend === options.backend).map((row) => row.guests))].sort((a, b) => a - b) },
+      xaxis: {
+        title: { text: 'guests running at once (N)' },
+        tickvals: [...new Set(summary.filter((row) => row.backend === options.backend).map((row) => row.guests))].sort(
+          (a, b) => a - b,
+        ),
+      },
       yaxis: { title: { text: 'time per request (ms)' }, rangemode: 'tozero' },
       legend: LEGEND_BELOW,
       margin: { t: 50, b: 110 },

@@ -32,16 +32,35 @@ export interface ClaimCheck {
   thesis: string;
 }
 
-function row(summary: readonly SummaryRow[], backend: BackendName, guests: number, metric: MetricName): SummaryRow | undefined {
-  return summary.find((candidate) => candidate.backend === backend && candidate.guests === guests && candidate.metric === metric);
+function row(
+  summary: readonly SummaryRow[],
+  backend: BackendName,
+  guests: number,
+  metric: MetricName,
+): SummaryRow | undefined {
+  return summary.find(
+    (candidate) => candidate.backend === backend && candidate.guests === guests && candidate.metric === metric,
+  );
 }
 
 function guestsOf(summary: readonly SummaryRow[], backend: BackendName, metric: MetricName): number[] {
-  return [...new Set(summary.filter((candidate) => candidate.backend === backend && candidate.metric === metric).map((candidate) => candidate.guests))].sort((a, b) => a - b);
+  return [
+    ...new Set(
+      summary
+        .filter((candidate) => candidate.backend === backend && candidate.metric === metric)
+        .map((candidate) => candidate.guests),
+    ),
+  ].sort((a, b) => a - b);
 }
 
 /** The thesis's N when both backends measured it, else the largest N both measured, else null. */
-function commonGuests(summary: readonly SummaryRow[], a: BackendName, b: BackendName, metric: MetricName, wanted: number | null): number | null {
+function commonGuests(
+  summary: readonly SummaryRow[],
+  a: BackendName,
+  b: BackendName,
+  metric: MetricName,
+  wanted: number | null,
+): number | null {
   const both = guestsOf(summary, a, metric).filter((n) => guestsOf(summary, b, metric).includes(n));
   if (wanted !== null && both.includes(wanted)) return wanted;
   return both.at(-1) ?? null;
@@ -84,12 +103,24 @@ interface RatioClaim {
 
 function ratioCheck(summary: readonly SummaryRow[], spec: RatioClaim): ClaimCheck {
   const [top, bottom] = spec.over;
-  const base = { id: spec.id, claim: spec.claim, source: spec.source, test: spec.test, thesisGuests: spec.thesisGuests, thesis: spec.thesis };
+  const base = {
+    id: spec.id,
+    claim: spec.claim,
+    source: spec.source,
+    test: spec.test,
+    thesisGuests: spec.thesisGuests,
+    thesis: spec.thesis,
+  };
   const guests = commonGuests(summary, top, bottom, spec.metric, spec.thesisGuests);
   const a = guests === null ? undefined : row(summary, top, guests, spec.metric);
   const b = guests === null ? undefined : row(summary, bottom, guests, spec.metric);
   if (!a || !b || b.mean === 0) {
-    return { ...base, verdict: 'not measured', atGuests: null, ours: `no N with both ${top} and ${bottom} ${spec.metric}` };
+    return {
+      ...base,
+      verdict: 'not measured',
+      atGuests: null,
+      ours: `no N with both ${top} and ${bottom} ${spec.metric}`,
+    };
   }
   const ratio = a.mean / b.mean;
   return {
@@ -124,11 +155,17 @@ function halvingCheck(summary: readonly SummaryRow[], spec: HalvingClaim): Claim
     thesisGuests: null,
     thesis: spec.thesis,
   };
-  if (pairs.length === 0) return { ...base, verdict: 'not measured', atGuests: null, ours: `no N and 2N both measured for ${spec.backend}` };
+  if (pairs.length === 0)
+    return { ...base, verdict: 'not measured', atGuests: null, ours: `no N and 2N both measured for ${spec.backend}` };
   const ratios = pairs.map(([n, twice]) => {
     const before = row(summary, spec.backend, n, spec.metric);
     const after = row(summary, spec.backend, twice, spec.metric);
-    return { n, twice, ratio: before && after && before.mean !== 0 ? after.mean / before.mean : NaN, accel: after?.accel ?? 'unknown' };
+    return {
+      n,
+      twice,
+      ratio: before && after && before.mean !== 0 ? after.mean / before.mean : NaN,
+      accel: after?.accel ?? 'unknown',
+    };
   });
   const holds = ratios.every(({ ratio }) => ratio >= HALF_LOW && ratio <= HALF_HIGH);
   const accel = ratios[0]?.accel ?? 'unknown';
@@ -153,19 +190,27 @@ export function fileioClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
       id: 'fileio-one-guest-like-native',
       claim: 'With a single guest, containers and VMs perform file I/O like the bare host',
       source: 'Section 4.5.2, Figures 4.4 & 4.5 text',
-      test: 'requests (reads + writes) of one container and of one VM each within ±10% of the bare host\'s',
+      test: "requests (reads + writes) of one container and of one VM each within ±10% of the bare host's",
       thesisGuests: 1,
       thesis: `native events ${cite('f4.4-4.5-native-events')}; the text gives no N=1 guest values`,
     };
     const reference = native('requests');
     const guests = (['docker', 'kvm'] as const).map((backend) => row(summary, backend, 1, 'requests'));
-    if (!reference || guests.some((found) => !found)) return { ...base, verdict: 'not measured', atGuests: null, ours: 'needs native, docker and kvm at N=1' };
-    const ratios = guests.map((found) => ({ found: found as SummaryRow, ratio: (found as SummaryRow).mean / reference.mean }));
+    if (!reference || guests.some((found) => !found))
+      return { ...base, verdict: 'not measured', atGuests: null, ours: 'needs native, docker and kvm at N=1' };
+    const ratios = guests.map((found) => ({
+      found: found as SummaryRow,
+      ratio: (found as SummaryRow).mean / reference.mean,
+    }));
     return {
       ...base,
       verdict: ratios.every(({ ratio }) => Math.abs(ratio - 1) <= 0.1) ? 'true' : 'false',
       atGuests: 1,
-      ours: ratios.map(({ found, ratio }) => `${label(found)} ${fmt(found.mean)} = ${fmt(ratio)}x native (${fmt(reference.mean)})`).join('; '),
+      ours: ratios
+        .map(
+          ({ found, ratio }) => `${label(found)} ${fmt(found.mean)} = ${fmt(ratio)}x native (${fmt(reference.mean)})`,
+        )
+        .join('; '),
     };
   };
   const speedRatio = thesisRow('f4.8-docker-n8-total_mib_per_s').value / thesisRow('f4.9-kvm-n8-total_mib_per_s').value;
@@ -181,7 +226,7 @@ export function fileioClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
     }),
     ratioCheck(summary, {
       id: 'fileio-speed-containers-far-above-vms',
-      claim: 'At 8 guests, containers\' file I/O speed is far above VMs\'',
+      claim: "At 8 guests, containers' file I/O speed is far above VMs'",
       source: 'Section 4.5.2, Figures 4.8 & 4.9 text',
       metric: 'total_mib_per_s',
       over: ['docker', 'kvm'],
@@ -225,7 +270,7 @@ export function fileioClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
     }),
     ratioCheck(summary, {
       id: 'fileio-vm-max-time-3x',
-      claim: 'VMs\' maximum time per request is about 3 times containers\'',
+      claim: "VMs' maximum time per request is about 3 times containers'",
       source: 'Section 4.5.2, Figures 4.12 & 4.13 text',
       metric: 'latency_max',
       over: ['kvm', 'docker'],
@@ -239,11 +284,12 @@ export function fileioClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
 
 /** density-mysql's claims (section 4.5.3, Figures 4.14-4.19, Tables 4.4-4.5). */
 export function mysqlClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
-  const tpsRatio = thesisRow('f4.14-docker-n8-transactions_per_s').value / thesisRow('f4.15-kvm-n8-transactions_per_s').value;
+  const tpsRatio =
+    thesisRow('f4.14-docker-n8-transactions_per_s').value / thesisRow('f4.15-kvm-n8-transactions_per_s').value;
   const containerPlateau = (): ClaimCheck => {
     const base = {
       id: 'mysql-containers-8-to-12',
-      claim: 'Going from 8 to 12 containers barely changes each container\'s MySQL events',
+      claim: "Going from 8 to 12 containers barely changes each container's MySQL events",
       source: 'Section 4.5.3, Figure 4.16 text',
       test: 'events per container at N=12 >= 85% of N=8',
       thesisGuests: 12,
@@ -251,9 +297,20 @@ export function mysqlClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
     };
     const eight = row(summary, 'docker', 8, 'events');
     const twelve = row(summary, 'docker', 12, 'events');
-    if (!eight || !twelve) return { ...base, verdict: 'not measured', atGuests: null, ours: 'needs containers at N=8 and N=12 (thesis profile)' };
+    if (!eight || !twelve)
+      return {
+        ...base,
+        verdict: 'not measured',
+        atGuests: null,
+        ours: 'needs containers at N=8 and N=12 (thesis profile)',
+      };
     const ratio = twelve.mean / eight.mean;
-    return { ...base, verdict: ratio >= 0.85 ? 'true' : 'false', atGuests: 12, ours: `containers ${fmt(eight.mean)} → ${fmt(twelve.mean)} events: x${fmt(ratio)}` };
+    return {
+      ...base,
+      verdict: ratio >= 0.85 ? 'true' : 'false',
+      atGuests: 12,
+      ours: `containers ${fmt(eight.mean)} → ${fmt(twelve.mean)} events: x${fmt(ratio)}`,
+    };
   };
   return [
     ratioCheck(summary, {
@@ -300,7 +357,7 @@ export function mysqlClaims(summary: readonly SummaryRow[]): ClaimCheck[] {
     containerPlateau(),
     ratioCheck(summary, {
       id: 'mysql-vm-latency-shoots-away',
-      claim: 'At 8 guests, VMs\' time per request shoots away from containers\'',
+      claim: "At 8 guests, VMs' time per request shoots away from containers'",
       source: 'Section 4.5.3, Figures 4.18 & 4.19 text (Tables 4.4 and 4.5 print identical values)',
       metric: 'latency_avg',
       over: ['kvm', 'docker'],
@@ -320,24 +377,41 @@ const VERDICT_STYLE: Record<ClaimVerdict, string> = {
 
 /** The checks as an HTML table, one line per claim; a check made at another N than the thesis's says so. */
 export function claimsHtml(checks: readonly ClaimCheck[], caption: string): string {
-  const table = htmlTable(checks, [
-    { label: 'verdict', value: (check) => `[${check.verdict}]` },
-    { label: 'the thesis claims', value: (check) => check.claim },
-    { label: 'test', value: (check) => check.test },
-    { label: 'N used', value: (check) => (check.atGuests === null ? '–' : `${check.atGuests}${check.thesisGuests !== null && check.thesisGuests !== check.atGuests ? ` (thesis: ${check.thesisGuests}, not measured here)` : ''}`) },
-    { label: 'this host', value: (check) => check.ours },
-    { label: 'thesis', value: (check) => check.thesis },
-    { label: 'where', value: (check) => check.source },
-  ], caption);
+  const table = htmlTable(
+    checks,
+    [
+      { label: 'verdict', value: (check) => `[${check.verdict}]` },
+      { label: 'the thesis claims', value: (check) => check.claim },
+      { label: 'test', value: (check) => check.test },
+      {
+        label: 'N used',
+        value: (check) =>
+          check.atGuests === null
+            ? '–'
+            : `${check.atGuests}${check.thesisGuests !== null && check.thesisGuests !== check.atGuests ? ` (thesis: ${check.thesisGuests}, not measured here)` : ''}`,
+      },
+      { label: 'this host', value: (check) => check.ours },
+      { label: 'thesis', value: (check) => check.thesis },
+      { label: 'where', value: (check) => check.source },
+    ],
+    caption,
+  );
   // colour the verdict cells: the first <td> of each row
   let index = 0;
   return table.replace(/<tr><td style="/g, (match) => {
     const check = checks[index++];
-    return check ? `<tr data-claim="${escapeHtml(check.id)}" data-verdict="${check.verdict}"><td style="${VERDICT_STYLE[check.verdict]};` : match;
+    return check
+      ? `<tr data-claim="${escapeHtml(check.id)}" data-verdict="${check.verdict}"><td style="${VERDICT_STYLE[check.verdict]};`
+      : match;
   });
 }
 
 /** One line per claim, `[verdict] claim (N=..): ours`, for logs and tests. */
 export function claimsText(checks: readonly ClaimCheck[]): string {
-  return checks.map((check) => `[${check.verdict}] ${check.claim}${check.atGuests === null ? '' : ` (N=${check.atGuests})`}: ${check.ours}`).join('\n');
+  return checks
+    .map(
+      (check) =>
+        `[${check.verdict}] ${check.claim}${check.atGuests === null ? '' : ` (N=${check.atGuests})`}: ${check.ours}`,
+    )
+    .join('\n');
 }

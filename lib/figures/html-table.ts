@@ -15,7 +15,10 @@ export interface Column<Row> {
 
 /** Escapes text for HTML. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+  return text.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
+  );
 }
 
 function cell(value: string | number | null | undefined, digits: number): string {
@@ -25,7 +28,12 @@ function cell(value: string | number | null | undefined, digits: number): string
 
 /** Renders rows as an HTML table with a caption; numeric columns are right-aligned by default. */
 export function htmlTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Column<Row>>, caption?: string): string {
-  const head = columns.map((column) => `<th style="text-align:${column.align ?? 'left'};padding:2px 8px;border-bottom:1px solid #888">${escapeHtml(column.label)}</th>`).join('');
+  const head = columns
+    .map(
+      (column) =>
+        `<th style="text-align:${column.align ?? 'left'};padding:2px 8px;border-bottom:1px solid #888">${escapeHtml(column.label)}</th>`,
+    )
+    .join('');
   const body = rows
     .map((row) => {
       const cells = columns.map((column) => {
@@ -36,6 +44,8 @@ export function htmlTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Colu
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('\n');
-  const title = caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">${escapeHtml(caption)}</caption>` : '';
+  const title = caption
+    ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">${escapeHtml(caption)}</caption>`
+    : '';
   return `<table class="guestbench-table" style="border-collapse:collapse;font-family:sans-serif;font-size:13px;margin:8px 0">${title}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

@@ -31,7 +31,11 @@ export interface LatencyFigureOptions {
  * here (solid: boot, dotted: shutdown; 95% CI error bars), and the thesis's Tables 5.1/5.2 values
  * (hollow diamonds, dashed).
  */
-export function latencyVsGuestsFigure(summary: readonly SummaryRow[], thesis: readonly ThesisPoint[], options: LatencyFigureOptions): Figure {
+export function latencyVsGuestsFigure(
+  summary: readonly SummaryRow[],
+  thesis: readonly ThesisPoint[],
+  options: LatencyFigureOptions,
+): Figure {
   const metrics = options.metrics ?? ['boot_time', 'shutdown_time'];
   const data: Trace[] = [];
   for (const metric of metrics) {
@@ -43,10 +47,14 @@ export function latencyVsGuestsFigure(summary: readonly SummaryRow[], thesis: re
     }
     for (const [label, group] of series) {
       const backend = group[0]?.backend ?? 'native';
-      data.push(measuredTrace(group, `${label} ${METRIC_LABELS[metric] ?? metric}, this host`, BACKEND_COLORS[backend], dash));
+      data.push(
+        measuredTrace(group, `${label} ${METRIC_LABELS[metric] ?? metric}, this host`, BACKEND_COLORS[backend], dash),
+      );
     }
     for (const backend of ['kvm', 'docker'] as const) {
-      const points = thesis.filter((point) => point.backend === backend && point.metric === metric).sort((a, b) => a.guests - b.guests);
+      const points = thesis
+        .filter((point) => point.backend === backend && point.metric === metric)
+        .sort((a, b) => a.guests - b.guests);
       if (points.length === 0) continue;
       const name = `${THESIS_LABELS[backend]} ${METRIC_LABELS[metric] ?? metric}, thesis`;
       data.push({
@@ -56,20 +64,29 @@ export function latencyVsGuestsFigure(summary: readonly SummaryRow[], thesis: re
         x: points.map((point) => point.guests),
         y: points.map((point) => point.value),
         line: { color: BACKEND_COLORS[backend], dash: 'dash', width: 1 },
-        marker: { symbol: metric === 'boot_time' ? 'diamond-open' : 'square-open', size: 9, color: BACKEND_COLORS[backend] },
+        marker: {
+          symbol: metric === 'boot_time' ? 'diamond-open' : 'square-open',
+          size: 9,
+          color: BACKEND_COLORS[backend],
+        },
         legendgroup: name,
         text: points.map((point) => point.source),
         hovertemplate: `%{y} s at N=%{x} (%{text})<extra>${name}</extra>`,
       });
     }
   }
-  const guests = [...new Set([...summary.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort((a, b) => a - b);
+  const guests = [...new Set([...summary.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort(
+    (a, b) => a - b,
+  );
   const figure: Figure = {
     data,
     layout: {
       title: { text: options.title },
       xaxis: { title: { text: 'guests already running (N)' }, tickvals: guests },
-      yaxis: { title: { text: `time (s${options.logY ?? true ? ', log scale' : ''})` }, ...(options.logY ?? true ? {} : { rangemode: 'tozero' as const }) },
+      yaxis: {
+        title: { text: `time (s${(options.logY ?? true) ? ', log scale' : ''})` },
+        ...((options.logY ?? true) ? {} : { rangemode: 'tozero' as const }),
+      },
       legend: LEGEND_BELOW,
       margin: { t: 50, b: 140 },
     },
@@ -90,15 +107,35 @@ export interface RestoreFigureOptions {
  * error bars). A kind without a restore value gets an annotation with the reason instead of a bar.
  */
 export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreFigureOptions): BarFigure {
-  const labels = rows.map((row) => `${seriesLabel(row.backend, row.accel)}${row.guests > 0 ? `, N=${row.guests}` : ''}`);
-  const bar = (name: string, color: string, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace => ciBarTrace(name, color, labels, rows.map(pick), { unit: 's' });
+  const labels = rows.map(
+    (row) => `${seriesLabel(row.backend, row.accel)}${row.guests > 0 ? `, N=${row.guests}` : ''}`,
+  );
+  const bar = (name: string, color: string, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace =>
+    ciBarTrace(name, color, labels, rows.map(pick), { unit: 's' });
   const annotations: NonNullable<Figure['layout']['annotations']> = rows
     .map((row, index) => ({ row, index }))
     .filter(({ row }) => row.restore === null)
-    .map(({ row, index }) => noteAbove(`${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${clip(row.reason)})` : ''}`, index));
-  if (options.note) annotations.push({ text: options.note, xref: 'paper', yref: 'paper', x: 0, y: -0.32, showarrow: false, font: { size: 10 } });
+    .map(({ row, index }) =>
+      noteAbove(
+        `${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${clip(row.reason)})` : ''}`,
+        index,
+      ),
+    );
+  if (options.note)
+    annotations.push({
+      text: options.note,
+      xref: 'paper',
+      yref: 'paper',
+      x: 0,
+      y: -0.32,
+      showarrow: false,
+      font: { size: 10 },
+    });
   return {
-    data: [bar('cold boot', '#7f7f7f', (row) => row.cold), bar('restore from saved state', '#2ca02c', (row) => row.restore)],
+    data: [
+      bar('cold boot', '#7f7f7f', (row) => row.cold),
+      bar('restore from saved state', '#2ca02c', (row) => row.restore),
+    ],
     layout: {
       title: { text: options.title },
       xaxis: { title: { text: 'kind of guest' }, type: 'category' },
@@ -117,8 +154,12 @@ const PHASE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8
  * Stacked bars of phase means: one bar per (backend, accel, N, what), one segment per phase, in the
  * phases' order. Phases after the headline's end point are drawn hatched-light (opacity) and named so.
  */
-export function phaseBreakdownFigure(means: readonly PhaseMean[], options: { title: string; yTitle?: string }): BarFigure {
-  const barKey = (mean: PhaseMean) => `${seriesLabel(mean.backend, mean.accel)} N=${mean.guests}${mean.what ? ` ${mean.what}` : ''}`;
+export function phaseBreakdownFigure(
+  means: readonly PhaseMean[],
+  options: { title: string; yTitle?: string },
+): BarFigure {
+  const barKey = (mean: PhaseMean) =>
+    `${seriesLabel(mean.backend, mean.accel)} N=${mean.guests}${mean.what ? ` ${mean.what}` : ''}`;
   const bars = [...new Set(means.map(barKey))];
   const phases = [...new Set(means.map((mean) => mean.phase))];
   const data: Trace[] = phases.map((phase, index) => {

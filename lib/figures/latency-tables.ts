@@ -12,64 +12,113 @@ import { seriesLabel } from './density-figures.js';
 import { htmlTable } from './html-table.js';
 
 /** "1.234 [1.100, 1.368] n=3", or "–". */
-export function meanWithCi(stats: Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> | null | undefined, digits = 3): string {
+export function meanWithCi(
+  stats: Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> | null | undefined,
+  digits = 3,
+): string {
   if (!stats) return '–';
-  const ci = stats.ciLow === null || stats.ciHigh === null ? '' : ` [${stats.ciLow.toFixed(digits)}, ${stats.ciHigh.toFixed(digits)}]`;
+  const ci =
+    stats.ciLow === null || stats.ciHigh === null
+      ? ''
+      : ` [${stats.ciLow.toFixed(digits)}, ${stats.ciHigh.toFixed(digits)}]`;
   return `${stats.mean.toFixed(digits)}${ci} n=${stats.n}`;
 }
 
 /** Figure 5.2 as a table: cold boot, restore (or why not), speed-up and time saved. */
 export function restoreTableHtml(rows: readonly RestoreSummary[], caption: string): string {
-  return htmlTable(rows, [
-    { label: 'guest', value: (row) => seriesLabel(row.backend, row.accel) },
-    { label: 'N', value: (row) => String(row.guests), align: 'right' },
-    { label: 'cold boot (s): mean [95% CI]', value: (row) => meanWithCi(row.cold), align: 'right' },
-    { label: 'restore (s): mean [95% CI]', value: (row) => (row.restore ? meanWithCi(row.restore) : `${row.restoreState}: ${row.reason ?? 'no rows'}`), align: 'right' },
-    { label: 'speed-up cold / restore (paired per repeat)', value: (row) => meanWithCi(row.speedup, 2), align: 'right' },
-    { label: 'saved, cold − restore (s)', value: (row) => meanWithCi(row.saving), align: 'right' },
-    { label: 'saving the state (s, not in restore)', value: (row) => meanWithCi(row.save), align: 'right' },
-    { label: 'state file (MiB)', value: (row) => meanWithCi(row.stateMiB, 1), align: 'right' },
-  ], caption);
+  return htmlTable(
+    rows,
+    [
+      { label: 'guest', value: (row) => seriesLabel(row.backend, row.accel) },
+      { label: 'N', value: (row) => String(row.guests), align: 'right' },
+      { label: 'cold boot (s): mean [95% CI]', value: (row) => meanWithCi(row.cold), align: 'right' },
+      {
+        label: 'restore (s): mean [95% CI]',
+        value: (row) => (row.restore ? meanWithCi(row.restore) : `${row.restoreState}: ${row.reason ?? 'no rows'}`),
+        align: 'right',
+      },
+      {
+        label: 'speed-up cold / restore (paired per repeat)',
+        value: (row) => meanWithCi(row.speedup, 2),
+        align: 'right',
+      },
+      { label: 'saved, cold − restore (s)', value: (row) => meanWithCi(row.saving), align: 'right' },
+      { label: 'saving the state (s, not in restore)', value: (row) => meanWithCi(row.save), align: 'right' },
+      { label: 'state file (MiB)', value: (row) => meanWithCi(row.stateMiB, 1), align: 'right' },
+    ],
+    caption,
+  );
 }
 
 /** The thesis's stated comparisons with ours. */
 export function claimsTableHtml(claims: readonly ThesisClaim[], caption: string): string {
-  return htmlTable(claims, [
-    { label: 'comparison', value: (claim) => `${claim.statement} (${claim.statistic})` },
-    { label: 'thesis', value: (claim) => `${claim.thesis.approximate ? '~' : ''}${claim.thesis.value}${claim.unit === 'ratio' ? '×' : ` ${claim.unit}`}`, align: 'right' },
-    { label: 'printed at', value: (claim) => claim.thesis.source },
-    { label: 'inconsistent with', value: (claim) => claim.thesis.inconsistencies.join(', ') },
-    { label: 'this host', value: (claim) => (claim.ours === null ? '–' : `${claim.ours.toFixed(2)}${claim.unit === 'ratio' ? '×' : ` ${claim.unit}`}`), align: 'right' },
-    { label: 'from', value: (claim) => claim.detail },
-  ], caption);
+  return htmlTable(
+    claims,
+    [
+      { label: 'comparison', value: (claim) => `${claim.statement} (${claim.statistic})` },
+      {
+        label: 'thesis',
+        value: (claim) =>
+          `${claim.thesis.approximate ? '~' : ''}${claim.thesis.value}${claim.unit === 'ratio' ? '×' : ` ${claim.unit}`}`,
+        align: 'right',
+      },
+      { label: 'printed at', value: (claim) => claim.thesis.source },
+      { label: 'inconsistent with', value: (claim) => claim.thesis.inconsistencies.join(', ') },
+      {
+        label: 'this host',
+        value: (claim) =>
+          claim.ours === null ? '–' : `${claim.ours.toFixed(2)}${claim.unit === 'ratio' ? '×' : ` ${claim.unit}`}`,
+        align: 'right',
+      },
+      { label: 'from', value: (claim) => claim.detail },
+    ],
+    caption,
+  );
 }
 
 /** Several metrics side by side, one row per (backend, accel, N): mean [95% CI] of each. */
-export function metricsTableHtml(summary: readonly SummaryRow[], metrics: readonly MetricName[], caption: string, options: { digits?: number } = {}): string {
+export function metricsTableHtml(
+  summary: readonly SummaryRow[],
+  metrics: readonly MetricName[],
+  caption: string,
+  options: { digits?: number } = {},
+): string {
   const cells = new Map<string, SummaryRow[]>();
   for (const row of summary.filter((candidate) => metrics.includes(candidate.metric))) {
     const key = `${row.backend}/${row.accel}/${String(row.guests).padStart(4, '0')}`;
     cells.set(key, [...(cells.get(key) ?? []), row]);
   }
   const groups = [...cells.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, rows]) => rows);
-  return htmlTable(groups, [
-    { label: 'guest', value: (rows) => seriesLabel(rows[0]!.backend, rows[0]!.accel) },
-    { label: 'N', value: (rows) => String(rows[0]!.guests), align: 'right' },
-    ...metrics.map((metric) => ({
-      label: `${metric} (${summary.find((row) => row.metric === metric)?.unit ?? ''})`,
-      value: (rows: SummaryRow[]) => meanWithCi(rows.find((row) => row.metric === metric), options.digits ?? 3),
-      align: 'right' as const,
-    })),
-  ], caption);
+  return htmlTable(
+    groups,
+    [
+      { label: 'guest', value: (rows) => seriesLabel(rows[0]!.backend, rows[0]!.accel) },
+      { label: 'N', value: (rows) => String(rows[0]!.guests), align: 'right' },
+      ...metrics.map((metric) => ({
+        label: `${metric} (${summary.find((row) => row.metric === metric)?.unit ?? ''})`,
+        value: (rows: SummaryRow[]) =>
+          meanWithCi(
+            rows.find((row) => row.metric === metric),
+            options.digits ?? 3,
+          ),
+        align: 'right' as const,
+      })),
+    ],
+    caption,
+  );
 }
 
 /** Phase means as a table (the stacked bars' numbers). */
 export function phaseTableHtml(means: readonly PhaseMean[], caption: string): string {
-  return htmlTable(means, [
-    { label: 'guest', value: (mean) => seriesLabel(mean.backend, mean.accel) },
-    { label: 'N', value: (mean) => String(mean.guests), align: 'right' },
-    { label: 'what', value: (mean) => mean.what },
-    { label: 'phase', value: (mean) => `${mean.phase}${mean.inHeadline ? '' : ' (not in the headline time)'}` },
-    { label: 'mean (s)', value: (mean) => mean.mean, digits: 3 },
-  ], caption);
+  return htmlTable(
+    means,
+    [
+      { label: 'guest', value: (mean) => seriesLabel(mean.backend, mean.accel) },
+      { label: 'N', value: (mean) => String(mean.guests), align: 'right' },
+      { label: 'what', value: (mean) => mean.what },
+      { label: 'phase', value: (mean) => `${mean.phase}${mean.inHeadline ? '' : ' (not in the headline time)'}` },
+      { label: 'mean (s)', value: (mean) => mean.mean, digits: 3 },
+    ],
+    caption,
+  );
 }

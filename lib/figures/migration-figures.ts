@@ -5,7 +5,12 @@
  * thesis values in, a plotly figure out. Measured series are named with the accelerator and "this
  * host"; the thesis's with "thesis"; the two never share a trace.
  */
-import type { MigrationComparedMetric, MigrationComparison, MigrationConfigSummary, MigrationThesisValue } from '../analysis/migration-summary.js';
+import type {
+  MigrationComparedMetric,
+  MigrationComparison,
+  MigrationConfigSummary,
+  MigrationThesisValue,
+} from '../analysis/migration-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MigrationLoad, TimingSource } from '../results/schema.js';
 import { ciBarTrace, ciMarkerTrace, clip, noteAbove, type BarStats, type Note } from './ci-bars.js';
@@ -15,8 +20,14 @@ import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
 
 const WHO: Record<TimingSource, string> = { observer: 'observer', qemu: 'QEMU' };
 const DASH: Record<TimingSource, 'solid' | 'dot'> = { observer: 'solid', qemu: 'dot' };
-const FIELD: Record<MigrationComparedMetric, 'totalTime' | 'downtime'> = { total_time: 'totalTime', downtime: 'downtime' };
-const AXIS_TITLE: Record<MigrationComparedMetric, string> = { total_time: 'total migration time (s)', downtime: 'downtime (ms)' };
+const FIELD: Record<MigrationComparedMetric, 'totalTime' | 'downtime'> = {
+  total_time: 'totalTime',
+  downtime: 'downtime',
+};
+const AXIS_TITLE: Record<MigrationComparedMetric, string> = {
+  total_time: 'total migration time (s)',
+  downtime: 'downtime (ms)',
+};
 const LOAD_COLORS: Record<MigrationLoad, string> = { clean: '#d62728', loaded: '#1f77b4' };
 const VCPU_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 const VCPU_SYMBOLS = ['circle', 'square', 'triangle-up', 'diamond', 'cross'];
@@ -37,11 +48,15 @@ function listWords(values: readonly number[], unit = ''): string {
 // one line under the title saying what the VMs ran on, when any ran under TCG
 function titleWithAccel(title: string, configs: ReadonlyArray<{ backend: string; accel: string | null }>): string {
   const tcg = configs.some((config) => config.backend === 'kvm' && config.accel === 'tcg');
-  return tcg ? `${title}<br><sub>this host's VMs ran under TCG (QEMU's software CPU emulation), the thesis's under KVM</sub>` : title;
+  return tcg
+    ? `${title}<br><sub>this host's VMs ran under TCG (QEMU's software CPU emulation), the thesis's under KVM</sub>`
+    : title;
 }
 
 function vmConfigs(configs: readonly MigrationConfigSummary[], load?: MigrationLoad): MigrationConfigSummary[] {
-  return configs.filter((config) => config.backend === 'kvm' && config.memoryMiB !== null && (load === undefined || config.load === load));
+  return configs.filter(
+    (config) => config.backend === 'kvm' && config.memoryMiB !== null && (load === undefined || config.load === load),
+  );
 }
 
 /** The measured row of `config` for one metric and vantage point. */
@@ -66,7 +81,11 @@ export interface MigrationVsMemoryOptions {
  * not a point per size). Figure 6.3 with `load: 'clean'`; without `load`, how the time grows with
  * memory and load.
  */
-export function migrationVsMemoryFigure(configs: readonly MigrationConfigSummary[], thesis: readonly MigrationThesisValue[], options: MigrationVsMemoryOptions): Figure {
+export function migrationVsMemoryFigure(
+  configs: readonly MigrationConfigSummary[],
+  thesis: readonly MigrationThesisValue[],
+  options: MigrationVsMemoryOptions,
+): Figure {
   const ours = vmConfigs(configs, options.load);
   const memoryOf = new Map(ours.map((config) => [config.config, config.memoryMiB as number]));
   const axis: SeriesAxis = { x: (row) => memoryOf.get(row.config ?? '') ?? 0, hover: '%{x} MiB' };
@@ -76,36 +95,72 @@ export function migrationVsMemoryFigure(configs: readonly MigrationConfigSummary
     for (const vcpus of vcpuCounts) {
       const series = ours.filter((config) => config.load === load && config.vcpus === vcpus);
       for (const who of ['observer', 'qemu'] as const) {
-        const rows = series.map((config) => rowOf(config, options.metric, who)).filter((row): row is SummaryRow => row !== null);
+        const rows = series
+          .map((config) => rowOf(config, options.metric, who))
+          .filter((row): row is SummaryRow => row !== null);
         const first = rows[0];
         if (!first) continue;
-        const trace = measuredTrace(rows, `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', first.accel)}, this host`, LOAD_COLORS[load], DASH[who], axis);
-        data.push({ ...trace, marker: { ...trace.marker, symbol: VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string } });
+        const trace = measuredTrace(
+          rows,
+          `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', first.accel)}, this host`,
+          LOAD_COLORS[load],
+          DASH[who],
+          axis,
+        );
+        data.push({
+          ...trace,
+          marker: { ...trace.marker, symbol: VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string },
+        });
       }
     }
   }
-  const points = thesis.filter((value) => value.backend === 'kvm' && value.metric === options.metric && value.load !== null && (options.load === undefined || value.load === options.load));
+  const points = thesis.filter(
+    (value) =>
+      value.backend === 'kvm' &&
+      value.metric === options.metric &&
+      value.load !== null &&
+      (options.load === undefined || value.load === options.load),
+  );
   for (const load of ['clean', 'loaded'] as const) {
-    const perSize = points.filter((value) => value.load === load && value.memoryMiB !== null).sort((a, b) => (a.memoryMiB as number) - (b.memoryMiB as number));
+    const perSize = points
+      .filter((value) => value.load === load && value.memoryMiB !== null)
+      .sort((a, b) => (a.memoryMiB as number) - (b.memoryMiB as number));
     if (perSize.length > 0) {
       const over = [...new Set(perSize.flatMap((value) => value.vcpusCovered))].sort((a, b) => a - b);
       const name = `${load}${over.length > 0 ? `, mean over ${listWords(over)} vCPUs` : ''}: ${THESIS_VMS}`;
-      data.push(thesisTrace(name, LOAD_COLORS[load], perSize.map((value) => value.memoryMiB as number), perSize));
+      data.push(
+        thesisTrace(
+          name,
+          LOAD_COLORS[load],
+          perSize.map((value) => value.memoryMiB as number),
+          perSize,
+        ),
+      );
     }
-    for (const value of points.filter((candidate) => candidate.load === load && candidate.memoryMiB === null && candidate.memoryCovered.length > 0)) {
+    for (const value of points.filter(
+      (candidate) => candidate.load === load && candidate.memoryMiB === null && candidate.memoryCovered.length > 0,
+    )) {
       const sizes = [...value.memoryCovered].sort((a, b) => a - b);
       const name = `${load}, one mean over ${listWords(sizes, ' MiB')}: ${THESIS_VMS}`;
-      data.push({ ...thesisTrace(name, LOAD_COLORS[load], [sizes[0] as number, sizes.at(-1) as number], [value, value]), mode: 'lines' });
+      data.push({
+        ...thesisTrace(name, LOAD_COLORS[load], [sizes[0] as number, sizes.at(-1) as number], [value, value]),
+        mode: 'lines',
+      });
     }
   }
-  const sizes = [...new Set([...memoryOf.values(), ...points.flatMap((value) => value.memoryCovered)])].sort((a, b) => a - b);
+  const sizes = [...new Set([...memoryOf.values(), ...points.flatMap((value) => value.memoryCovered)])].sort(
+    (a, b) => a - b,
+  );
   const logY = options.logY ?? true;
   return {
     data,
     layout: {
       title: { text: titleWithAccel(options.title, ours) },
       xaxis: { title: { text: 'guest memory (MiB, log scale)' }, type: 'log', tickvals: sizes },
-      yaxis: { title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` }, ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      yaxis: {
+        title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` },
+        ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }),
+      },
       legend: LEGEND_BELOW,
       margin: { t: 70, b: 150 },
     },
@@ -113,7 +168,12 @@ export function migrationVsMemoryFigure(configs: readonly MigrationConfigSummary
 }
 
 /** The thesis's values as hollow diamonds on a dashed line, with where each is printed on hover. */
-function thesisTrace(name: string, color: string, x: Array<number | string>, values: readonly MigrationThesisValue[]): Trace {
+function thesisTrace(
+  name: string,
+  color: string,
+  x: Array<number | string>,
+  values: readonly MigrationThesisValue[],
+): Trace {
   return {
     type: 'scatter',
     mode: values.length > 1 ? 'lines+markers' : 'markers',
@@ -123,7 +183,10 @@ function thesisTrace(name: string, color: string, x: Array<number | string>, val
     line: { color, dash: 'dash', width: 1 },
     marker: { symbol: 'diamond-open', size: 11, color },
     legendgroup: name,
-    text: values.map((value) => `${value.approximate ? '~' : ''}${value.printed ? `printed ${value.printed.value} ${value.printed.unit}, ` : ''}${value.source}`),
+    text: values.map(
+      (value) =>
+        `${value.approximate ? '~' : ''}${value.printed ? `printed ${value.printed.value} ${value.printed.unit}, ` : ''}${value.source}`,
+    ),
     hovertemplate: `%{y} ${values[0]?.unit ?? ''} (%{text})<extra>${name}</extra>`,
   };
 }
@@ -142,10 +205,22 @@ export interface LoadedByVcpusOptions {
  * open; 95% CI), and the thesis's mean over its vCPU counts per memory size as a hollow diamond.
  * Memory sizes only one side ran stay, empty on the other.
  */
-export function loadedByVcpusFigure(configs: readonly MigrationConfigSummary[], thesis: readonly MigrationThesisValue[], options: LoadedByVcpusOptions): Figure {
+export function loadedByVcpusFigure(
+  configs: readonly MigrationConfigSummary[],
+  thesis: readonly MigrationThesisValue[],
+  options: LoadedByVcpusOptions,
+): Figure {
   const ours = vmConfigs(configs, 'loaded');
-  const points = thesis.filter((value) => value.backend === 'kvm' && value.load === 'loaded' && value.memoryMiB !== null && value.metric === options.metric);
-  const sizes = [...new Set([...ours.map((config) => config.memoryMiB as number), ...points.map((value) => value.memoryMiB as number)])].sort((a, b) => a - b);
+  const points = thesis.filter(
+    (value) =>
+      value.backend === 'kvm' && value.load === 'loaded' && value.memoryMiB !== null && value.metric === options.metric,
+  );
+  const sizes = [
+    ...new Set([
+      ...ours.map((config) => config.memoryMiB as number),
+      ...points.map((value) => value.memoryMiB as number),
+    ]),
+  ].sort((a, b) => a - b);
   const labels = sizes.map((size) => `${size} MiB`);
   const vcpuCounts = [...new Set(ours.map((config) => config.vcpus ?? 1))].sort((a, b) => a - b);
   const data: Trace[] = [];
@@ -158,13 +233,26 @@ export function loadedByVcpusFigure(configs: readonly MigrationConfigSummary[], 
       });
       const accel = ours.find((config) => config.vcpus === vcpus)?.accel ?? 'tcg';
       const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', accel)}, this host`;
-      data.push(ciMarkerTrace(name, color, labels, stats, { unit: options.metric === 'total_time' ? 's' : 'ms', symbol: WHO_SYMBOL[who] }));
+      data.push(
+        ciMarkerTrace(name, color, labels, stats, {
+          unit: options.metric === 'total_time' ? 's' : 'ms',
+          symbol: WHO_SYMBOL[who],
+        }),
+      );
     }
   });
   if (points.length > 0) {
     const over = [...new Set(points.flatMap((value) => value.vcpusCovered))].sort((a, b) => a - b);
     const sorted = [...points].sort((a, b) => (a.memoryMiB as number) - (b.memoryMiB as number));
-    data.push({ ...thesisTrace(`mean over ${listWords(over)} vCPUs: ${THESIS_VMS}`, THESIS_COLOR, sorted.map((value) => `${value.memoryMiB} MiB`), sorted), mode: 'markers' });
+    data.push({
+      ...thesisTrace(
+        `mean over ${listWords(over)} vCPUs: ${THESIS_VMS}`,
+        THESIS_COLOR,
+        sorted.map((value) => `${value.memoryMiB} MiB`),
+        sorted,
+      ),
+      mode: 'markers',
+    });
   }
   const logY = options.logY ?? true;
   return {
@@ -172,7 +260,10 @@ export function loadedByVcpusFigure(configs: readonly MigrationConfigSummary[], 
     layout: {
       title: { text: titleWithAccel(options.title, ours) },
       xaxis: { title: { text: 'guest memory' }, type: 'category' },
-      yaxis: { title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` }, ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      yaxis: {
+        title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` },
+        ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }),
+      },
       legend: LEGEND_BELOW,
       margin: { t: 70, b: 170 },
       scattermode: 'group',
@@ -196,8 +287,13 @@ export interface VmVsContainerOptions {
  * diamonds (where it printed two values for one quantity, both). A kind of guest without a value of
  * ours gets a note with the reason above the plot, never a marker.
  */
-export function vmVsContainerFigure(comparisons: readonly MigrationComparison[], options: VmVsContainerOptions): Figure {
-  const overall = comparisons.filter((item) => item.metric === options.metric && item.load === null && item.memoryMiB === null);
+export function vmVsContainerFigure(
+  comparisons: readonly MigrationComparison[],
+  options: VmVsContainerOptions,
+): Figure {
+  const overall = comparisons.filter(
+    (item) => item.metric === options.metric && item.load === null && item.memoryMiB === null,
+  );
   const kinds = (['kvm', 'docker'] as const).filter((backend) => overall.some((item) => item.backend === backend));
   const labels = kinds.map((backend) => (backend === 'kvm' ? 'VMs' : 'containers'));
   const oursOf = (backend: string) => overall.find((item) => item.backend === backend)?.ours ?? null;
@@ -206,7 +302,9 @@ export function vmVsContainerFigure(comparisons: readonly MigrationComparison[],
   const data: Trace[] = (['observer', 'qemu'] as const).map((who) => {
     const stats: BarStats[] = kinds.map((backend) => {
       const mean = oursOf(backend)?.[who];
-      return mean === null || mean === undefined ? null : { mean, ciLow: null, ciHigh: null, n: oursOf(backend)?.configs.length ?? 0 };
+      return mean === null || mean === undefined
+        ? null
+        : { mean, ciLow: null, ciHigh: null, n: oursOf(backend)?.configs.length ?? 0 };
     });
     const text = kinds.map((backend) => {
       const ours = oursOf(backend);
@@ -215,21 +313,49 @@ export function vmVsContainerFigure(comparisons: readonly MigrationComparison[],
     const name = `${WHO[who]}, this host${accel ? ` (VMs under ${accel})` : ''}`;
     return ciMarkerTrace(name, BACKEND_COLORS.kvm, labels, stats, { unit, text, symbol: WHO_SYMBOL[who] });
   });
-  const thesis = overall.flatMap((item) => (item.thesis ? [{ label: item.backend === 'kvm' ? 'VMs' : 'containers', value: item.thesis }] : []));
-  if (thesis.length > 0) data.push({ ...thesisTrace('thesis (its VMs ran under KVM)', THESIS_COLOR, thesis.map((item) => item.label), thesis.map((item) => item.value)), mode: 'markers' });
+  const thesis = overall.flatMap((item) =>
+    item.thesis ? [{ label: item.backend === 'kvm' ? 'VMs' : 'containers', value: item.thesis }] : [],
+  );
+  if (thesis.length > 0)
+    data.push({
+      ...thesisTrace(
+        'thesis (its VMs ran under KVM)',
+        THESIS_COLOR,
+        thesis.map((item) => item.label),
+        thesis.map((item) => item.value),
+      ),
+      mode: 'markers',
+    });
   const missing = kinds.flatMap((backend, index) => {
     const item = overall.find((candidate) => candidate.backend === backend);
     return item && item.ours === null ? [`${labels[index]}: not measured here, ${clip(item.oursMissing ?? '')}`] : [];
   });
   const annotations: Note[] = missing.map((text, slot) => noteAbove(text, slot));
-  if (options.note) annotations.push({ text: options.note, xref: 'paper', yref: 'paper', x: 0, y: -0.42, showarrow: false, font: { size: 10 } });
+  if (options.note)
+    annotations.push({
+      text: options.note,
+      xref: 'paper',
+      yref: 'paper',
+      x: 0,
+      y: -0.42,
+      showarrow: false,
+      font: { size: 10 },
+    });
   const logY = options.logY ?? true;
   return {
     data,
     layout: {
-      title: { text: titleWithAccel(options.title, overall.map((item) => ({ backend: item.backend, accel: item.ours ? item.accel : null }))) },
+      title: {
+        text: titleWithAccel(
+          options.title,
+          overall.map((item) => ({ backend: item.backend, accel: item.ours ? item.accel : null })),
+        ),
+      },
       xaxis: { title: { text: 'kind of guest' }, type: 'category' },
-      yaxis: { title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` }, ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      yaxis: {
+        title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` },
+        ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }),
+      },
       legend: LEGEND_BELOW,
       margin: { t: 90 + 20 * missing.length, b: 160 },
       annotations,
@@ -240,7 +366,9 @@ export function vmVsContainerFigure(comparisons: readonly MigrationComparison[],
 
 /** "clean, 1 vCPU, 256 MiB", or the configuration id (the container). */
 export function configLabel(config: Pick<MigrationConfigSummary, 'config' | 'load' | 'vcpus' | 'memoryMiB'>): string {
-  return config.load === null || config.vcpus === null || config.memoryMiB === null ? config.config : `${config.load}, ${vcpuWords(config.vcpus)}, ${config.memoryMiB} MiB`;
+  return config.load === null || config.vcpus === null || config.memoryMiB === null
+    ? config.config
+    : `${config.load}, ${vcpuWords(config.vcpus)}, ${config.memoryMiB} MiB`;
 }
 
 /**
@@ -249,16 +377,39 @@ export function configLabel(config: Pick<MigrationConfigSummary, 'config' | 'loa
  * difference paired per repeat: the time the network needed to find the guest on the target after
  * the switch-over. One group per configuration; configurations without values get a note.
  */
-export function downtimeSourcesFigure(configs: readonly MigrationConfigSummary[], options: { title: string }): BarFigure {
+export function downtimeSourcesFigure(
+  configs: readonly MigrationConfigSummary[],
+  options: { title: string },
+): BarFigure {
   const measured = configs.filter((config) => config.downtime.qemu || config.downtime.observer);
   const labels = measured.map(configLabel);
   const accel = measured[0] ? seriesLabel(measured[0].backend, measured[0].accel) : '';
   const data: Trace[] = [
-    ciBarTrace(`QEMU: guest paused, ${accel}, this host`, '#9467bd', labels, measured.map((config) => config.downtime.qemu), { unit: 'ms' }),
-    ciBarTrace(`observer: service unreachable, ${accel}, this host`, BACKEND_COLORS.kvm, labels, measured.map((config) => config.downtime.observer), { unit: 'ms' }),
-    ciBarTrace(`observer − QEMU, paired per repeat: network re-convergence, ${accel}, this host`, '#7f7f7f', labels, measured.map((config) => config.downtimeGap), { unit: 'ms' }),
+    ciBarTrace(
+      `QEMU: guest paused, ${accel}, this host`,
+      '#9467bd',
+      labels,
+      measured.map((config) => config.downtime.qemu),
+      { unit: 'ms' },
+    ),
+    ciBarTrace(
+      `observer: service unreachable, ${accel}, this host`,
+      BACKEND_COLORS.kvm,
+      labels,
+      measured.map((config) => config.downtime.observer),
+      { unit: 'ms' },
+    ),
+    ciBarTrace(
+      `observer − QEMU, paired per repeat: network re-convergence, ${accel}, this host`,
+      '#7f7f7f',
+      labels,
+      measured.map((config) => config.downtimeGap),
+      { unit: 'ms' },
+    ),
   ];
-  const missing = configs.filter((config) => config.state !== 'ok').map((config) => `${configLabel(config)}: ${config.state}, ${clip(config.reason ?? 'no reason recorded')}`);
+  const missing = configs
+    .filter((config) => config.state !== 'ok')
+    .map((config) => `${configLabel(config)}: ${config.state}, ${clip(config.reason ?? 'no reason recorded')}`);
   return {
     data,
     layout: {

@@ -3,7 +3,11 @@
  * the printed Table 6.1 does not give), ours beside the thesis per group of configurations, and the
  * set-up as recorded.
  */
-import type { MigrationComparison, MigrationConfigSummary, MigrationThesisValue } from '../analysis/migration-summary.js';
+import type {
+  MigrationComparison,
+  MigrationConfigSummary,
+  MigrationThesisValue,
+} from '../analysis/migration-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { ThesisInconsistency } from '../thesis/index.js';
 import { clip } from './ci-bars.js';
@@ -30,15 +34,25 @@ type Table61Line =
 function groupScope(items: readonly MigrationComparison[]): string {
   const first = items[0];
   if (!first) return '';
-  const ours = first.ours ? `this host: ${first.ours.configs.length} configuration(s)${first.ours.memoryMiB.length ? `, ${first.ours.memoryMiB.join(', ')} MiB` : ''}` : `this host: ${clip(first.oursMissing ?? 'none', 60)}`;
-  const thesis = items.flatMap((item) => (item.thesis && item.thesis.memoryCovered.length > 0 ? [`${item.thesis.memoryCovered.join(', ')} MiB`] : []));
-  const vcpus = items.flatMap((item) => (item.thesis && item.thesis.vcpusCovered.length > 1 ? [`${item.thesis.vcpusCovered.join(', ')} vCPUs`] : []));
+  const ours = first.ours
+    ? `this host: ${first.ours.configs.length} configuration(s)${first.ours.memoryMiB.length ? `, ${first.ours.memoryMiB.join(', ')} MiB` : ''}`
+    : `this host: ${clip(first.oursMissing ?? 'none', 60)}`;
+  const thesis = items.flatMap((item) =>
+    item.thesis && item.thesis.memoryCovered.length > 0 ? [`${item.thesis.memoryCovered.join(', ')} MiB`] : [],
+  );
+  const vcpus = items.flatMap((item) =>
+    item.thesis && item.thesis.vcpusCovered.length > 1 ? [`${item.thesis.vcpusCovered.join(', ')} vCPUs`] : [],
+  );
   const thesisScope = [...new Set([...thesis, ...vcpus])].join(', ');
   return `${first.group} (${ours}${thesisScope ? `; thesis: ${thesisScope}` : ''})`;
 }
 
 function thesisCell(items: readonly MigrationComparison[], digits: number): string {
-  const values = items.flatMap((item) => (item.thesis ? [`${thesisValueText(item.thesis)}${item.ratio === null ? '' : `, ours/thesis ${item.ratio.toFixed(digits)}`}`] : []));
+  const values = items.flatMap((item) =>
+    item.thesis
+      ? [`${thesisValueText(item.thesis)}${item.ratio === null ? '' : `, ours/thesis ${item.ratio.toFixed(digits)}`}`]
+      : [],
+  );
   return values.length === 0 ? '–' : values.join(' / ');
 }
 
@@ -53,7 +67,9 @@ function whatCell(line: Table61Line): string {
   const ours = items.some((item) => item.ours !== null);
   const thesis = items.some((item) => item.thesis !== null);
   if (!ours) return 'thesis only (nothing of ours to set beside it)';
-  return thesis ? 'this host: mean of its configurations, beside the thesis' : 'this host: mean of its configurations (the thesis has no value here)';
+  return thesis
+    ? 'this host: mean of its configurations, beside the thesis'
+    : 'this host: mean of its configurations (the thesis has no value here)';
 }
 
 /** Options of {@link migrationTableHtml}. */
@@ -81,7 +97,11 @@ function mibCell(pick: (config: MigrationConfigSummary) => SummaryRow | null) {
  * means beside the thesis's value (observer figures both) and their ratio. Then the thesis's
  * inconsistencies, the printed Table 6.1's copy of Table 5.1 first.
  */
-export function migrationTableHtml(configs: readonly MigrationConfigSummary[], comparisons: readonly MigrationComparison[], options: MigrationTableOptions): string {
+export function migrationTableHtml(
+  configs: readonly MigrationConfigSummary[],
+  comparisons: readonly MigrationComparison[],
+  options: MigrationTableOptions,
+): string {
   const groups = new Map<string, { total: MigrationComparison[]; downtime: MigrationComparison[] }>();
   for (const item of comparisons) {
     const key = `${item.backend}/${item.load}/${item.memoryMiB}`;
@@ -91,16 +111,25 @@ export function migrationTableHtml(configs: readonly MigrationConfigSummary[], c
   }
   const lines: Table61Line[] = [
     ...configs.map((config) => ({ kind: 'config' as const, config })),
-    ...[...groups.values()].map((entry) => ({ kind: 'group' as const, group: groupScope([...entry.total, ...entry.downtime]), ...entry })),
+    ...[...groups.values()].map((entry) => ({
+      kind: 'group' as const,
+      group: groupScope([...entry.total, ...entry.downtime]),
+      ...entry,
+    })),
   ];
-  const measuredCell = (pick: (config: MigrationConfigSummary) => Parameters<typeof meanWithCi>[0], digits: number) => (line: Table61Line) => {
-    if (line.kind !== 'config') return '';
-    if (line.config.state !== 'ok') return '–';
-    return meanWithCi(pick(line.config), digits);
-  };
+  const measuredCell =
+    (pick: (config: MigrationConfigSummary) => Parameters<typeof meanWithCi>[0], digits: number) =>
+    (line: Table61Line) => {
+      if (line.kind !== 'config') return '';
+      if (line.config.state !== 'ok') return '–';
+      return meanWithCi(pick(line.config), digits);
+    };
   const columns: Array<Column<Table61Line>> = [
     { label: 'what', value: whatCell },
-    { label: 'configuration (load, vCPUs, memory)', value: (line) => (line.kind === 'config' ? configLabel(line.config) : line.group) },
+    {
+      label: 'configuration (load, vCPUs, memory)',
+      value: (line) => (line.kind === 'config' ? configLabel(line.config) : line.group),
+    },
     {
       label: 'total time, QEMU (s)',
       value: (line) => {
@@ -109,36 +138,85 @@ export function migrationTableHtml(configs: readonly MigrationConfigSummary[], c
         return meanWithCi(line.config.totalTime.qemu);
       },
     },
-    { label: 'total time, observer (s)', value: (line) => (line.kind === 'group' ? oursCell(line.total, 'observer', 3) : measuredCell((config) => config.totalTime.observer, 3)(line)), align: 'right' },
-    { label: 'total time, thesis (s; ping observer)', value: (line) => (line.kind === 'group' ? thesisCell(line.total, 4) : ''), align: 'right' },
-    { label: 'downtime, QEMU (ms)', value: (line) => (line.kind === 'group' ? oursCell(line.downtime, 'qemu', 1) : measuredCell((config) => config.downtime.qemu, 1)(line)), align: 'right' },
-    { label: 'downtime, observer (ms)', value: (line) => (line.kind === 'group' ? oursCell(line.downtime, 'observer', 1) : measuredCell((config) => config.downtime.observer, 1)(line)), align: 'right' },
-    { label: 'downtime, thesis (ms; ping observer)', value: (line) => (line.kind === 'group' ? thesisCell(line.downtime, 3) : ''), align: 'right' },
+    {
+      label: 'total time, observer (s)',
+      value: (line) =>
+        line.kind === 'group'
+          ? oursCell(line.total, 'observer', 3)
+          : measuredCell((config) => config.totalTime.observer, 3)(line),
+      align: 'right',
+    },
+    {
+      label: 'total time, thesis (s; ping observer)',
+      value: (line) => (line.kind === 'group' ? thesisCell(line.total, 4) : ''),
+      align: 'right',
+    },
+    {
+      label: 'downtime, QEMU (ms)',
+      value: (line) =>
+        line.kind === 'group'
+          ? oursCell(line.downtime, 'qemu', 1)
+          : measuredCell((config) => config.downtime.qemu, 1)(line),
+      align: 'right',
+    },
+    {
+      label: 'downtime, observer (ms)',
+      value: (line) =>
+        line.kind === 'group'
+          ? oursCell(line.downtime, 'observer', 1)
+          : measuredCell((config) => config.downtime.observer, 1)(line),
+      align: 'right',
+    },
+    {
+      label: 'downtime, thesis (ms; ping observer)',
+      value: (line) => (line.kind === 'group' ? thesisCell(line.downtime, 3) : ''),
+      align: 'right',
+    },
     { label: 'RAM sent (MiB)', value: mibCell((config) => config.transferredBytes), align: 'right' },
     // campaigns recorded before the link was counted have no link_bytes rows
-    ...(configs.some((config) => config.linkBytes !== null) ? [{ label: 'sent on the link (MiB: RAM + disk if copied)', value: mibCell((config) => config.linkBytes), align: 'right' as const }] : []),
+    ...(configs.some((config) => config.linkBytes !== null)
+      ? [
+          {
+            label: 'sent on the link (MiB: RAM + disk if copied)',
+            value: mibCell((config) => config.linkBytes),
+            align: 'right' as const,
+          },
+        ]
+      : []),
     { label: 'dirty-sync rounds', value: measuredCell((config) => config.dirtySyncCount, 1), align: 'right' },
     { label: 'bandwidth (Mbit/s)', value: measuredCell((config) => config.bandwidth, 0), align: 'right' },
     { label: 'probes lost', value: measuredCell((config) => config.probesLost, 1), align: 'right' },
   ];
   const table = htmlTable(lines, columns, options.caption);
-  const notes = (options.inconsistencies ?? []).map((item) => `<li><code>${escapeHtml(item.id)}</code>: ${escapeHtml(item.description)}</li>`).join('\n');
+  const notes = (options.inconsistencies ?? [])
+    .map((item) => `<li><code>${escapeHtml(item.id)}</code>: ${escapeHtml(item.description)}</li>`)
+    .join('\n');
   const legend =
     '<p style="font-size:12px;color:#555">Ours: mean [95% Student-t CI] n = repeats; the thesis\'s values are observer figures (ping every second), so compare them with the observer columns. ' +
-    'Where the thesis gives one mean over several configurations, ours is the mean of our configurations\' means over the configurations we ran, which may be other memory sizes: the scope is in the configuration column.</p>';
-  return `${table}\n${legend}${notes ? `\n<p style="font-size:12px;margin-bottom:2px"><b>The thesis\'s own numbers disagree with themselves here:</b></p><ul style="font-size:12px;margin-top:2px">\n${notes}\n</ul>` : ''}`;
+    "Where the thesis gives one mean over several configurations, ours is the mean of our configurations' means over the configurations we ran, which may be other memory sizes: the scope is in the configuration column.</p>";
+  return `${table}\n${legend}${notes ? `\n<p style="font-size:12px;margin-bottom:2px"><b>The thesis's own numbers disagree with themselves here:</b></p><ul style="font-size:12px;margin-top:2px">\n${notes}\n</ul>` : ''}`;
 }
 
-/** Ours beside the thesis, one line per group of configurations and thesis value (the Table 6.1 group lines, with provenance). */
+/**
+ * Ours beside the thesis, one line per group of configurations and thesis value (the Table 6.1 group lines, with
+ * provenance).
+ */
 export function migrationComparisonHtml(comparisons: readonly MigrationComparison[], caption: string): string {
-  return htmlTable(comparisons, [
-    { label: 'group', value: (item) => item.group },
-    { label: 'metric', value: (item) => `${item.metric} (${item.unit})` },
-    { label: 'this host, observer', value: (item) => (item.ours ? item.ours.observer : null), digits: 3 },
-    { label: 'this host, QEMU', value: (item) => (item.ours ? item.ours.qemu : null), digits: 3 },
-    { label: 'this host: configurations', value: (item) => (item.ours ? item.ours.configs.join(', ') : (item.oursMissing ?? '')) },
-    { label: 'thesis', value: (item) => (item.thesis ? thesisValueText(item.thesis) : '–'), align: 'right' },
-    { label: 'thesis: printed at', value: (item) => item.thesis?.source ?? '' },
-    { label: 'ours (observer) / thesis', value: (item) => item.ratio, digits: 4 },
-  ], caption);
+  return htmlTable(
+    comparisons,
+    [
+      { label: 'group', value: (item) => item.group },
+      { label: 'metric', value: (item) => `${item.metric} (${item.unit})` },
+      { label: 'this host, observer', value: (item) => (item.ours ? item.ours.observer : null), digits: 3 },
+      { label: 'this host, QEMU', value: (item) => (item.ours ? item.ours.qemu : null), digits: 3 },
+      {
+        label: 'this host: configurations',
+        value: (item) => (item.ours ? item.ours.configs.join(', ') : (item.oursMissing ?? '')),
+      },
+      { label: 'thesis', value: (item) => (item.thesis ? thesisValueText(item.thesis) : '–'), align: 'right' },
+      { label: 'thesis: printed at', value: (item) => item.thesis?.source ?? '' },
+      { label: 'ours (observer) / thesis', value: (item) => item.ratio, digits: 4 },
+    ],
+    caption,
+  );
 }

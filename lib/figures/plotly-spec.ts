@@ -24,11 +24,25 @@ export interface Figure {
   data: Trace[];
   layout: {
     title: { text: string };
-    xaxis: { title: { text: string }; type?: 'linear' | 'log' | 'category'; tickvals?: number[]; ticktext?: string[]; rangemode?: 'tozero' };
+    xaxis: {
+      title: { text: string };
+      type?: 'linear' | 'log' | 'category';
+      tickvals?: number[];
+      ticktext?: string[];
+      rangemode?: 'tozero';
+    };
     yaxis: { title: { text: string }; type?: 'linear' | 'log'; rangemode?: 'tozero' };
     legend?: { orientation?: 'h' | 'v'; y?: number };
     margin?: { t?: number; r?: number; b?: number; l?: number };
-    annotations?: Array<{ text: string; xref: 'paper'; yref: 'paper'; x: number; y: number; showarrow: false; font?: { size?: number } }>;
+    annotations?: Array<{
+      text: string;
+      xref: 'paper';
+      yref: 'paper';
+      x: number;
+      y: number;
+      showarrow: false;
+      font?: { size?: number };
+    }>;
     /** 'group': markers of several traces at one category sit side by side, as grouped bars do */
     scattermode?: 'group' | 'overlay';
   };

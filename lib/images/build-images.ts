@@ -4,7 +4,21 @@
  */
 import { isProcessAlive } from '../util/signals.js';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +26,15 @@ import { createGzip } from 'node:zlib';
 import { execa } from 'execa';
 import { dockerClient } from '../backends/docker-client.js';
 import { AbortedError, CapabilityError, GuestbenchError } from '../util/errors.js';
-import { IMAGE_FILES, dockerImageId, imageDir, readImageSet, resolveCacheDir, type CacheOptions, type ImageSet } from './find-images.js';
+import {
+  IMAGE_FILES,
+  dockerImageId,
+  imageDir,
+  readImageSet,
+  resolveCacheDir,
+  type CacheOptions,
+  type ImageSet,
+} from './find-images.js';
 import { writeManifest, type DockerImageInfo, type ImageFileInfo, type ImageManifest } from './manifest.js';
 import { DOCKER_REPOSITORY, GUEST_RECIPE, recipeKey, type ImageRecipe } from './recipe.js';
 
@@ -137,7 +159,9 @@ async function buildFromScratch(
     await run('chroot', [rootfs, 'update-initramfs', '-u', '-k', 'all']);
 
     const kernelRelease = await findKernelRelease(rootfs);
-    const packages = parsePackageList((await run('chroot', [rootfs, 'dpkg-query', '-W', '-f', '${Package}\\t${Version}\\n'])).stdout);
+    const packages = parsePackageList(
+      (await run('chroot', [rootfs, 'dpkg-query', '-W', '-f', '${Package}\\t${Version}\\n'])).stdout,
+    );
     const sysbenchVersion = (await run('chroot', [rootfs, 'sysbench', '--version'])).stdout.trim().split(' (')[0] ?? '';
     const kernelPackage = `linux-image-${kernelRelease}`;
 
@@ -147,7 +171,12 @@ async function buildFromScratch(
     await chmod(path.join(work, IMAGE_FILES.initrd), 0o644);
 
     // package caches and indexes are 100+ MiB and useless without network
-    await run('sh', ['-c', 'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*', 'sh', rootfs]);
+    await run('sh', [
+      '-c',
+      'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*',
+      'sh',
+      rootfs,
+    ]);
 
     log(`Writing ${IMAGE_FILES.rootfsTar} (rootfs without ${recipe.dockerExcludes.join(', ')})`);
     await writeRootfsTarball(rootfs, path.join(work, IMAGE_FILES.rootfsTar), recipe.dockerExcludes, signal);
@@ -159,10 +188,24 @@ async function buildFromScratch(
     const sizeMiB = Math.ceil((usedMiB * 1.1 + 192 + recipe.diskHeadroomMiB) / 64) * 64;
     await (await open(disk, 'w')).close();
     await truncate(disk, sizeMiB * MiB);
-    await run('mkfs.ext4', ['-q', '-F', '-L', 'guestbench', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', '-d', rootfs, disk]);
+    await run('mkfs.ext4', [
+      '-q',
+      '-F',
+      '-L',
+      'guestbench',
+      '-m',
+      '0',
+      '-E',
+      'lazy_itable_init=0,lazy_journal_init=0',
+      '-d',
+      rootfs,
+      disk,
+    ]);
     const freeBytes = parseExt4Free((await run('dumpe2fs', ['-h', disk])).stdout);
     if (freeBytes < recipe.diskHeadroomMiB * MiB) {
-      throw new ImageBuildError(`Disk image has ${Math.round(freeBytes / MiB)} MiB free, expected at least ${recipe.diskHeadroomMiB}: ${disk}`);
+      throw new ImageBuildError(
+        `Disk image has ${Math.round(freeBytes / MiB)} MiB free, expected at least ${recipe.diskHeadroomMiB}: ${disk}`,
+      );
     }
     await rm(rootfs, { recursive: true, force: true });
 
@@ -172,7 +215,11 @@ async function buildFromScratch(
       log(`Importing Docker image ${DOCKER_REPOSITORY}:${key}`);
       docker = await importDockerImage(path.join(work, IMAGE_FILES.rootfsTar), key, recipe, signal);
       const oldId = previous?.manifest.docker?.id;
-      if (oldId && oldId !== docker.id) await dockerClient().getImage(oldId).remove().catch(() => {});
+      if (oldId && oldId !== docker.id)
+        await dockerClient()
+          .getImage(oldId)
+          .remove()
+          .catch(() => {});
     }
 
     const manifest: ImageManifest = {
@@ -239,14 +286,18 @@ async function mountsUnder(dir: string): Promise<string[]> {
   // field 5 is the mount point, with spaces and the like octal-escaped
   return table
     .split('\n')
-    .map((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .map((line) =>
+      line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))),
+    )
     .filter((mount): mount is string => mount !== undefined && (mount === dir || mount.startsWith(`${dir}/`)));
 }
 
 // root, the tools, and (when asked) a reachable engine, checked before minutes of debootstrap
 async function preflight(useDocker: boolean): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new CapabilityError('Building guest images needs root (debootstrap, chroot)', { fix: 'run `guestbench images build` as root' });
+    throw new CapabilityError('Building guest images needs root (debootstrap, chroot)', {
+      fix: 'run `guestbench images build` as root',
+    });
   }
   const missing: string[] = [];
   for (const [tool, pkg] of [
@@ -298,7 +349,11 @@ function commandRunner(buildLog: string, signal: AbortSignal | undefined): Runne
     const result = await execa(file, args, {
       reject: false,
       cancelSignal: signal,
-      env: { LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive', PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
+      env: {
+        LC_ALL: 'C',
+        DEBIAN_FRONTEND: 'noninteractive',
+        PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      },
       stdin: 'ignore',
     });
     await writeFile(buildLog, `${result.stdout}\n${result.stderr}\n`, { flag: 'a' });
@@ -315,7 +370,11 @@ function commandRunner(buildLog: string, signal: AbortSignal | undefined): Runne
 }
 
 // MODULES=list keeps the initramfs small (fast to load under TCG) with just what finds /dev/vda
-async function configureInitramfs(rootfs: string, modules: readonly string[], scripts: Readonly<Record<string, string>>): Promise<void> {
+async function configureInitramfs(
+  rootfs: string,
+  modules: readonly string[],
+  scripts: Readonly<Record<string, string>>,
+): Promise<void> {
   const etc = path.join(rootfs, 'etc/initramfs-tools');
   const conf = path.join(etc, 'initramfs.conf');
   const text = await readFile(conf, 'utf8');
@@ -357,14 +416,24 @@ export function parseExt4Free(text: string): number {
   return field('Free blocks') * field('Block size');
 }
 
-async function writeRootfsTarball(rootfs: string, target: string, excludes: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+async function writeRootfsTarball(
+  rootfs: string,
+  target: string,
+  excludes: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   // keep the excluded directories themselves (empty), drop their contents
   const args = ['--numeric-owner', '-C', rootfs, ...excludes.map((dir) => `--exclude=.${dir}/*`), '-cf', '-', '.'];
   const tar = execa('tar', args, { cancelSignal: signal, stdin: 'ignore', buffer: { stdout: false } });
   await Promise.all([pipeline(tar.stdout, createGzip({ level: 1 }), createWriteStream(target), { signal }), tar]);
 }
 
-async function importDockerImage(tarball: string, key: string, recipe: ImageRecipe, signal: AbortSignal | undefined): Promise<DockerImageInfo> {
+async function importDockerImage(
+  tarball: string,
+  key: string,
+  recipe: ImageRecipe,
+  signal: AbortSignal | undefined,
+): Promise<DockerImageInfo> {
   const image = `${DOCKER_REPOSITORY}:${key}`;
   const docker = dockerClient();
   const stream = await docker.importImage(createReadStream(tarball), {
@@ -379,12 +448,21 @@ async function importDockerImage(tarball: string, key: string, recipe: ImageReci
     abortSignal: signal,
   });
   const output = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) => {
-    docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)));
+    docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) =>
+      error ? reject(error) : resolve(result as never),
+    );
   });
   const failure = output.find((line) => line.error !== undefined || line.errorDetail !== undefined);
-  if (failure) throw new ImageBuildError(`Docker import failed: ${image}: ${failure.error ?? failure.errorDetail?.message ?? ''}`);
+  if (failure)
+    throw new ImageBuildError(`Docker import failed: ${image}: ${failure.error ?? failure.errorDetail?.message ?? ''}`);
   const info = await docker.getImage(image).inspect();
-  return { image, id: info.Id, sizeBytes: info.Size, excluded: recipe.dockerExcludes, importedAt: new Date().toISOString() };
+  return {
+    image,
+    id: info.Id,
+    sizeBytes: info.Size,
+    excluded: recipe.dockerExcludes,
+    importedAt: new Date().toISOString(),
+  };
 }
 
 async function fileInfo(dir: string, name: string): Promise<ImageFileInfo> {
@@ -401,7 +479,12 @@ async function hostPackageVersion(pkg: string): Promise<string> {
  * One build per key at a time: an exclusive lock file holding the builder's pid. A lock whose pid is
  * gone is stale and taken over; a live one is waited for (the other build's result is then reused).
  */
-async function acquireLock(cacheDir: string, key: string, log: (line: string) => void, signal: AbortSignal | undefined): Promise<() => Promise<void>> {
+async function acquireLock(
+  cacheDir: string,
+  key: string,
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<() => Promise<void>> {
   const lock = path.join(cacheDir, 'images', `${key}.lock`);
   let announced = false;
   for (;;) {
@@ -412,7 +495,8 @@ async function acquireLock(cacheDir: string, key: string, log: (line: string) =>
       // holding the lock, any other build directory of this key is left over from a crashed build
       const imagesDir = path.dirname(lock);
       for (const name of await readdir(imagesDir)) {
-        if (name.startsWith(`.build-${key}-`) || name.startsWith(`${key}.old-`)) await removeBuildDir(path.join(imagesDir, name));
+        if (name.startsWith(`.build-${key}-`) || name.startsWith(`${key}.old-`))
+          await removeBuildDir(path.join(imagesDir, name));
       }
       return async () => {
         await unlink(lock).catch(() => {});
@@ -436,4 +520,3 @@ async function acquireLock(cacheDir: string, key: string, log: (line: string) =>
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
-

@@ -9,7 +9,13 @@
  * images.dockerImage; // guestbench/bookworm:<key>
  * ```
  */
-export { buildImages, ImageBuildError, parseExt4Free, parsePackageList, type BuildImagesOptions } from './build-images.js';
+export {
+  buildImages,
+  ImageBuildError,
+  parseExt4Free,
+  parsePackageList,
+  type BuildImagesOptions,
+} from './build-images.js';
 export {
   IMAGE_FILES,
   dockerImageId,
@@ -20,7 +26,14 @@ export {
   type CacheOptions,
   type ImageSet,
 } from './find-images.js';
-export { checkManifest, readManifest, readManifestSync, type DockerImageInfo, type ImageFileInfo, type ImageManifest } from './manifest.js';
+export {
+  checkManifest,
+  readManifest,
+  readManifestSync,
+  type DockerImageInfo,
+  type ImageFileInfo,
+  type ImageManifest,
+} from './manifest.js';
 export {
   DOCKER_EXCLUDES,
   DOCKER_REPOSITORY,

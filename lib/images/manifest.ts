@@ -85,7 +85,10 @@ function parseManifest(text: string, path: string): ImageManifest {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new ParseError(`Image manifest is not JSON: ${path}`, { cause, fix: 'rebuild with `guestbench images build --force`' });
+    throw new ParseError(`Image manifest is not JSON: ${path}`, {
+      cause,
+      fix: 'rebuild with `guestbench images build --force`',
+    });
   }
   const problems = checkManifest(value);
   if (problems.length > 0) {
@@ -103,16 +106,21 @@ export function checkManifest(value: unknown): string[] {
   if (typeof m !== 'object' || m === null) return ['not an object'];
   if (m.manifestVersion !== 1) problems.push(`manifestVersion is ${String(m.manifestVersion)}, expected 1`);
   if (typeof m.key !== 'string' || !/^[0-9a-f]{12}$/.test(m.key)) problems.push('key is not 12 hex characters');
-  if (typeof m.recipe !== 'object' || m.recipe === null || !Array.isArray(m.recipe.packages)) problems.push('recipe is missing');
+  if (typeof m.recipe !== 'object' || m.recipe === null || !Array.isArray(m.recipe.packages))
+    problems.push('recipe is missing');
   if (typeof m.builtAt !== 'string' || Number.isNaN(Date.parse(m.builtAt))) problems.push('builtAt is not a date');
   if (typeof m.kernel?.release !== 'string' || m.kernel.release === '') problems.push('kernel.release is missing');
-  if (typeof m.sysbenchVersion !== 'string' || !m.sysbenchVersion.startsWith('sysbench ')) problems.push('sysbenchVersion is missing');
-  if (typeof m.packages !== 'object' || m.packages === null || Object.keys(m.packages).length === 0) problems.push('packages is empty');
+  if (typeof m.sysbenchVersion !== 'string' || !m.sysbenchVersion.startsWith('sysbench '))
+    problems.push('sysbenchVersion is missing');
+  if (typeof m.packages !== 'object' || m.packages === null || Object.keys(m.packages).length === 0)
+    problems.push('packages is empty');
   for (const name of ['kernel', 'initrd', 'disk', 'rootfsTar'] as const) {
     const file = m.files?.[name];
-    if (typeof file?.name !== 'string' || typeof file.bytes !== 'number' || file.bytes <= 0) problems.push(`files.${name} is missing`);
+    if (typeof file?.name !== 'string' || typeof file.bytes !== 'number' || file.bytes <= 0)
+      problems.push(`files.${name} is missing`);
   }
-  if (m.docker !== null && (typeof m.docker?.image !== 'string' || typeof m.docker.id !== 'string')) problems.push('docker is malformed');
+  if (m.docker !== null && (typeof m.docker?.image !== 'string' || typeof m.docker.id !== 'string'))
+    problems.push('docker is malformed');
   return problems;
 }
 

@@ -45,7 +45,9 @@ export async function pruneImages(options: { cacheDir?: string } = {}): Promise<
   for (const image of dangling) {
     try {
       await docker.getImage(image.Id).remove();
-      removedDockerImages.push(`${image.Id.replace(/^sha256:/, '').slice(0, 12)} (untagged, key ${image.Labels?.['org.guestbench.key'] ?? '?'})`);
+      removedDockerImages.push(
+        `${image.Id.replace(/^sha256:/, '').slice(0, 12)} (untagged, key ${image.Labels?.['org.guestbench.key'] ?? '?'})`,
+      );
     } catch {
       // still used by a container: left for the next prune
     }

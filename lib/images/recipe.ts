@@ -34,7 +34,9 @@ export const GUEST_INIT_PATH = '/usr/local/sbin/guestbench-init';
 /** The line the init script prints on the serial console once the agent's port is found. */
 export const GUEST_READY_MARKER = 'guestbench-init: ready';
 
-/** Kernel command-line parameter that gives the VM an address on its NIC (eth0), e.g. `guestbench.net=10.213.0.10/24`. */
+/**
+ * Kernel command-line parameter that gives the VM an address on its NIC (eth0), e.g. `guestbench.net=10.213.0.10/24`.
+ */
 export const GUEST_NET_PARAMETER = 'guestbench.net';
 
 /** UDP port of the echo service a VM with an address runs (the migration observer probes it). */

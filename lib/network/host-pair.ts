@@ -75,7 +75,13 @@ const MIGRATION_TARGET = '192.168.213.2';
 const TAP = 'tap0';
 
 /** The names of the pair a process owns (pure; nothing is created). */
-export function hostPairNames(owner: number): { source: string; target: string; bridge: string; sourcePort: string; targetPort: string } {
+export function hostPairNames(owner: number): {
+  source: string;
+  target: string;
+  bridge: string;
+  sourcePort: string;
+  targetPort: string;
+} {
   return {
     source: `${PREFIX}-${owner}-src`,
     target: `${PREFIX}-${owner}-dst`,
@@ -86,7 +92,10 @@ export function hostPairNames(owner: number): { source: string; target: string; 
   };
 }
 
-/** What a pair owned by `owner` consists of that must be deleted: both namespaces (taking everything in them) and the LAN's interfaces. */
+/**
+ * What a pair owned by `owner` consists of that must be deleted: both namespaces (taking everything in them) and the
+ * LAN's interfaces.
+ */
 function pairResources(owner: number): { namespaces: string[]; links: string[] } {
   const names = hostPairNames(owner);
   return { namespaces: [names.source, names.target], links: [names.sourcePort, names.targetPort, names.bridge] };
@@ -106,7 +115,9 @@ function validateLink(link: LinkShape): void {
     throw new UsageError(`Expected the link rate to be a number of Mbit/s from 0 to 100000, got \`${link.rateMbit}\``);
   }
   if (!Number.isFinite(link.delayMs) || link.delayMs < 0 || link.delayMs > 10_000) {
-    throw new UsageError(`Expected the link delay to be a number of milliseconds from 0 to 10000, got \`${link.delayMs}\``);
+    throw new UsageError(
+      `Expected the link delay to be a number of milliseconds from 0 to 10000, got \`${link.delayMs}\``,
+    );
   }
 }
 
@@ -128,7 +139,12 @@ export async function createHostPair(options: { link: LinkShape; owner?: number 
     owner,
     source: { netns: names.source, migrationAddress: MIGRATION_SOURCE, tap: TAP },
     target: { netns: names.target, migrationAddress: MIGRATION_TARGET, tap: TAP },
-    lan: { bridge: names.bridge, observerAddress: `${lanNet}.1`, guestCidr: `${lanNet}.10/24`, guestAddress: `${lanNet}.10` },
+    lan: {
+      bridge: names.bridge,
+      observerAddress: `${lanNet}.1`,
+      guestCidr: `${lanNet}.10/24`,
+      guestAddress: `${lanNet}.10`,
+    },
     link: { ...options.link },
     qdisc: qdiscArgs.join(' '),
   };
@@ -155,7 +171,20 @@ export async function createHostPair(options: { link: LinkShape; owner?: number 
       await ip('-n', side.netns, 'link', 'set', 'lo', 'up');
     }
     // the migration link, shaped the same way in both directions
-    await ip('-n', pair.source.netns, 'link', 'add', 'mig', 'type', 'veth', 'peer', 'name', 'mig', 'netns', pair.target.netns);
+    await ip(
+      '-n',
+      pair.source.netns,
+      'link',
+      'add',
+      'mig',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'mig',
+      'netns',
+      pair.target.netns,
+    );
     for (const side of [pair.source, pair.target]) {
       await ip('-n', side.netns, 'addr', 'add', `${side.migrationAddress}/30`, 'dev', 'mig');
       await ip('-n', side.netns, 'link', 'set', 'mig', 'up');
@@ -179,9 +208,18 @@ export async function forgetGuestAddress(pair: HostPair): Promise<void> {
 
 /** Bytes the source has sent on the migration link so far (its interface counter). */
 export async function linkSentBytes(pair: HostPair): Promise<number> {
-  const result = await execa('ip', ['-n', pair.source.netns, '-j', '-s', 'link', 'show', 'dev', 'mig'], { reject: false, stdin: 'ignore' });
-  const bytes = (JSON.parse(result.failed ? '[]' : String(result.stdout)) as Array<{ stats64?: { tx?: { bytes?: number } } }>)[0]?.stats64?.tx?.bytes;
-  if (typeof bytes !== 'number') throw new CapabilityError(`Could not read the migration link's counters: ip -n ${pair.source.netns} -j -s link show dev mig: ${String(result.stderr).trim() || 'no tx bytes in the answer'}`, { fix: 'apt-get install iproute2 (a version with -j)' });
+  const result = await execa('ip', ['-n', pair.source.netns, '-j', '-s', 'link', 'show', 'dev', 'mig'], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  const bytes = (
+    JSON.parse(result.failed ? '[]' : String(result.stdout)) as Array<{ stats64?: { tx?: { bytes?: number } } }>
+  )[0]?.stats64?.tx?.bytes;
+  if (typeof bytes !== 'number')
+    throw new CapabilityError(
+      `Could not read the migration link's counters: ip -n ${pair.source.netns} -j -s link show dev mig: ${String(result.stderr).trim() || 'no tx bytes in the answer'}`,
+      { fix: 'apt-get install iproute2 (a version with -j)' },
+    );
   return bytes;
 }
 
@@ -206,10 +244,17 @@ export async function checkHostPair(): Promise<HostPairSupport> {
   try {
     const pair = await createHostPair({ link: { rateMbit: 1000, delayMs: 0 } });
     await removeHostPair(pair);
-    return { usable: true, detail: `two network namespaces, a veth link shaped by tc (${pair.qdisc}), tap devices on bridges` };
+    return {
+      usable: true,
+      detail: `two network namespaces, a veth link shaped by tc (${pair.qdisc}), tap devices on bridges`,
+    };
   } catch (error) {
     if (!(error instanceof CapabilityError || error instanceof UsageError)) throw error;
-    return { usable: false, detail: error.message.split('\n')[0] ?? error.message, ...(error.fix ? { fix: error.fix } : {}) };
+    return {
+      usable: false,
+      detail: error.message.split('\n')[0] ?? error.message,
+      ...(error.fix ? { fix: error.fix } : {}),
+    };
   }
 }
 
@@ -292,27 +337,35 @@ async function freeLanSubnet(): Promise<string> {
   const routes = await execa('ip', ['-4', 'route', 'show', 'table', 'all'], { reject: false, stdin: 'ignore' });
   const addresses = await execa('ip', ['-4', '-o', 'addr', 'show'], { reject: false, stdin: 'ignore' });
   if (routes.failed && addresses.failed) {
-    throw new CapabilityError(`Cannot list the host's routes: ip -4 route show: ${String(routes.stderr).trim() || routes.shortMessage}`, { fix: 'apt-get install iproute2' });
+    throw new CapabilityError(
+      `Cannot list the host's routes: ip -4 route show: ${String(routes.stderr).trim() || routes.shortMessage}`,
+      { fix: 'apt-get install iproute2' },
+    );
   }
   const used = `${String(routes.stdout)}\n${String(addresses.stdout)}`;
   for (let x = 1; x < 255; x++) {
     const net = `${LAN_BASE}.${x}`;
     if (!used.includes(`${net}.`) && !used.includes(`${LAN_BASE}.0.0/16`)) return net;
   }
-  throw new CapabilityError(`Every ${LAN_BASE}.X.0/24 is in use on this host: no free subnet for the migration LAN`, { fix: 'run `guestbench cleanup` to remove host pairs of finished campaigns' });
+  throw new CapabilityError(`Every ${LAN_BASE}.X.0/24 is in use on this host: no free subnet for the migration LAN`, {
+    fix: 'run `guestbench cleanup` to remove host pairs of finished campaigns',
+  });
 }
 
 async function ip(...args: string[]): Promise<void> {
   const result = await execa('ip', args, { reject: false, stdin: 'ignore' });
   if (result.failed) {
     const stderr = String(result.stderr).trim();
-    throw new CapabilityError(`Could not set up the migration hosts: ip ${args.join(' ')}: ${stderr || result.shortMessage}`, {
-      fix: /Operation not permitted|permission/i.test(stderr)
-        ? 'run as root: network namespaces, veth pairs and tap devices need CAP_NET_ADMIN'
-        : /tun|tap/i.test(args.join(' '))
-          ? 'load the tun module (modprobe tun) so /dev/net/tun exists'
-          : 'check that the kernel has network namespaces, veth and bridge support (modprobe veth bridge)',
-    });
+    throw new CapabilityError(
+      `Could not set up the migration hosts: ip ${args.join(' ')}: ${stderr || result.shortMessage}`,
+      {
+        fix: /Operation not permitted|permission/i.test(stderr)
+          ? 'run as root: network namespaces, veth pairs and tap devices need CAP_NET_ADMIN'
+          : /tun|tap/i.test(args.join(' '))
+            ? 'load the tun module (modprobe tun) so /dev/net/tun exists'
+            : 'check that the kernel has network namespaces, veth and bridge support (modprobe veth bridge)',
+      },
+    );
   }
 }
 
@@ -321,10 +374,13 @@ async function tc(netns: string, args: string[], link: LinkShape): Promise<void>
   if (result.failed) {
     const stderr = String(result.stderr).trim();
     const kind = link.delayMs > 0 ? 'netem' : 'tbf';
-    throw new CapabilityError(`Could not shape the migration link: tc ${args.join(' ')}: ${stderr || result.shortMessage}`, {
-      fix: /unknown/i.test(stderr)
-        ? `this kernel lacks the sch_${kind} qdisc (modprobe sch_${kind})${kind === 'netem' ? ', or run with no added delay' : ''}`
-        : 'apt-get install iproute2 (tc), and run as root',
-    });
+    throw new CapabilityError(
+      `Could not shape the migration link: tc ${args.join(' ')}: ${stderr || result.shortMessage}`,
+      {
+        fix: /unknown/i.test(stderr)
+          ? `this kernel lacks the sch_${kind} qdisc (modprobe sch_${kind})${kind === 'netem' ? ', or run with no added delay' : ''}`
+          : 'apt-get install iproute2 (tc), and run as root',
+      },
+    );
   }
 }

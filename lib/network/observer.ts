@@ -114,14 +114,22 @@ export async function startObserver(options: { address: string; port: number; in
           else resolve();
         };
         const wake = (): void => done();
-        const onAbort = (): void => done(new BackendError(`Stopped waiting for the guest's echo service at ${address}:${port}: aborted`, { backend: 'kvm' }));
+        const onAbort = (): void =>
+          done(
+            new BackendError(`Stopped waiting for the guest's echo service at ${address}:${port}: aborted`, {
+              backend: 'kvm',
+            }),
+          );
         const deadline = setTimeout(
           () =>
             done(
-              new BackendError(`The guest's echo service at ${address}:${port} did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s${socketError ? ` (${socketError.message})` : ''}`, {
-                backend: 'kvm',
-                fix: 'rebuild the guest image (`guestbench images build`): its init starts the echo service when the kernel command line gives it an address',
-              }),
+              new BackendError(
+                `The guest's echo service at ${address}:${port} did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s${socketError ? ` (${socketError.message})` : ''}`,
+                {
+                  backend: 'kvm',
+                  fix: 'rebuild the guest image (`guestbench images build`): its init starts the echo service when the kernel command line gives it an address',
+                },
+              ),
             ),
           timeoutMs,
         );
@@ -155,7 +163,10 @@ export interface ObserverFigures {
   probesDuringMigration: number;
   /** of those, probes never answered */
   probesLost: number;
-  /** the largest gap between two consecutive answers while the migration ran, milliseconds (a second outage would show here) */
+  /**
+   * the largest gap between two consecutive answers while the migration ran, milliseconds (a second outage would show
+   * here)
+   */
   largestGapMs: number;
 }
 
@@ -173,10 +184,16 @@ export function observerFigures(log: ProbeLog, moments: { issuedNs: bigint; resu
   const lastFromSource = answers.filter((ns) => ns < resumedNs).at(-1);
   const firstFromTarget = answers.find((ns) => ns >= resumedNs);
   if (lastFromSource === undefined) {
-    throw new BackendError(`The observer got no answer from the guest before the switch-over (${log.probes.length} probes to ${log.address}:${log.port})`, { backend: 'kvm' });
+    throw new BackendError(
+      `The observer got no answer from the guest before the switch-over (${log.probes.length} probes to ${log.address}:${log.port})`,
+      { backend: 'kvm' },
+    );
   }
   if (firstFromTarget === undefined) {
-    throw new BackendError(`The observer got no answer from the guest after the switch-over: the migrated guest does not answer at ${log.address}:${log.port}`, { backend: 'kvm' });
+    throw new BackendError(
+      `The observer got no answer from the guest after the switch-over: the migrated guest does not answer at ${log.address}:${log.port}`,
+      { backend: 'kvm' },
+    );
   }
   const during = log.probes.filter((probe) => probe.sentNs >= issuedNs && probe.sentNs <= firstFromTarget);
   let largestGapNs = 0n;

@@ -27,9 +27,13 @@ export function notebookCampaign(experiment: string, env: NodeJS.ProcessEnv = pr
     try {
       const campaign = loadCampaign(asked, resultsDir ? { resultsDir } : {});
       if (campaign.meta.experiment === experiment) return { campaign, html: campaignHtml(campaign) };
-      notes.push(`$GUESTBENCH_CAMPAIGN names a ${campaign.meta.experiment} campaign (${campaign.meta.id}), not ${experiment}: using the newest ${experiment} campaign instead.`);
+      notes.push(
+        `$GUESTBENCH_CAMPAIGN names a ${campaign.meta.experiment} campaign (${campaign.meta.id}), not ${experiment}: using the newest ${experiment} campaign instead.`,
+      );
     } catch (error) {
-      notes.push(`$GUESTBENCH_CAMPAIGN (${asked}) could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+      notes.push(
+        `$GUESTBENCH_CAMPAIGN (${asked}) could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   const note = notes.map((text) => `<p>${escapeHtml(text)}</p>`).join('');

@@ -13,7 +13,14 @@ export { thesisHostValues, thesisPoints } from '../analysis/thesis-points.js';
 export { comparisonHtml } from '../figures/comparison-table.js';
 export { metricVsGuestsFigure, perRequestFigure, seriesLabel, type ThesisPoint } from '../figures/density-figures.js';
 export { hostComparisonHtml } from '../figures/host-table.js';
-export { claimsHtml, claimsText, fileioClaims, mysqlClaims, type ClaimCheck, type ClaimVerdict } from '../figures/density-io-claims.js';
+export {
+  claimsHtml,
+  claimsText,
+  fileioClaims,
+  mysqlClaims,
+  type ClaimCheck,
+  type ClaimVerdict,
+} from '../figures/density-io-claims.js';
 export { cachingHtml, fileioSetupHtml, fileioThesisPoints, mysqlSetupHtml } from '../figures/density-io-tables.js';
 export { cachingAssessment, type CachingVerdict, type DensityFileioParams } from '../experiments/density-fileio.js';
 export type { DensityMysqlParams } from '../experiments/density-mysql.js';
@@ -25,10 +32,28 @@ export { figureHtml, plotlyBundleHtml } from './plotly-html.js';
 // chapter 5: latency (notebooks/04-latency.ipynb)
 export { loadLatencyCampaigns, type LatencyCampaigns } from '../analysis/latency-campaigns.js';
 export { thesisClaims, type ThesisClaim } from '../analysis/latency-claims.js';
-export { bootPhases, phaseMeans, VM_RESTORE_PHASES, VM_SHUTDOWN_PHASES, type PhaseDefinition, type PhaseMean } from '../analysis/latency-phases.js';
+export {
+  bootPhases,
+  phaseMeans,
+  VM_RESTORE_PHASES,
+  VM_SHUTDOWN_PHASES,
+  type PhaseDefinition,
+  type PhaseMean,
+} from '../analysis/latency-phases.js';
 export { summarizeRestore, type RestoreSummary } from '../analysis/latency-restore-summary.js';
-export { latencyVsGuestsFigure, phaseBreakdownFigure, restoreFigure, type BarFigure } from '../figures/latency-figures.js';
-export { claimsTableHtml, meanWithCi, metricsTableHtml, phaseTableHtml, restoreTableHtml } from '../figures/latency-tables.js';
+export {
+  latencyVsGuestsFigure,
+  phaseBreakdownFigure,
+  restoreFigure,
+  type BarFigure,
+} from '../figures/latency-figures.js';
+export {
+  claimsTableHtml,
+  meanWithCi,
+  metricsTableHtml,
+  phaseTableHtml,
+  restoreTableHtml,
+} from '../figures/latency-tables.js';
 // chapter 6: live migration (notebooks/05-migration.ipynb)
 export { migrationSetup, type MigrationSetupFact } from '../analysis/migration-setup.js';
 export {
@@ -44,5 +69,11 @@ export {
   type MigrationGroupMean,
   type MigrationThesisValue,
 } from '../analysis/migration-summary.js';
-export { configLabel, downtimeSourcesFigure, loadedByVcpusFigure, migrationVsMemoryFigure, vmVsContainerFigure } from '../figures/migration-figures.js';
+export {
+  configLabel,
+  downtimeSourcesFigure,
+  loadedByVcpusFigure,
+  migrationVsMemoryFigure,
+  vmVsContainerFigure,
+} from '../figures/migration-figures.js';
 export { migrationComparisonHtml, migrationTableHtml, thesisValueText } from '../figures/migration-tables.js';

@@ -70,11 +70,20 @@ export const METRICS = {
   errors: 'count',
   reconnects: 'count',
   // latency experiment (docs/latency.md): one more guest started and stopped while N others run
-  /** launch request -> a process inside the guest has written its ready marker (VM: init on the console; container: main process on stdout), seconds */
+  /**
+   * launch request -> a process inside the guest has written its ready marker (VM: init on the console; container: main
+   * process on stdout), seconds
+   */
   boot_time: 's',
-  /** stop request -> the guest is gone (VM: QEMU exited after a clean power-off; container: `docker stop` returned), seconds */
+  /**
+   * stop request -> the guest is gone (VM: QEMU exited after a clean power-off; container: `docker stop` returned),
+   * seconds
+   */
   shutdown_time: 's',
-  /** latency-restore: launch request -> the guest runs a command for us (VM: agent answers; container: exec answers), seconds */
+  /**
+   * latency-restore: launch request -> the guest runs a command for us (VM: agent answers; container: exec answers),
+   * seconds
+   */
   cold_boot_time: 's',
   /** latency-restore: restore request -> the guest runs a command for us, seconds */
   restore_time: 's',
@@ -88,19 +97,30 @@ export const METRICS = {
   guest_uptime_at_marker: 's',
   /** container boot phase: create request -> created, seconds */
   phase_create: 's',
-  /** container boot phase: attach request -> attached (the harness attaches before start so the marker cannot be missed), seconds */
+  /**
+   * container boot phase: attach request -> attached (the harness attaches before start so the marker cannot be
+   * missed), seconds
+   */
   phase_attach: 's',
-  /** container boot phase: start request -> ready marker received (the marker arrives before the start reply), seconds */
+  /**
+   * container boot phase: start request -> ready marker received (the marker arrives before the start reply), seconds
+   */
   phase_start: 's',
   /** container: create request -> the engine's own `start` event (events API timeNano), seconds */
   engine_start_time: 's',
-  /** container: the engine's `start` event -> the harness has the start reply (the harness's lag behind the engine), seconds */
+  /**
+   * container: the engine's `start` event -> the harness has the start reply (the harness's lag behind the engine),
+   * seconds
+   */
   harness_overhead: 's',
   /** VM shutdown phase: shutdown request -> the guest powered off (QMP SHUTDOWN event), seconds */
   phase_poweroff: 's',
   /** VM shutdown phase: guest powered off -> QEMU process exited, seconds */
   phase_vmm_exit: 's',
-  /** container shutdown: 1 when the engine had to SIGKILL the main process after the grace period, 0 when it exited on SIGTERM */
+  /**
+   * container shutdown: 1 when the engine had to SIGKILL the main process after the grace period, 0 when it exited on
+   * SIGTERM
+   */
   shutdown_killed: 'count',
   /** VM restore phase: launch request (QEMU with -incoming defer) -> QMP answers, seconds */
   restore_vmm: 's',
@@ -119,7 +139,10 @@ export const METRICS = {
   setup_time: 'ms',
   /** migration, QEMU: RAM bytes sent */
   transferred_bytes: 'bytes',
-  /** migration, the link: bytes the source sent on the migration link during the migration (RAM, disk when copied, device state, TCP/IP overhead) */
+  /**
+   * migration, the link: bytes the source sent on the migration link during the migration (RAM, disk when copied,
+   * device state, TCP/IP overhead)
+   */
   link_bytes: 'bytes',
   /** migration, QEMU: passes over the dirty bitmap (1 + pre-copy rounds) */
   dirty_sync_count: 'count',
@@ -177,7 +200,10 @@ export interface Sample {
 export const MIGRATION_LOADS = ['clean', 'loaded'] as const;
 export type MigrationLoad = (typeof MIGRATION_LOADS)[number];
 
-/** Who measured a migration figure: QEMU's own account, the observer probing the guest, or the link's interface counters. */
+/**
+ * Who measured a migration figure: QEMU's own account, the observer probing the guest, or the link's interface
+ * counters.
+ */
 export type MeasuredBy = 'qemu' | 'observer' | 'link';
 
 /** The two vantage points of a migration's total time and downtime. */

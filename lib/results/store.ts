@@ -110,7 +110,10 @@ export function listCampaigns(resultsDir: string): string[] {
   if (!fs.existsSync(resultsDir)) return [];
   return fs
     .readdirSync(resultsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && isCampaignId(entry.name) && fs.existsSync(path.join(resultsDir, entry.name, META_FILE)))
+    .filter(
+      (entry) =>
+        entry.isDirectory() && isCampaignId(entry.name) && fs.existsSync(path.join(resultsDir, entry.name, META_FILE)),
+    )
     .map((entry) => entry.name)
     .sort();
 }

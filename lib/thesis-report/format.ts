@@ -14,7 +14,10 @@ export interface ThesisReportData {
 /** How each backend is named in the report (the thesis's own words: VMs and containers). */
 export const BACKEND_LABELS: Record<BackendName, string> = { native: 'bare host', docker: 'containers', kvm: 'VMs' };
 
-/** The text and unit of a value as the thesis prints it: `printed` when the stored value was converted, two decimals in tables. */
+/**
+ * The text and unit of a value as the thesis prints it: `printed` when the stored value was converted, two decimals in
+ * tables.
+ */
 export function printedText(row: ThesisRow): string {
   if (row.printed !== null) {
     const value = String(row.printed.value);
@@ -24,7 +27,8 @@ export function printedText(row: ThesisRow): string {
   }
   if (row.unit === null || row.unit === 'count' || row.unit === 'ratio') return String(row.value);
   // the thesis's tables print times with two decimals (6.30, 9.00)
-  const digits = row.source.kind === 'table' && typeof row.value === 'number' ? row.value.toFixed(2) : String(row.value);
+  const digits =
+    row.source.kind === 'table' && typeof row.value === 'number' ? row.value.toFixed(2) : String(row.value);
   return `${digits} ${row.unit}`;
 }
 
@@ -39,7 +43,8 @@ export function lineRanges(lines: readonly number[]): string {
       previous = line;
       continue;
     }
-    if (start !== undefined && previous !== undefined) parts.push(start === previous ? String(start) : `${start}-${previous}`);
+    if (start !== undefined && previous !== undefined)
+      parts.push(start === previous ? String(start) : `${start}-${previous}`);
     start = line;
     previous = line;
   }

@@ -4,7 +4,15 @@
  */
 import { escapeHtml } from '../figures/html-table.js';
 import type { ThesisRow } from '../thesis/index.js';
-import { INCONSISTENCY_KIND_LABELS, NOTE_STYLE, TABLE_STYLE, TD_STYLE, TH_STYLE, printedText, type ThesisReportData } from './format.js';
+import {
+  INCONSISTENCY_KIND_LABELS,
+  NOTE_STYLE,
+  TABLE_STYLE,
+  TD_STYLE,
+  TH_STYLE,
+  printedText,
+  type ThesisReportData,
+} from './format.js';
 
 function describeRow(row: ThesisRow): string {
   const where = [
@@ -24,7 +32,8 @@ export function inconsistencyListHtml(data: ThesisReportData): string {
     const rows = inconsistency.rows.map((id) => byId.get(id));
     const body = rows
       .map((row, index) => {
-        if (row === undefined) return `<tr><td style="${TD_STYLE}"><code>${escapeHtml(inconsistency.rows[index] ?? '')}</code></td><td style="${TD_STYLE}" colspan="4">not in values.jsonl</td></tr>`;
+        if (row === undefined)
+          return `<tr><td style="${TD_STYLE}"><code>${escapeHtml(inconsistency.rows[index] ?? '')}</code></td><td style="${TD_STYLE}" colspan="4">not in values.jsonl</td></tr>`;
         const cells = [
           `<code>${escapeHtml(row.id)}</code>`,
           escapeHtml(describeRow(row)),
@@ -35,7 +44,9 @@ export function inconsistencyListHtml(data: ThesisReportData): string {
         return `<tr>${cells.map((cell, column) => `<td style="${TD_STYLE}${column === 2 || column === 4 ? ';text-align:right' : ''}">${cell}</td>`).join('')}</tr>`;
       })
       .join('\n');
-    const head = ['row', 'quantity', 'printed', 'printed for', 'line'].map((label) => `<th style="${TH_STYLE}">${label}</th>`).join('');
+    const head = ['row', 'quantity', 'printed', 'printed for', 'line']
+      .map((label) => `<th style="${TH_STYLE}">${label}</th>`)
+      .join('');
     return `<li style="margin-bottom:10px" data-inconsistency="${escapeHtml(inconsistency.id)}"><code style="font-weight:bold">${escapeHtml(inconsistency.id)}</code>
  <span style="color:#555">(${escapeHtml(INCONSISTENCY_KIND_LABELS[inconsistency.kind])}; ${escapeHtml(inconsistency.refs.join(', '))})</span><br>
 ${escapeHtml(inconsistency.description)}

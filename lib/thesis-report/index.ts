@@ -24,7 +24,14 @@ export {
   type PrintedTableFootnote,
   type PrintedTableRef,
 } from './printed-tables.js';
-export { THESIS_CHARTS, statedPoints, thesisChart, type StatedPoint, type ThesisChartId, type ThesisFigure } from './thesis-charts.js';
+export {
+  THESIS_CHARTS,
+  statedPoints,
+  thesisChart,
+  type StatedPoint,
+  type ThesisChartId,
+  type ThesisFigure,
+} from './thesis-charts.js';
 export {
   METRIC_WORDS,
   comparisonLabel,

@@ -20,7 +20,16 @@ import {
 } from './format.js';
 
 /** The tables chapters 4-6 print, in order. */
-export const PRINTED_TABLES = ['Table 4.1', 'Table 4.2', 'Table 4.3', 'Table 4.4', 'Table 4.5', 'Table 5.1', 'Table 5.2', 'Table 6.1'] as const;
+export const PRINTED_TABLES = [
+  'Table 4.1',
+  'Table 4.2',
+  'Table 4.3',
+  'Table 4.4',
+  'Table 4.5',
+  'Table 5.1',
+  'Table 5.2',
+  'Table 6.1',
+] as const;
 /** One of PRINTED_TABLES. */
 export type PrintedTableRef = (typeof PRINTED_TABLES)[number];
 
@@ -114,14 +123,32 @@ const LAYOUTS: Record<PrintedTableRef, Layout> = {
   'Table 4.3': { kind: 'label-value', title: 'Native Performance Profile for File I/O', labels: NATIVE_PROFILE_LABELS },
   'Table 4.4': { kind: 'label-value', title: 'Per req. stats of 8 running VMs', labels: MYSQL_PROFILE_LABELS },
   'Table 4.5': { kind: 'label-value', title: 'Per req. stats of 8 running Containers', labels: MYSQL_PROFILE_LABELS },
-  'Table 5.1': { kind: 'by-guests', title: 'Boot up & Shut down time of VMs', header: BOOT_HEADER, metrics: BOOT_METRICS },
-  'Table 5.2': { kind: 'by-guests', title: 'Boot up & Shut down time of Containers', header: BOOT_HEADER, metrics: BOOT_METRICS },
-  'Table 6.1': { kind: 'by-guests', title: 'Migration Profile for VMs running mprime', header: BOOT_HEADER, metrics: BOOT_METRICS },
+  'Table 5.1': {
+    kind: 'by-guests',
+    title: 'Boot up & Shut down time of VMs',
+    header: BOOT_HEADER,
+    metrics: BOOT_METRICS,
+  },
+  'Table 5.2': {
+    kind: 'by-guests',
+    title: 'Boot up & Shut down time of Containers',
+    header: BOOT_HEADER,
+    metrics: BOOT_METRICS,
+  },
+  'Table 6.1': {
+    kind: 'by-guests',
+    title: 'Migration Profile for VMs running mprime',
+    header: BOOT_HEADER,
+    metrics: BOOT_METRICS,
+  },
 };
 
 function layoutOf(ref: string): Layout {
   if (!Object.hasOwn(LAYOUTS, ref)) {
-    throw new ThesisLookupError(`Unknown printed table \`${ref}\``, { candidates: [], fix: `use one of ${PRINTED_TABLES.join(', ')}` });
+    throw new ThesisLookupError(`Unknown printed table \`${ref}\``, {
+      candidates: [],
+      fix: `use one of ${PRINTED_TABLES.join(', ')}`,
+    });
   }
   return LAYOUTS[ref as PrintedTableRef];
 }
@@ -201,7 +228,8 @@ function cellHtml(cell: PrintedCell, align: 'left' | 'right'): string {
 /** The footnotes of a table as an HTML block (also says where the table is printed). */
 export function printedTableFootnotesHtml(table: PrintedTable): string {
   const where = `Regenerated from data/thesis/values.jsonl; the thesis text prints these values at lines ${lineRanges(table.lines)}.`;
-  if (table.footnotes.length === 0) return `<div style="${NOTE_STYLE}">${escapeHtml(where)} No inconsistency involves them.</div>`;
+  if (table.footnotes.length === 0)
+    return `<div style="${NOTE_STYLE}">${escapeHtml(where)} No inconsistency involves them.</div>`;
   const items = table.footnotes
     // markers run a, b, c... in footnote order, which <ol type="a"> numbers the same way
     .map(({ inconsistency, lines }) => {
@@ -215,9 +243,14 @@ export function printedTableFootnotesHtml(table: PrintedTable): string {
 /** Renders a regenerated table as HTML: the table, its caption under it as printed, then its footnotes. */
 export function printedTableHtml(table: PrintedTable): string {
   const width = Math.max(...table.rows.map((row) => row.length), table.header?.length ?? 0);
-  const head = table.header ? `<thead><tr>${table.header.map((label) => `<th style="${TH_STYLE}">${escapeHtml(label)}</th>`).join('')}</tr></thead>` : '';
+  const head = table.header
+    ? `<thead><tr>${table.header.map((label) => `<th style="${TH_STYLE}">${escapeHtml(label)}</th>`).join('')}</tr></thead>`
+    : '';
   const body = table.rows
-    .map((row) => `<tr>${row.map((cell, index) => cellHtml(cell, index === 0 || table.header === null ? 'left' : 'right')).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${row.map((cell, index) => cellHtml(cell, index === 0 || table.header === null ? 'left' : 'right')).join('')}</tr>`,
+    )
     .join('\n');
   const rule = table.header ? '' : `<tr><td colspan="${width}" style="border-top:1px solid #888;padding:0"></td></tr>`;
   return `<div class="guestbench-thesis-table" data-ref="${escapeHtml(table.ref)}">

@@ -12,7 +12,15 @@ import {
   type ThesisRow,
   type ThesisSelector,
 } from '../thesis/index.js';
-import { BACKEND_LABELS, CAPTION_STYLE, TABLE_STYLE, TD_STYLE, TH_STYLE, printedText, type ThesisReportData } from './format.js';
+import {
+  BACKEND_LABELS,
+  CAPTION_STYLE,
+  TABLE_STYLE,
+  TD_STYLE,
+  TH_STYLE,
+  printedText,
+  type ThesisReportData,
+} from './format.js';
 
 /** Metric names in words, for labels. */
 export const METRIC_WORDS: Readonly<Record<string, string>> = {
@@ -70,7 +78,10 @@ function fieldWords(field: SelectorField, value: ThesisSelector[SelectorField]):
 }
 
 const wordsOf = (selector: ThesisSelector, fields: readonly SelectorField[]): string =>
-  fields.map((field) => fieldWords(field, selector[field])).filter((part) => part !== '').join(', ');
+  fields
+    .map((field) => fieldWords(field, selector[field]))
+    .filter((part) => part !== '')
+    .join(', ');
 
 const OPERATORS = { ratio: ' / ', difference: ' − ', relative_change: ' vs ' } as const;
 
@@ -89,11 +100,20 @@ export function comparisonLabel(row: ThesisRow): string {
 }
 
 /** The printed values (means and plain values, no restatements) a comparison side names. */
-function sideRows(rows: readonly ThesisRow[], experiment: ThesisExperiment, selector: ThesisSelector): ThesisNumericRow[] {
+function sideRows(
+  rows: readonly ThesisRow[],
+  experiment: ThesisExperiment,
+  selector: ThesisSelector,
+): ThesisNumericRow[] {
   if (Array.isArray(selector.guests)) return [];
   return rows
     .filter(isNumericRow)
-    .filter((row) => row.experiment === experiment && row.restates === null && (row.statistic === 'mean' || row.statistic === 'value'))
+    .filter(
+      (row) =>
+        row.experiment === experiment &&
+        row.restates === null &&
+        (row.statistic === 'mean' || row.statistic === 'value'),
+    )
     .filter((row) => SELECTOR_FIELDS.every((field) => (selector[field] ?? null) === row[field]));
 }
 
@@ -107,16 +127,25 @@ function compute(statistic: ThesisRow['statistic'], a: number, b: number): numbe
  * The comparisons (ratio, difference, relative change) the text states about the figures of
  * `experiments`, in text order; parameter comparisons of the method sections are left out.
  */
-export function statedComparisons(data: ThesisReportData, experiments: readonly ThesisExperiment[]): StatedComparison[] {
+export function statedComparisons(
+  data: ThesisReportData,
+  experiments: readonly ThesisExperiment[],
+): StatedComparison[] {
   return data.rows
     .filter(isNumericRow)
-    .filter((row) => experiments.includes(row.experiment) && COMPARISON_STATISTICS.includes(row.statistic) && row.restates === null)
+    .filter(
+      (row) =>
+        experiments.includes(row.experiment) && COMPARISON_STATISTICS.includes(row.statistic) && row.restates === null,
+    )
     .filter((row) => !row.source.ref.startsWith('Section'))
     .sort((a, b) => a.source.line - b.source.line)
     .map((row) => {
       const [first, second] = row.relates ?? [{}, {}];
       const computed = sideRows(data.rows, row.experiment, first).flatMap((a) =>
-        sideRows(data.rows, row.experiment, second).map((b) => ({ value: compute(row.statistic, a.value, b.value), from: [a, b] as const })),
+        sideRows(data.rows, row.experiment, second).map((b) => ({
+          value: compute(row.statistic, a.value, b.value),
+          from: [a, b] as const,
+        })),
       );
       return { row, label: comparisonLabel(row), computed };
     });
@@ -133,14 +162,27 @@ function computedText(comparison: StatedComparison): string {
   const { statistic, unit } = comparison.row;
   const operator = OPERATORS[statistic as keyof typeof OPERATORS] ?? ' / ';
   return comparison.computed
-    .map(({ value, from: [a, b] }) => `${formatNumber(value, statistic, unit)} (${printedText(a)}${operator}${printedText(b)}, lines ${a.source.line}, ${b.source.line})`)
+    .map(
+      ({ value, from: [a, b] }) =>
+        `${formatNumber(value, statistic, unit)} (${printedText(a)}${operator}${printedText(b)}, lines ${a.source.line}, ${b.source.line})`,
+    )
     .join('; ');
 }
 
-/** The stated comparisons as an HTML table: statement, stated value, what the printed values give, line, inconsistencies. */
+/**
+ * The stated comparisons as an HTML table: statement, stated value, what the printed values give, line,
+ * inconsistencies.
+ */
 export function statedComparisonsHtml(comparisons: readonly StatedComparison[], caption: string): string {
   if (comparisons.length === 0) return '';
-  const headings = ['comparison stated in the text', 'stated', 'as a number', 'from the values the thesis prints', 'line', 'inconsistency'];
+  const headings = [
+    'comparison stated in the text',
+    'stated',
+    'as a number',
+    'from the values the thesis prints',
+    'line',
+    'inconsistency',
+  ];
   const body = comparisons
     .map((comparison) => {
       const { row } = comparison;

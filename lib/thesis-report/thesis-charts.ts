@@ -6,7 +6,13 @@
  */
 import { BACKEND_COLORS, type Figure, type Trace } from '../figures/plotly-spec.js';
 import type { BackendName } from '../results/schema.js';
-import { ThesisLookupError, isNumericRow, type ThesisExperiment, type ThesisMetricName, type ThesisNumericRow } from '../thesis/index.js';
+import {
+  ThesisLookupError,
+  isNumericRow,
+  type ThesisExperiment,
+  type ThesisMetricName,
+  type ThesisNumericRow,
+} from '../thesis/index.js';
 import { BACKEND_LABELS, printedText, type ThesisReportData } from './format.js';
 import { METRIC_WORDS, statedComparisons } from './stated-comparisons.js';
 
@@ -77,14 +83,24 @@ function memoryWords(mib: number): string {
 /** Migration configurations in words (thesis section 6.3). */
 function migrationConfig(row: ThesisNumericRow): string {
   if (row.backend === 'docker') return 'container';
-  const aggregated = (list: readonly number[] | undefined, words: (items: readonly number[]) => string) => (list ? ` (mean over ${words(list)})` : '');
-  if (row.load === 'clean') return `VM idle, ${String(row.vcpus ?? '?')} vCPU${aggregated(row.aggregates?.memoryMiB, (list) => list.map(memoryWords).join(', '))}`;
-  if (row.load === 'loaded') return `VM under mprime, ${memoryWords(row.memoryMiB ?? 0)}${aggregated(row.aggregates?.vcpus, (list) => `${list.join(', ')} vCPUs`)}`;
+  const aggregated = (list: readonly number[] | undefined, words: (items: readonly number[]) => string) =>
+    list ? ` (mean over ${words(list)})` : '';
+  if (row.load === 'clean')
+    return `VM idle, ${String(row.vcpus ?? '?')} vCPU${aggregated(row.aggregates?.memoryMiB, (list) => list.map(memoryWords).join(', '))}`;
+  if (row.load === 'loaded')
+    return `VM under mprime, ${memoryWords(row.memoryMiB ?? 0)}${aggregated(row.aggregates?.vcpus, (list) => `${list.join(', ')} vCPUs`)}`;
   return 'VM, all configurations';
 }
 
 const SPECS: Record<ThesisChartId, ChartSpec> = {
-  'figure-4.1': { kind: 'stated-values', title: 'Figure 4.1: CPU test, total time per guest (values stated in the text)', experiment: 'density-cpu', metrics: ['total_time'], yTitle: 'total time (s)', x: byGuests },
+  'figure-4.1': {
+    kind: 'stated-values',
+    title: 'Figure 4.1: CPU test, total time per guest (values stated in the text)',
+    experiment: 'density-cpu',
+    metrics: ['total_time'],
+    yTitle: 'total time (s)',
+    x: byGuests,
+  },
   'figures-4.2-4.3': {
     kind: 'stated-values',
     title: 'Figures 4.2 & 4.3: CPU test, time per request (values stated in the text)',
@@ -146,7 +162,8 @@ const SPECS: Record<ThesisChartId, ChartSpec> = {
   },
 };
 
-const HOLLOW_NOTE = 'Hollow markers: values the thesis hedges (about, almost, around) or gives in words. Hover for the printed value and its line.';
+const HOLLOW_NOTE =
+  'Hollow markers: values the thesis hedges (about, almost, around) or gives in words. Hover for the printed value and its line.';
 
 function sourceText(row: ThesisNumericRow): string {
   const flags = row.inconsistencies.length > 0 ? `; inconsistency ${row.inconsistencies.join(', ')}` : '';
@@ -163,16 +180,37 @@ export function statedPoints(data: ThesisReportData, id: ThesisChartId): StatedP
   if (spec.kind !== 'stated-values') return [];
   const rows = data.rows
     .filter(isNumericRow)
-    .filter((row) => row.experiment === spec.experiment && spec.metrics.includes(row.metric) && row.statistic === 'mean')
+    .filter(
+      (row) => row.experiment === spec.experiment && spec.metrics.includes(row.metric) && row.statistic === 'mean',
+    )
     .filter((row) => row.restates === null && row.source.kind !== 'table' && row.backend !== null)
-    .sort((a, b) => spec.metrics.indexOf(a.metric) - spec.metrics.indexOf(b.metric) || (a.guests ?? 0) - (b.guests ?? 0) || a.source.line - b.source.line);
-  const points = rows.map((row) => ({ row, backend: row.backend as BackendName, x: spec.x(row, spec.metrics.length), y: Number((row.value * (spec.scale ?? 1)).toPrecision(12)) }));
+    .sort(
+      (a, b) =>
+        spec.metrics.indexOf(a.metric) - spec.metrics.indexOf(b.metric) ||
+        (a.guests ?? 0) - (b.guests ?? 0) ||
+        a.source.line - b.source.line,
+    );
+  const points = rows.map((row) => ({
+    row,
+    backend: row.backend as BackendName,
+    x: spec.x(row, spec.metrics.length),
+    y: Number((row.value * (spec.scale ?? 1)).toPrecision(12)),
+  }));
   const clashes = new Map<string, number>();
-  for (const point of points) clashes.set(`${point.backend} ${point.x}`, (clashes.get(`${point.backend} ${point.x}`) ?? 0) + 1);
-  return points.map((point) => ((clashes.get(`${point.backend} ${point.x}`) ?? 0) > 1 ? { ...point, x: `${point.x} (line ${point.row.source.line})` } : point));
+  for (const point of points)
+    clashes.set(`${point.backend} ${point.x}`, (clashes.get(`${point.backend} ${point.x}`) ?? 0) + 1);
+  return points.map((point) =>
+    (clashes.get(`${point.backend} ${point.x}`) ?? 0) > 1
+      ? { ...point, x: `${point.x} (line ${point.row.source.line})` }
+      : point,
+  );
 }
 
-function statedTrace(points: readonly StatedPoint[], backend: BackendName, approximate: boolean): ThesisFigure['data'][number] {
+function statedTrace(
+  points: readonly StatedPoint[],
+  backend: BackendName,
+  approximate: boolean,
+): ThesisFigure['data'][number] {
   const name = `${BACKEND_LABELS[backend]}${approximate ? ' (approximate)' : ''}`;
   return {
     type: 'scatter',
@@ -195,7 +233,10 @@ function note(text: string): NonNullable<Figure['layout']['annotations']>[number
 function statedValuesChart(data: ThesisReportData, id: ThesisChartId, spec: StatedValuesSpec): ThesisFigure {
   const points = statedPoints(data, id);
   if (points.length === 0) {
-    throw new ThesisLookupError(`Chart ${id} has no values: data/thesis/values.jsonl states no ${spec.metrics.join('/')} mean for ${spec.experiment}`, { candidates: [] });
+    throw new ThesisLookupError(
+      `Chart ${id} has no values: data/thesis/values.jsonl states no ${spec.metrics.join('/')} mean for ${spec.experiment}`,
+      { candidates: [] },
+    );
   }
   const traces: ThesisFigure['data'] = [];
   for (const backend of ['native', 'docker', 'kvm'] as const) {
@@ -209,7 +250,14 @@ function statedValuesChart(data: ThesisReportData, id: ThesisChartId, spec: Stat
     layout: {
       title: { text: spec.title },
       xaxis: {
-        title: { text: spec.metrics.length > 1 ? 'statistic, guests running at once (N)' : spec.experiment === 'migration' ? 'configuration' : 'guests running at once (N)' },
+        title: {
+          text:
+            spec.metrics.length > 1
+              ? 'statistic, guests running at once (N)'
+              : spec.experiment === 'migration'
+                ? 'configuration'
+                : 'guests running at once (N)',
+        },
         type: 'category',
         // categories in the order the points were sorted (metric, then N), not first appearance per trace
         categoryorder: 'array',
@@ -227,11 +275,18 @@ function statedValuesChart(data: ThesisReportData, id: ThesisChartId, spec: Stat
 
 /** Figure 5.1 plots what Tables 5.1 and 5.2 print: boot and shutdown time against N. */
 function bootTablesChart(data: ThesisReportData): ThesisFigure {
-  const rows = data.rows.filter(isNumericRow).filter((row) => row.source.kind === 'table' && (row.source.ref === 'Table 5.1' || row.source.ref === 'Table 5.2'));
+  const rows = data.rows
+    .filter(isNumericRow)
+    .filter((row) => row.source.kind === 'table' && (row.source.ref === 'Table 5.1' || row.source.ref === 'Table 5.2'));
   const traces: Trace[] = [];
-  for (const [backend, table] of [['kvm', 'Table 5.1'], ['docker', 'Table 5.2']] as const) {
+  for (const [backend, table] of [
+    ['kvm', 'Table 5.1'],
+    ['docker', 'Table 5.2'],
+  ] as const) {
     for (const metric of ['boot_time', 'shutdown_time'] as const) {
-      const series = rows.filter((row) => row.source.ref === table && row.metric === metric).sort((a, b) => (a.guests ?? 0) - (b.guests ?? 0));
+      const series = rows
+        .filter((row) => row.source.ref === table && row.metric === metric)
+        .sort((a, b) => (a.guests ?? 0) - (b.guests ?? 0));
       const name = `${BACKEND_LABELS[backend]}, ${METRIC_WORDS[metric] ?? metric} (${table})`;
       traces.push({
         type: 'scatter',
@@ -242,7 +297,10 @@ function bootTablesChart(data: ThesisReportData): ThesisFigure {
         line: { color: BACKEND_COLORS[backend], dash: metric === 'boot_time' ? 'solid' : 'dash' },
         marker: { size: 8, color: BACKEND_COLORS[backend] },
         legendgroup: backend,
-        text: series.map((row) => `${row.id}, line ${row.source.line}${row.inconsistencies.length > 0 ? `; inconsistency ${row.inconsistencies.join(', ')}` : ''}`),
+        text: series.map(
+          (row) =>
+            `${row.id}, line ${row.source.line}${row.inconsistencies.length > 0 ? `; inconsistency ${row.inconsistencies.join(', ')}` : ''}`,
+        ),
         hovertemplate: `%{y:.2f} s at N=%{x} (%{text})<extra>${name}</extra>`,
       });
     }
@@ -256,14 +314,20 @@ function bootTablesChart(data: ThesisReportData): ThesisFigure {
       yaxis: { title: { text: 'time (s)' }, rangemode: 'tozero' },
       legend: { orientation: 'h' },
       margin: { t: 50, b: 110 },
-      annotations: [note('The text states only comparisons for Figure 5.1 (see the table of stated comparisons); the figure shows what the tables print.')],
+      annotations: [
+        note(
+          'The text states only comparisons for Figure 5.1 (see the table of stated comparisons); the figure shows what the tables print.',
+        ),
+      ],
     },
   };
 }
 
 /** The ratios chapter 5 states, beside the ratio Tables 5.1 and 5.2 give where both sides are printed. */
 function chapter5RatiosChart(data: ThesisReportData): ThesisFigure {
-  const ratios = statedComparisons(data, ['latency', 'latency-restore']).filter((item) => item.row.statistic === 'ratio');
+  const ratios = statedComparisons(data, ['latency', 'latency-restore']).filter(
+    (item) => item.row.statistic === 'ratio',
+  );
   const x = ratios.map((item) => item.label);
   const stated = (approximate: boolean): ThesisFigure['data'][number] => {
     const group = ratios.filter((item) => item.row.approximate === approximate);
@@ -293,7 +357,13 @@ function chapter5RatiosChart(data: ThesisReportData): ThesisFigure {
       marker: { symbol: 'x', size: 11, color: '#2ca02c' },
       legendgroup: 'computed',
       offsetgroup: 'computed',
-      text: computed.map(({ result: { from: [a, b] } }) => `${printedText(a)} / ${printedText(b)}, lines ${a.source.line} and ${b.source.line}`),
+      text: computed.map(
+        ({
+          result: {
+            from: [a, b],
+          },
+        }) => `${printedText(a)} / ${printedText(b)}, lines ${a.source.line} and ${b.source.line}`,
+      ),
       hovertemplate: '%{y:.2f} (%{text})<extra>from the printed tables</extra>',
     });
   }
@@ -301,7 +371,12 @@ function chapter5RatiosChart(data: ThesisReportData): ThesisFigure {
     data: traces,
     layout: {
       title: { text: 'Figures 5.1 & 5.2: ratios the text states, and what the tables give' },
-      xaxis: { title: { text: 'comparison (first / second)' }, type: 'category', categoryorder: 'array', categoryarray: [...new Set(x)] },
+      xaxis: {
+        title: { text: 'comparison (first / second)' },
+        type: 'category',
+        categoryorder: 'array',
+        categoryarray: [...new Set(x)],
+      },
       scattermode: 'group',
       yaxis: { title: { text: 'ratio' }, rangemode: 'tozero' },
       legend: { orientation: 'h' },
@@ -313,7 +388,11 @@ function chapter5RatiosChart(data: ThesisReportData): ThesisFigure {
 
 /** The chart `id` as a plotly figure spec (display it with figureHtml). */
 export function thesisChart(data: ThesisReportData, id: ThesisChartId): ThesisFigure {
-  if (!Object.hasOwn(SPECS, id)) throw new ThesisLookupError(`Unknown thesis chart \`${id}\``, { candidates: [], fix: `use one of ${THESIS_CHARTS.join(', ')}` });
+  if (!Object.hasOwn(SPECS, id))
+    throw new ThesisLookupError(`Unknown thesis chart \`${id}\``, {
+      candidates: [],
+      fix: `use one of ${THESIS_CHARTS.join(', ')}`,
+    });
   const spec = SPECS[id];
   if (spec.kind === 'boot-tables') return bootTablesChart(data);
   if (spec.kind === 'chapter-5-ratios') return chapter5RatiosChart(data);

@@ -10,7 +10,10 @@ export class ThesisDataError extends GuestbenchError {
   /** 1-based line in `file`, when the fault has one */
   readonly line: number | undefined;
   constructor(message: string, options: { file: string; line?: number; cause?: unknown; fix?: string }) {
-    super(message, { cause: options.cause, fix: options.fix ?? 'fix the row named above; data/thesis/ rows are described in lib/thesis/thesis-row.ts' });
+    super(message, {
+      cause: options.cause,
+      fix: options.fix ?? 'fix the row named above; data/thesis/ rows are described in lib/thesis/thesis-row.ts',
+    });
     this.file = options.file;
     this.line = options.line;
   }

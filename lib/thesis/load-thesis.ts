@@ -35,8 +35,26 @@ export const INCONSISTENCIES_FILE = 'inconsistencies.json';
 const BACKENDS: readonly BackendName[] = ['native', 'docker', 'kvm'];
 
 const ROW_FIELDS = new Set([
-  'id', 'experiment', 'backend', 'guests', 'metric', 'value', 'unit', 'statistic', 'vcpus', 'memoryMiB', 'load', 'config',
-  'aggregates', 'source', 'approximate', 'printed', 'relates', 'restates', 'note', 'inconsistency',
+  'id',
+  'experiment',
+  'backend',
+  'guests',
+  'metric',
+  'value',
+  'unit',
+  'statistic',
+  'vcpus',
+  'memoryMiB',
+  'load',
+  'config',
+  'aggregates',
+  'source',
+  'approximate',
+  'printed',
+  'relates',
+  'restates',
+  'note',
+  'inconsistency',
 ]);
 const SOURCE_FIELDS = new Set(['kind', 'ref', 'section', 'line', 'wrap']);
 const SELECTOR_FIELDS = new Set(['backend', 'guests', 'metric', 'load', 'vcpus', 'memoryMiB']);
@@ -94,7 +112,11 @@ export function loadThesis(dir?: string): ThesisData {
   const parsed = parseValues(valuesFile);
   const inconsistencies = parseInconsistencies(inconsistenciesFile);
   checkCrossReferences(parsed, inconsistencies, valuesFile, inconsistenciesFile);
-  const data: ThesisData = { dir: root, rows: parsed.map((entry) => entry.row), inconsistencies: inconsistencies.map((entry) => entry.entry) };
+  const data: ThesisData = {
+    dir: root,
+    rows: parsed.map((entry) => entry.row),
+    inconsistencies: inconsistencies.map((entry) => entry.entry),
+  };
   cache.set(root, { stamp, data });
   return data;
 }
@@ -198,21 +220,29 @@ function parseRow(raw: unknown, fail: Fail): ThesisRow {
   const guests = positiveIntOrNull(raw.guests, 'guests', fail);
   const metric = nonEmptyString(raw.metric, 'metric', fail);
   const metricUnit = thesisMetricUnit(metric);
-  if (metricUnit === undefined) fail(`unknown metric \`${metric}\`; add it to THESIS_EXTRA_METRICS in lib/thesis/thesis-row.ts or use a name from METRICS`);
+  if (metricUnit === undefined)
+    fail(
+      `unknown metric \`${metric}\`; add it to THESIS_EXTRA_METRICS in lib/thesis/thesis-row.ts or use a name from METRICS`,
+    );
   const statistic: ThesisStatistic = oneOf(raw.statistic, THESIS_STATISTICS, 'statistic', fail);
 
   const value = raw.value;
   let unit: Unit | null;
   if (typeof value === 'string') {
-    if (experiment !== 'host') fail(`a text value is allowed only in host rows, got ${JSON.stringify(value)} in ${experiment}`);
+    if (experiment !== 'host')
+      fail(`a text value is allowed only in host rows, got ${JSON.stringify(value)} in ${experiment}`);
     if (raw.unit !== null) fail(`a text value takes unit null, got ${JSON.stringify(raw.unit)}`);
-    if (metricUnit !== null) fail(`metric \`${metric}\` holds numbers in ${metricUnit}, got text ${JSON.stringify(value)}`);
+    if (metricUnit !== null)
+      fail(`metric \`${metric}\` holds numbers in ${metricUnit}, got text ${JSON.stringify(value)}`);
     unit = null;
   } else if (typeof value === 'number' && Number.isFinite(value)) {
     unit = oneOf(raw.unit, UNITS, 'unit', fail);
     const expected = statistic === 'ratio' || statistic === 'relative_change' ? 'ratio' : metricUnit;
     if (expected === null) fail(`metric \`${metric}\` holds text, got the number ${value}`);
-    if (unit !== expected) fail(`unit \`${unit}\` does not fit metric \`${metric}\` with statistic \`${statistic}\`; expected \`${expected}\``);
+    if (unit !== expected)
+      fail(
+        `unit \`${unit}\` does not fit metric \`${metric}\` with statistic \`${statistic}\`; expected \`${expected}\``,
+      );
   } else {
     return fail(`\`value\` must be a finite number (or text in host rows), got ${JSON.stringify(value)}`);
   }
@@ -223,12 +253,14 @@ function parseRow(raw: unknown, fail: Fail): ThesisRow {
   const config = optionalString(raw.config, 'config', fail);
   const aggregates = parseAggregates(raw.aggregates, fail);
   const source = parseSource(raw.source, fail);
-  if (typeof raw.approximate !== 'boolean') fail(`\`approximate\` must be true or false, got ${JSON.stringify(raw.approximate)}`);
+  if (typeof raw.approximate !== 'boolean')
+    fail(`\`approximate\` must be true or false, got ${JSON.stringify(raw.approximate)}`);
   const printed = parsePrinted(raw.printed, fail);
   const relates = parseRelates(raw.relates, fail);
   const isComparison = COMPARISON_STATISTICS.includes(statistic);
   if (isComparison && relates === null) fail(`statistic \`${statistic}\` needs \`relates\`: the two things compared`);
-  if (!isComparison && relates !== null) fail(`\`relates\` is only for the statistics ${COMPARISON_STATISTICS.join(', ')}`);
+  if (!isComparison && relates !== null)
+    fail(`\`relates\` is only for the statistics ${COMPARISON_STATISTICS.join(', ')}`);
   const restates = optionalString(raw.restates, 'restates', fail);
   const note = optionalString(raw.note, 'note', fail);
   const inconsistencies = parseInconsistencyRefs(raw.inconsistency, fail);
@@ -265,7 +297,11 @@ function parseAggregates(raw: unknown, fail: Fail): ThesisRow['aggregates'] {
   for (const key of ['vcpus', 'memoryMiB'] as const) {
     const list = raw[key];
     if (list === undefined) continue;
-    if (!Array.isArray(list) || list.length < 2 || !list.every((item) => Number.isInteger(item) && (item as number) > 0)) {
+    if (
+      !Array.isArray(list) ||
+      list.length < 2 ||
+      !list.every((item) => Number.isInteger(item) && (item as number) > 0)
+    ) {
       fail(`\`aggregates.${key}\` must list at least two positive integers`);
     }
     out[key] = list as number[];
@@ -281,7 +317,8 @@ function parseSource(raw: unknown, fail: Fail): ThesisSource {
   const section = nonEmptyString(raw.section, 'source.section', fail);
   if (!/^\d+(\.\d+)*$/.test(section)) fail(`\`source.section\` must look like 4.5.1, got ${JSON.stringify(section)}`);
   const line = raw.line;
-  if (typeof line !== 'number' || !Number.isInteger(line) || line < 1) fail(`\`source.line\` must be a positive integer, got ${JSON.stringify(line)}`);
+  if (typeof line !== 'number' || !Number.isInteger(line) || line < 1)
+    fail(`\`source.line\` must be a positive integer, got ${JSON.stringify(line)}`);
   if (raw.wrap !== undefined && typeof raw.wrap !== 'boolean') fail('`source.wrap` must be true or false');
   const source: ThesisSource = { kind, ref, section, line: line as number };
   if (raw.wrap === true) source.wrap = true;
@@ -307,7 +344,8 @@ function parseSelector(raw: unknown, fail: Fail): ThesisSelector {
   if (raw.guests !== undefined) {
     const guests = raw.guests;
     if (Array.isArray(guests)) {
-      if (guests.length === 0 || !guests.every((item) => Number.isInteger(item) && (item as number) > 0)) fail('`relates` guests lists must hold positive integers');
+      if (guests.length === 0 || !guests.every((item) => Number.isInteger(item) && (item as number) > 0))
+        fail('`relates` guests lists must hold positive integers');
       selector.guests = guests as number[];
     } else {
       selector.guests = positiveIntOrNull(guests, 'guests in `relates`', fail);
@@ -320,7 +358,8 @@ function parseSelector(raw: unknown, fail: Fail): ThesisSelector {
   }
   if (raw.load !== undefined) selector.load = nullableOneOf(raw.load, MIGRATION_LOADS, 'load in `relates`', fail);
   if (raw.vcpus !== undefined) selector.vcpus = positiveIntOrNull(raw.vcpus, 'vcpus in `relates`', fail);
-  if (raw.memoryMiB !== undefined) selector.memoryMiB = positiveIntOrNull(raw.memoryMiB, 'memoryMiB in `relates`', fail);
+  if (raw.memoryMiB !== undefined)
+    selector.memoryMiB = positiveIntOrNull(raw.memoryMiB, 'memoryMiB in `relates`', fail);
   return selector;
 }
 
@@ -329,7 +368,10 @@ function parseRelates(raw: unknown, fail: Fail): readonly [ThesisSelector, Thesi
   if (!Array.isArray(raw) || raw.length !== 2) return fail('`relates` must be a pair [first, second] of selectors');
   const first = parseSelector(raw[0], fail);
   const second = parseSelector(raw[1], fail);
-  if (Array.isArray(first.guests) !== Array.isArray(second.guests) || (Array.isArray(first.guests) && first.guests.length !== (second.guests as readonly number[]).length)) {
+  if (
+    Array.isArray(first.guests) !== Array.isArray(second.guests) ||
+    (Array.isArray(first.guests) && first.guests.length !== (second.guests as readonly number[]).length)
+  ) {
     fail('`relates` guests lists must be given on both sides with the same length (pairwise)');
   }
   return [first, second];
@@ -348,7 +390,15 @@ function parseInconsistencyRefs(raw: unknown, fail: Fail): string[] {
 /** The identity of the quantity a row gives: rows sharing it must agree or be flagged. */
 export function thesisRowKey(row: ThesisRow): string {
   return JSON.stringify([
-    row.experiment, row.backend, row.guests, row.metric, row.statistic, row.vcpus, row.memoryMiB, row.load, row.config,
+    row.experiment,
+    row.backend,
+    row.guests,
+    row.metric,
+    row.statistic,
+    row.vcpus,
+    row.memoryMiB,
+    row.load,
+    row.config,
     row.relates?.map((side) => Object.entries(side).sort(([a], [b]) => a.localeCompare(b))) ?? null,
   ]);
 }
@@ -358,7 +408,10 @@ function checkRows(parsed: readonly ParsedRow[], file: string): void {
   for (const entry of parsed) {
     const previous = byId.get(entry.row.id);
     if (previous) {
-      throw new ThesisDataError(`Malformed thesis row at ${file}:${entry.line}: duplicate id \`${entry.row.id}\` (first at line ${previous.line})`, { file, line: entry.line });
+      throw new ThesisDataError(
+        `Malformed thesis row at ${file}:${entry.line}: duplicate id \`${entry.row.id}\` (first at line ${previous.line})`,
+        { file, line: entry.line },
+      );
     }
     byId.set(entry.row.id, entry);
   }
@@ -371,9 +424,16 @@ function checkRows(parsed: readonly ParsedRow[], file: string): void {
         throw new ThesisDataError(`Malformed thesis row at ${file}:${line}: ${what}`, { file, line });
       };
       if (!target) fail(`\`restates\` names an unknown row \`${row.restates}\``);
-      else if (target.row.restates !== null) fail(`\`restates\` must name the original row, but \`${target.row.id}\` itself restates \`${target.row.restates}\``);
-      else if (thesisRowKey(target.row) !== thesisRowKey(row)) fail(`restates \`${target.row.id}\` (line ${target.line}) but describes another quantity`);
-      else if (target.row.value !== row.value) fail(`restates \`${target.row.id}\` (line ${target.line}) with another value (${String(row.value)} vs ${String(target.row.value)}); flag an inconsistency instead`);
+      else if (target.row.restates !== null)
+        fail(
+          `\`restates\` must name the original row, but \`${target.row.id}\` itself restates \`${target.row.restates}\``,
+        );
+      else if (thesisRowKey(target.row) !== thesisRowKey(row))
+        fail(`restates \`${target.row.id}\` (line ${target.line}) but describes another quantity`);
+      else if (target.row.value !== row.value)
+        fail(
+          `restates \`${target.row.id}\` (line ${target.line}) with another value (${String(row.value)} vs ${String(target.row.value)}); flag an inconsistency instead`,
+        );
       continue;
     }
     const key = thesisRowKey(row);
@@ -405,9 +465,13 @@ function parseInconsistencies(file: string): ParsedInconsistency[] {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ThesisDataError(`Malformed ${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
+    throw new ThesisDataError(`Malformed ${file}: not valid JSON (${(error as Error).message})`, {
+      file,
+      cause: error,
+    });
   }
-  if (!Array.isArray(raw)) throw new ThesisDataError(`Malformed ${file}: expected a JSON array of inconsistencies`, { file });
+  if (!Array.isArray(raw))
+    throw new ThesisDataError(`Malformed ${file}: expected a JSON array of inconsistencies`, { file });
   const seen = new Set<string>();
   return raw.map((item: unknown, index) => {
     const id = isRecord(item) && typeof item.id === 'string' ? item.id : undefined;
@@ -423,12 +487,15 @@ function parseInconsistencies(file: string): ParsedInconsistency[] {
     seen.add(entryId);
     const kind: InconsistencyKind = oneOf(item.kind, INCONSISTENCY_KINDS, 'kind', fail);
     const refs = item.refs;
-    if (!Array.isArray(refs) || refs.length === 0 || !refs.every((ref) => typeof ref === 'string' && ref !== '')) fail('`refs` must list the tables and figures involved');
+    if (!Array.isArray(refs) || refs.length === 0 || !refs.every((ref) => typeof ref === 'string' && ref !== ''))
+      fail('`refs` must list the tables and figures involved');
     const description = nonEmptyString(item.description, 'description', fail);
     const rows = item.rows;
-    if (!Array.isArray(rows) || !rows.every((row) => typeof row === 'string' && row !== '')) fail('`rows` must list row ids');
+    if (!Array.isArray(rows) || !rows.every((row) => typeof row === 'string' && row !== ''))
+      fail('`rows` must list row ids');
     const rowIds = rows as string[];
-    if (new Set(rowIds).size < 2) fail(`\`${entryId}\` must involve at least two distinct rows, has ${new Set(rowIds).size}`);
+    if (new Set(rowIds).size < 2)
+      fail(`\`${entryId}\` must involve at least two distinct rows, has ${new Set(rowIds).size}`);
     if (new Set(rowIds).size !== rowIds.length) fail('`rows` lists a row twice');
     return { entry: { id: entryId, kind, refs: refs as string[], description, rows: rowIds }, line };
   });
@@ -440,17 +507,28 @@ function lineOf(text: string, id: string): number | undefined {
   return index < 0 ? undefined : text.slice(0, index).split('\n').length;
 }
 
-function checkCrossReferences(rows: readonly ParsedRow[], inconsistencies: readonly ParsedInconsistency[], valuesFile: string, inconsistenciesFile: string): void {
+function checkCrossReferences(
+  rows: readonly ParsedRow[],
+  inconsistencies: readonly ParsedInconsistency[],
+  valuesFile: string,
+  inconsistenciesFile: string,
+): void {
   const byId = new Map(inconsistencies.map((item) => [item.entry.id, item]));
   const rowsById = new Map(rows.map((row) => [row.row.id, row]));
   for (const { row, line } of rows) {
     for (const id of row.inconsistencies) {
       const item = byId.get(id);
       if (!item) {
-        throw new ThesisDataError(`Malformed thesis row at ${valuesFile}:${line}: unknown inconsistency \`${id}\` (not in ${INCONSISTENCIES_FILE})`, { file: valuesFile, line });
+        throw new ThesisDataError(
+          `Malformed thesis row at ${valuesFile}:${line}: unknown inconsistency \`${id}\` (not in ${INCONSISTENCIES_FILE})`,
+          { file: valuesFile, line },
+        );
       }
       if (!item.entry.rows.includes(row.id)) {
-        throw new ThesisDataError(`Malformed thesis row at ${valuesFile}:${line}: \`${row.id}\` names inconsistency \`${id}\`, whose \`rows\` do not list it`, { file: valuesFile, line });
+        throw new ThesisDataError(
+          `Malformed thesis row at ${valuesFile}:${line}: \`${row.id}\` names inconsistency \`${id}\`, whose \`rows\` do not list it`,
+          { file: valuesFile, line },
+        );
       }
     }
   }
@@ -458,9 +536,16 @@ function checkCrossReferences(rows: readonly ParsedRow[], inconsistencies: reado
     const where = line !== undefined ? `${inconsistenciesFile}:${line}` : inconsistenciesFile;
     for (const rowId of entry.rows) {
       const row = rowsById.get(rowId);
-      if (!row) throw new ThesisDataError(`Malformed inconsistency at ${where}: \`${entry.id}\` lists unknown row \`${rowId}\``, { file: inconsistenciesFile, line });
+      if (!row)
+        throw new ThesisDataError(
+          `Malformed inconsistency at ${where}: \`${entry.id}\` lists unknown row \`${rowId}\``,
+          { file: inconsistenciesFile, line },
+        );
       if (!row.row.inconsistencies.includes(entry.id)) {
-        throw new ThesisDataError(`Malformed inconsistency at ${where}: \`${entry.id}\` lists \`${rowId}\`, which does not name it back (${valuesFile}:${row.line})`, { file: inconsistenciesFile, line });
+        throw new ThesisDataError(
+          `Malformed inconsistency at ${where}: \`${entry.id}\` lists \`${rowId}\`, which does not name it back (${valuesFile}:${row.line})`,
+          { file: inconsistenciesFile, line },
+        );
       }
     }
   }

@@ -46,7 +46,18 @@ export interface ThesisSelectOptions {
 /** A query object, or a predicate over rows. */
 export type ThesisFilter = ThesisQuery | ((row: ThesisRow) => boolean);
 
-const QUERY_FIELDS = ['id', 'experiment', 'backend', 'guests', 'metric', 'statistic', 'load', 'vcpus', 'memoryMiB', 'config'] as const;
+const QUERY_FIELDS = [
+  'id',
+  'experiment',
+  'backend',
+  'guests',
+  'metric',
+  'statistic',
+  'load',
+  'vcpus',
+  'memoryMiB',
+  'config',
+] as const;
 
 function matches(row: ThesisRow, query: ThesisQuery): boolean {
   for (const field of QUERY_FIELDS) {
@@ -88,30 +99,68 @@ export function thesisValue(query: ThesisQuery, options: ThesisSelectOptions = {
     });
   }
   const shared = found[0]?.inconsistencies.filter((id) => found.every((row) => row.inconsistencies.includes(id))) ?? [];
-  const why = shared.length > 0 ? ` (the thesis gives this more than once with different values: inconsistency ${shared.join(', ')})` : '';
-  throw new ThesisLookupError(`${found.length} thesis values match ${asked}${why}: ${found.map(describeCandidate).join('; ')}`, {
-    candidates: found.map((row) => row.id),
-    fix: 'narrow the query (e.g. by statistic, guests, config) or pick one row by `id`',
-  });
+  const why =
+    shared.length > 0
+      ? ` (the thesis gives this more than once with different values: inconsistency ${shared.join(', ')})`
+      : '';
+  throw new ThesisLookupError(
+    `${found.length} thesis values match ${asked}${why}: ${found.map(describeCandidate).join('; ')}`,
+    {
+      candidates: found.map((row) => row.id),
+      fix: 'narrow the query (e.g. by statistic, guests, config) or pick one row by `id`',
+    },
+  );
 }
 
 /** The numeric value of the one row matching `query` (see thesisValue). */
 export function thesisNumber(query: ThesisQuery, options: ThesisSelectOptions = {}): number {
   const row = thesisValue(query, options);
   if (!isNumericRow(row)) {
-    throw new ThesisLookupError(`Thesis value ${row.id} is text (${JSON.stringify(row.value)}), not a number`, { candidates: [row.id] });
+    throw new ThesisLookupError(`Thesis value ${row.id} is text (${JSON.stringify(row.value)}), not a number`, {
+      candidates: [row.id],
+    });
   }
   return row.value;
 }
 
 /** Columns of thesisFrame(), in order. */
 export const THESIS_FRAME_COLUMNS = [
-  'id', 'experiment', 'backend', 'guests', 'metric', 'statistic', 'value', 'unit',
-  'load', 'vcpus', 'memoryMiB', 'config', 'kind', 'ref', 'line', 'approximate', 'inconsistency',
+  'id',
+  'experiment',
+  'backend',
+  'guests',
+  'metric',
+  'statistic',
+  'value',
+  'unit',
+  'load',
+  'vcpus',
+  'memoryMiB',
+  'config',
+  'kind',
+  'ref',
+  'line',
+  'approximate',
+  'inconsistency',
 ] as const;
 const THESIS_FRAME_DTYPES = [
-  'string', 'string', 'string', 'int32', 'string', 'string', 'float32', 'string',
-  'string', 'int32', 'int32', 'string', 'string', 'string', 'int32', 'boolean', 'string',
+  'string',
+  'string',
+  'string',
+  'int32',
+  'string',
+  'string',
+  'float32',
+  'string',
+  'string',
+  'int32',
+  'int32',
+  'string',
+  'string',
+  'string',
+  'int32',
+  'boolean',
+  'string',
 ];
 
 /** One numeric row as a flat record, as thesisFrame() lays it out. */

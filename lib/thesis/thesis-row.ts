@@ -6,7 +6,15 @@
 import { METRICS, type BackendName, type MetricName, type MigrationLoad, type Unit } from '../results/schema.js';
 
 /** Experiments the thesis's numbers belong to (design.md section 4); `host` is the Table 4.1 inventory. */
-export const THESIS_EXPERIMENTS = ['host', 'density-cpu', 'density-fileio', 'density-mysql', 'latency', 'latency-restore', 'migration'] as const;
+export const THESIS_EXPERIMENTS = [
+  'host',
+  'density-cpu',
+  'density-fileio',
+  'density-mysql',
+  'latency',
+  'latency-restore',
+  'migration',
+] as const;
 export type ThesisExperiment = (typeof THESIS_EXPERIMENTS)[number];
 
 /** Where a number is printed: a table cell, a sentence about a figure, or other running text. */
@@ -113,7 +121,9 @@ export function thesisMetricUnit(metric: string): Unit | null | undefined {
 /** Where in the thesis text (seeds/001_666abb54a6c10ee7.txt) a number is printed. */
 export interface ThesisSource {
   kind: SourceKind;
-  /** the table or figure the number belongs to or is cited for ("Table 4.2", "Figures 4.4 & 4.5"), or "Section 4.5.2" */
+  /**
+   * the table or figure the number belongs to or is cited for ("Table 4.2", "Figures 4.4 & 4.5"), or "Section 4.5.2"
+   */
   ref: string;
   /** the (sub)section whose text holds the line, e.g. "4.5.1" */
   section: string;
@@ -148,7 +158,10 @@ export interface ThesisRowBase {
   experiment: ThesisExperiment;
   /** null: not tied to one backend (host facts, comparisons across backends) */
   backend: BackendName | null;
-  /** number of guests running (N); the bare host is N = 1 (one copy of the workload); null = not stated or not applicable */
+  /**
+   * number of guests running (N); the bare host is N = 1 (one copy of the workload); null = not stated or not
+   * applicable
+   */
   guests: number | null;
   metric: ThesisMetricName;
   statistic: ThesisStatistic;

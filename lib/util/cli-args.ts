@@ -8,12 +8,18 @@ const BACKENDS: readonly BackendName[] = ['native', 'docker', 'kvm'];
 
 /** `--backends native,docker,kvm` -> ['native', 'docker', 'kvm'] (order kept, duplicates dropped). */
 export function parseBackends(value: string): BackendName[] {
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(BACKENDS as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new UsageError(`Expected \`--backends\` to be a comma-separated list of ${BACKENDS.join(', ')}, got \`${value}\``, {
-      fix: 'for example `--backends native,docker,kvm`',
-    });
+    throw new UsageError(
+      `Expected \`--backends\` to be a comma-separated list of ${BACKENDS.join(', ')}, got \`${value}\``,
+      {
+        fix: 'for example `--backends native,docker,kvm`',
+      },
+    );
   }
   return [...new Set(names)] as BackendName[];
 }
@@ -24,7 +30,9 @@ export function parsePositiveIntList(value: string, option: string, min: 0 | 1 =
   const pattern = min === 0 ? /^(0|[1-9][0-9]*)$/ : /^[1-9][0-9]*$/;
   if (parts.length === 0 || parts.some((part) => !pattern.test(part))) {
     const what = min === 0 ? 'non-negative integers' : 'positive integers';
-    throw new UsageError(`Expected \`${option}\` to be a list of ${what}, got \`${value}\``, { fix: `for example \`${option} ${min === 0 ? '0,1,2,4' : '1,2,4,8'}\`` });
+    throw new UsageError(`Expected \`${option}\` to be a list of ${what}, got \`${value}\``, {
+      fix: `for example \`${option} ${min === 0 ? '0,1,2,4' : '1,2,4,8'}\``,
+    });
   }
   return [...new Set(parts.map(Number))];
 }
@@ -32,7 +40,9 @@ export function parsePositiveIntList(value: string, option: string, min: 0 | 1 =
 /** `--repeats 10` -> 10. */
 export function parsePositiveInt(value: string, option: string): number {
   if (!/^[1-9][0-9]*$/.test(value.trim())) {
-    throw new UsageError(`Expected \`${option}\` to be a positive integer, got \`${value}\``, { fix: `for example \`${option} 3\`` });
+    throw new UsageError(`Expected \`${option}\` to be a positive integer, got \`${value}\``, {
+      fix: `for example \`${option} 3\``,
+    });
   }
   return Number(value);
 }

@@ -13,7 +13,8 @@ export function anySignal(...signals: Array<AbortSignal | undefined>): AbortSign
 
 /** `signal` bounded by `timeoutMs` as one signal (either may be absent; an infinite timeout is none). */
 export function boundedSignal(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-  const timeout = timeoutMs !== undefined && Number.isFinite(timeoutMs) ? AbortSignal.timeout(Math.max(0, timeoutMs)) : undefined;
+  const timeout =
+    timeoutMs !== undefined && Number.isFinite(timeoutMs) ? AbortSignal.timeout(Math.max(0, timeoutMs)) : undefined;
   return anySignal(signal, timeout);
 }
 

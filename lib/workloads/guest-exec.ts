@@ -31,19 +31,33 @@ export interface ExecCheckedOptions {
 }
 
 /** Runs argv in the guest; resolves with the result on exit code 0, else throws a WorkloadError. */
-export async function execChecked(guest: Guest, argv: readonly string[], options: ExecCheckedOptions): Promise<ExecResult> {
+export async function execChecked(
+  guest: Guest,
+  argv: readonly string[],
+  options: ExecCheckedOptions,
+): Promise<ExecResult> {
   const redact = options.redact ?? ((text: string) => text);
   let result: ExecResult;
   try {
     result = await guest.exec(argv, { signal: options.signal, timeoutMs: options.timeoutMs });
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    throw new WorkloadError(redact(`${options.what} failed in ${guest.spec.name}: ${options.shownAs ?? argv.join(' ')}: ${detail}`));
+    throw new WorkloadError(
+      redact(`${options.what} failed in ${guest.spec.name}: ${options.shownAs ?? argv.join(' ')}: ${detail}`),
+    );
   }
   if (result.exitCode !== 0) {
     // the output's last lines, on one line: rows' `reason` and log lines keep only the first line
-    const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').filter((line) => line.trim() !== '').slice(-3).join(' / ');
-    throw new WorkloadError(redact(`${options.what} failed in ${guest.spec.name} with exit code ${result.exitCode}: ${options.shownAs ?? argv.join(' ')}: ${tail || '(no output)'}`));
+    const tail = (result.stderr.trim() || result.stdout.trim())
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(-3)
+      .join(' / ');
+    throw new WorkloadError(
+      redact(
+        `${options.what} failed in ${guest.spec.name} with exit code ${result.exitCode}: ${options.shownAs ?? argv.join(' ')}: ${tail || '(no output)'}`,
+      ),
+    );
   }
   return result;
 }

@@ -30,7 +30,9 @@ export const PASSWORD_ENV = 'GUESTBENCH_MYSQL_PASSWORD';
 export function newCredentials(env: NodeJS.ProcessEnv = process.env): MariadbCredentials {
   const fixed = env[PASSWORD_ENV];
   if (fixed !== undefined && !/^[A-Za-z0-9_-]{12,128}$/.test(fixed)) {
-    throw new UsageError(`Expected $${PASSWORD_ENV} to be 12-128 letters, digits, '_' or '-'`, { fix: `unset ${PASSWORD_ENV} for a random password` });
+    throw new UsageError(`Expected $${PASSWORD_ENV} to be 12-128 letters, digits, '_' or '-'`, {
+      fix: `unset ${PASSWORD_ENV} for a random password`,
+    });
   }
   return { user: 'sbtest', password: fixed ?? randomBytes(18).toString('base64url') };
 }
@@ -45,7 +47,10 @@ export function nativePasswordHash(password: string): string {
 export interface MariadbLayout {
   base: string;
   datadir: string;
-  /** the server's own temporary directory: servers started at once on one host must not share /tmp (their temp table names collide) */
+  /**
+   * the server's own temporary directory: servers started at once on one host must not share /tmp (their temp table
+   * names collide)
+   */
   tmpdir: string;
   socket: string;
   pidFile: string;
@@ -64,7 +69,10 @@ export const MAX_SOCKET_PATH = 107;
  */
 export function mariadbLayout(base: string): MariadbLayout {
   const beside = `${base}/mysqld.sock`;
-  const socket = Buffer.byteLength(beside) <= MAX_SOCKET_PATH ? beside : `/tmp/guestbench-mysqld-${createHash('sha256').update(base).digest('hex').slice(0, 16)}.sock`;
+  const socket =
+    Buffer.byteLength(beside) <= MAX_SOCKET_PATH
+      ? beside
+      : `/tmp/guestbench-mysqld-${createHash('sha256').update(base).digest('hex').slice(0, 16)}.sock`;
   return {
     base,
     datadir: `${base}/data`,
@@ -103,7 +111,15 @@ export function installDbCommand(layout: MariadbLayout): string[] {
 
 /** The server's argv (foreground). */
 export function serverArgs(layout: MariadbLayout): string[] {
-  return ['mariadbd', ...MARIADB_SERVER_OPTIONS, `--datadir=${layout.datadir}`, `--tmpdir=${layout.tmpdir}`, `--socket=${layout.socket}`, `--pid-file=${layout.pidFile}`, `--log-error=${layout.errorLog}`];
+  return [
+    'mariadbd',
+    ...MARIADB_SERVER_OPTIONS,
+    `--datadir=${layout.datadir}`,
+    `--tmpdir=${layout.tmpdir}`,
+    `--socket=${layout.socket}`,
+    `--pid-file=${layout.pidFile}`,
+    `--log-error=${layout.errorLog}`,
+  ];
 }
 
 /** argv that starts the server in the background and returns at once (the guest's stop ends it). */
@@ -146,7 +162,11 @@ export function setupSql(credentials: MariadbCredentials, database: string): str
 }
 
 /** argv that writes the sysbench option file (mode 0600). It carries the password: never log it. */
-export function writeSysbenchConfigCommand(layout: MariadbLayout, credentials: MariadbCredentials, database: string): string[] {
+export function writeSysbenchConfigCommand(
+  layout: MariadbLayout,
+  credentials: MariadbCredentials,
+  database: string,
+): string[] {
   return [
     'sh',
     '-c',
@@ -196,24 +216,39 @@ export async function startMariadb(guest: Guest, options: StartMariadbOptions): 
   const layout = mariadbLayout(options.base);
   const redact = redactor(options.credentials.password);
   const step = (what: string) => ({ what, signal: options.signal, timeoutMs: 600_000, redact });
-  const found = await guest.exec(['sh', '-c', 'command -v mariadbd && command -v mariadb-install-db'], { signal: options.signal, timeoutMs: 60_000 });
+  const found = await guest.exec(['sh', '-c', 'command -v mariadbd && command -v mariadb-install-db'], {
+    signal: options.signal,
+    timeoutMs: 60_000,
+  });
   if (found.exitCode !== 0) {
-    const fix = guest.backend === 'native' ? 'apt-get install mariadb-server on the host (guestbench starts its own servers, never the host\'s)' : 'run `guestbench images build` (the guest image installs mariadb-server)';
+    const fix =
+      guest.backend === 'native'
+        ? "apt-get install mariadb-server on the host (guestbench starts its own servers, never the host's)"
+        : 'run `guestbench images build` (the guest image installs mariadb-server)';
     // the fix in the message too: an errored row keeps only the message
-    throw new WorkloadError(`No MariaDB server in ${guest.spec.name} (${guest.backend}): mariadbd or mariadb-install-db is not on its PATH; ${fix}`, { fix });
+    throw new WorkloadError(
+      `No MariaDB server in ${guest.spec.name} (${guest.backend}): mariadbd or mariadb-install-db is not on its PATH; ${fix}`,
+      { fix },
+    );
   }
   await execChecked(guest, installDbCommand(layout), step('mariadb-install-db'));
 
   let foreground: Promise<ExecResult | Error> | undefined;
   if (guest.backend === 'native') {
-    foreground = guest.exec(foregroundServerCommand(layout)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    foreground = guest
+      .exec(foregroundServerCommand(layout))
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   } else {
     await execChecked(guest, backgroundServerCommand(layout), step('start mariadbd'));
   }
   const stop = stopper(guest, layout, foreground);
   try {
     await waitForServer(guest, layout, foreground, options, redact);
-    const setup = await execChecked(guest, sqlCommand(layout, setupSql(options.credentials, options.database)), step('create the sysbench database and account'));
+    const setup = await execChecked(
+      guest,
+      sqlCommand(layout, setupSql(options.credentials, options.database)),
+      step('create the sysbench database and account'),
+    );
     await execChecked(guest, writeSysbenchConfigCommand(layout, options.credentials, options.database), {
       ...step('write the sysbench option file'),
       shownAs: `(writes ${layout.sysbenchConfig}, password not shown)`,
@@ -225,7 +260,13 @@ export async function startMariadb(guest: Guest, options: StartMariadbOptions): 
   }
 }
 
-async function waitForServer(guest: Guest, layout: MariadbLayout, foreground: Promise<ExecResult | Error> | undefined, options: StartMariadbOptions, redact: Redact): Promise<void> {
+async function waitForServer(
+  guest: Guest,
+  layout: MariadbLayout,
+  foreground: Promise<ExecResult | Error> | undefined,
+  options: StartMariadbOptions,
+  redact: Redact,
+): Promise<void> {
   const timeoutMs = options.readyTimeoutMs ?? 180_000;
   const deadline = Date.now() + timeoutMs;
   let exited: ExecResult | Error | undefined;
@@ -234,18 +275,29 @@ async function waitForServer(guest: Guest, layout: MariadbLayout, foreground: Pr
   });
   for (let wait = 100; ; wait = Math.min(wait * 1.5, 1_000)) {
     if (options.signal?.aborted) throw new WorkloadError(`Aborted while waiting for mariadbd in ${guest.spec.name}`);
-    const ping = await guest.exec(pingCommand(layout), { signal: options.signal, timeoutMs: 30_000 }).catch(() => undefined);
+    const ping = await guest
+      .exec(pingCommand(layout), { signal: options.signal, timeoutMs: 30_000 })
+      .catch(() => undefined);
     if (ping?.exitCode === 0) return;
     if (exited !== undefined || Date.now() > deadline) {
       const log = await guest.exec(['tail', '-n', '5', layout.errorLog], { timeoutMs: 30_000 }).catch(() => undefined);
-      const why = exited !== undefined ? 'mariadbd exited' : `mariadbd did not answer within ${Math.round(timeoutMs / 1000)} s`;
-      throw new WorkloadError(redact(`${why} in ${guest.spec.name}: ${serverArgs(layout).join(' ')}${log?.stdout ? `\n${log.stdout.trim()}` : ''}`));
+      const why =
+        exited !== undefined ? 'mariadbd exited' : `mariadbd did not answer within ${Math.round(timeoutMs / 1000)} s`;
+      throw new WorkloadError(
+        redact(
+          `${why} in ${guest.spec.name}: ${serverArgs(layout).join(' ')}${log?.stdout ? `\n${log.stdout.trim()}` : ''}`,
+        ),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 
-function stopper(guest: Guest, layout: MariadbLayout, foreground: Promise<ExecResult | Error> | undefined): (signal?: AbortSignal) => Promise<void> {
+function stopper(
+  guest: Guest,
+  layout: MariadbLayout,
+  foreground: Promise<ExecResult | Error> | undefined,
+): (signal?: AbortSignal) => Promise<void> {
   let stopping: Promise<void> | undefined;
   return (signal) => {
     stopping ??= (async () => {

@@ -60,14 +60,28 @@ export function sweepStaleScratch(root: string): string[] {
  * Makes the guest's scratch directory usable and returns it: mounts the VM's scratch disk, checks
  * the container's volume, creates the native guest's directory (which must not exist yet).
  */
-export async function prepareScratch(guest: Guest, options: { nativeRoot: string; signal?: AbortSignal }): Promise<string> {
+export async function prepareScratch(
+  guest: Guest,
+  options: { nativeRoot: string; signal?: AbortSignal },
+): Promise<string> {
   const dir = scratchDir(guest, options.nativeRoot);
   const step = { what: 'scratch storage', signal: options.signal, timeoutMs: 60_000 };
   if (guest.backend === 'kvm') {
     // the host made the ext4; a second prepare in the same VM finds it mounted
-    await execChecked(guest, ['sh', '-c', `grep -q ' ${VM_SCRATCH_MOUNT} ' /proc/mounts || { mkdir -p ${VM_SCRATCH_MOUNT} && mount -t ext4 ${VM_SCRATCH_DEVICE} ${VM_SCRATCH_MOUNT}; }`], step);
+    await execChecked(
+      guest,
+      [
+        'sh',
+        '-c',
+        `grep -q ' ${VM_SCRATCH_MOUNT} ' /proc/mounts || { mkdir -p ${VM_SCRATCH_MOUNT} && mount -t ext4 ${VM_SCRATCH_DEVICE} ${VM_SCRATCH_MOUNT}; }`,
+      ],
+      step,
+    );
   } else if (guest.backend === 'docker') {
-    await execChecked(guest, ['sh', '-c', `grep -q ' ${CONTAINER_SCRATCH_PATH} ' /proc/mounts`], { ...step, what: `scratch volume at ${CONTAINER_SCRATCH_PATH} (was the container started with GuestSpec.scratch?)` });
+    await execChecked(guest, ['sh', '-c', `grep -q ' ${CONTAINER_SCRATCH_PATH} ' /proc/mounts`], {
+      ...step,
+      what: `scratch volume at ${CONTAINER_SCRATCH_PATH} (was the container started with GuestSpec.scratch?)`,
+    });
   } else {
     sweepOnce(options.nativeRoot);
     await execChecked(guest, ['mkdir', '-p', dir], step);
@@ -82,11 +96,21 @@ function sweepOnce(root: string): void {
   sweepStaleScratch(root);
 }
 
-/** Removes what the guest's stop would not: the native guest's directory. VMs and containers lose their scratch storage with them. */
-export async function cleanupScratch(guest: Guest, options: { nativeRoot: string; signal?: AbortSignal }): Promise<void> {
+/**
+ * Removes what the guest's stop would not: the native guest's directory. VMs and containers lose their scratch storage
+ * with them.
+ */
+export async function cleanupScratch(
+  guest: Guest,
+  options: { nativeRoot: string; signal?: AbortSignal },
+): Promise<void> {
   if (guest.backend !== 'native') return;
   const dir = scratchDir(guest, options.nativeRoot);
-  await execChecked(guest, ['sh', '-c', `rm -rf -- ${shellQuote(dir)}`], { what: 'scratch cleanup', signal: options.signal, timeoutMs: 120_000 });
+  await execChecked(guest, ['sh', '-c', `rm -rf -- ${shellQuote(dir)}`], {
+    what: 'scratch cleanup',
+    signal: options.signal,
+    timeoutMs: 120_000,
+  });
 }
 
 // statfs f_type values of the filesystems a scratch directory is likely to be on
@@ -101,12 +125,19 @@ const FILESYSTEMS: Record<number, string> = {
   0x65735546: 'fuse',
 };
 
-/** The filesystem type and free space of the nearest existing ancestor of `dir` (sync: parameters are computed synchronously). */
+/**
+ * The filesystem type and free space of the nearest existing ancestor of `dir` (sync: parameters are computed
+ * synchronously).
+ */
 export function filesystemOf(dir: string): { dir: string; type: string; freeBytes: number } {
   let probe = path.resolve(dir);
   while (!fs.existsSync(probe) && path.dirname(probe) !== probe) probe = path.dirname(probe);
   const stats = fs.statfsSync(probe);
-  return { dir: probe, type: FILESYSTEMS[stats.type] ?? `0x${stats.type.toString(16)}`, freeBytes: stats.bavail * stats.bsize };
+  return {
+    dir: probe,
+    type: FILESYSTEMS[stats.type] ?? `0x${stats.type.toString(16)}`,
+    freeBytes: stats.bavail * stats.bsize,
+  };
 }
 
 /** How each backend's guests store their files, recorded in a campaign's parameters. */
@@ -119,7 +150,11 @@ export interface StorageNote {
 }
 
 /** The storage note for a campaign (the VM run directory is the KVM backend's: under the OS temp directory). */
-export function storageNote(options: { nativeRoot: string; vmRunRoot: string; vmDisk: StorageNote['vmDisk'] }): StorageNote {
+export function storageNote(options: {
+  nativeRoot: string;
+  vmRunRoot: string;
+  vmDisk: StorageNote['vmDisk'];
+}): StorageNote {
   const native = filesystemOf(options.nativeRoot);
   const vm = filesystemOf(options.vmRunRoot);
   return {
@@ -134,6 +169,8 @@ export function storageNote(options: { nativeRoot: string; vmRunRoot: string; vm
 export function checkScratchRoot(dir: string): void {
   const fsInfo = filesystemOf(dir);
   if (fsInfo.type === 'tmpfs') {
-    throw new UsageError(`Expected the native scratch directory to be disk-backed, got ${dir} on tmpfs`, { fix: 'set GUESTBENCH_SCRATCH to a directory on a disk, e.g. /var/tmp' });
+    throw new UsageError(`Expected the native scratch directory to be disk-backed, got ${dir} on tmpfs`, {
+      fix: 'set GUESTBENCH_SCRATCH to a directory on a disk, e.g. /var/tmp',
+    });
   }
 }

@@ -36,7 +36,11 @@ export interface FileioParams {
 
 /** The options that shape the file set: prepare, run and cleanup must all get the same ones. */
 function fileSetArgs(params: FileioParams): string[] {
-  return [`--file-total-size=${params.fileTotalBytes}`, `--file-num=${params.fileNum}`, `--file-block-size=${params.blockBytes}`];
+  return [
+    `--file-total-size=${params.fileTotalBytes}`,
+    `--file-num=${params.fileNum}`,
+    `--file-block-size=${params.blockBytes}`,
+  ];
 }
 
 /** argv that creates the file set in the current directory (untimed). */

@@ -31,7 +31,13 @@ export interface OltpParams {
 /** The options every phase shares; connection options come from the config file. */
 function commonArgs(params: OltpParams, configFile: string): string[] {
   // --config-file first: sysbench reads it as if its lines were given on the command line
-  return ['sysbench', `--config-file=${configFile}`, params.test, `--tables=${params.tables}`, `--table-size=${params.tableSize}`];
+  return [
+    'sysbench',
+    `--config-file=${configFile}`,
+    params.test,
+    `--tables=${params.tables}`,
+    `--table-size=${params.tableSize}`,
+  ];
 }
 
 /** argv that creates and fills the table(s) (untimed). */
@@ -41,7 +47,14 @@ export function oltpPrepareCommand(params: OltpParams, configFile: string): stri
 
 /** argv of the timed run. */
 export function oltpRunCommand(params: OltpParams, configFile: string): string[] {
-  return [...commonArgs(params, configFile), `--threads=${params.threads}`, `--time=${params.timeSeconds}`, '--events=0', '--percentile=95', 'run'];
+  return [
+    ...commonArgs(params, configFile),
+    `--threads=${params.threads}`,
+    `--time=${params.timeSeconds}`,
+    '--events=0',
+    '--percentile=95',
+    'run',
+  ];
 }
 
 /** A parsed sysbench OLTP run. */
@@ -63,13 +76,17 @@ export interface OltpResult extends SysbenchSummary {
 
 function countAndRate(text: string, label: string): { count: number; rate: number } {
   const match = new RegExp(`^\\s*${label}:\\s+([0-9]+)\\s+\\(([0-9.]+) per sec\\.\\)`, 'm').exec(text);
-  if (!match?.[1] || !match[2]) throw new ParseError(`sysbench output has no "${label}:" line with a rate (SQL statistics): the run did not complete`);
+  if (!match?.[1] || !match[2])
+    throw new ParseError(
+      `sysbench output has no "${label}:" line with a rate (SQL statistics): the run did not complete`,
+    );
   return { count: Number(match[1]), rate: Number(match[2]) };
 }
 
 function count(section: string, label: string): number {
   const match = new RegExp(`^\\s*${label}:\\s+([0-9]+)\\s*$`, 'm').exec(section);
-  if (!match?.[1]) throw new ParseError(`sysbench output has no "${label}:" count under "queries performed" (SQL statistics)`);
+  if (!match?.[1])
+    throw new ParseError(`sysbench output has no "${label}:" count under "queries performed" (SQL statistics)`);
   return Number(match[1]);
 }
 
@@ -81,7 +98,9 @@ export function parseOltpOutput(text: string): OltpResult {
   const statistics = /^SQL statistics:\n((?:[ \t]+.*\n?)+)/m.exec(text)?.[1];
   if (statistics === undefined) {
     const fatal = /^FATAL: (.*)$/m.exec(text)?.[1];
-    throw new ParseError(`not the output of a completed sysbench OLTP run: no "SQL statistics:" section${fatal ? ` (sysbench: ${fatal})` : ''}`);
+    throw new ParseError(
+      `not the output of a completed sysbench OLTP run: no "SQL statistics:" section${fatal ? ` (sysbench: ${fatal})` : ''}`,
+    );
   }
   const summary = parseSysbenchSummary(text);
   const transactions = countAndRate(statistics, 'transactions');

@@ -38,7 +38,9 @@ const NUMBER = String.raw`([0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)`;
 export function requireNumber(text: string, label: string, what: string): number {
   const value = findNumber(text, label);
   if (value === undefined) {
-    throw new ParseError(`sysbench output has no "${label}" line (${what}): is this the output of a completed sysbench 1.0 run?`);
+    throw new ParseError(
+      `sysbench output has no "${label}" line (${what}): is this the output of a completed sysbench 1.0 run?`,
+    );
   }
   return value;
 }
@@ -58,10 +60,14 @@ function escapeRegExp(text: string): string {
 export function parseSysbenchSummary(text: string): SysbenchSummary {
   const version = /^sysbench ([0-9][0-9.]*)/m.exec(text)?.[1];
   if (version === undefined) {
-    throw new ParseError('sysbench output has no version banner ("sysbench 1.0.x ..."): expected the complete output of `sysbench ... run`');
+    throw new ParseError(
+      'sysbench output has no version banner ("sysbench 1.0.x ..."): expected the complete output of `sysbench ... run`',
+    );
   }
   if (!version.startsWith('1.')) {
-    throw new ParseError(`sysbench ${version} is not supported: the parser reads sysbench 1.x output (Debian 12 ships 1.0.20)`);
+    throw new ParseError(
+      `sysbench ${version} is not supported: the parser reads sysbench 1.x output (Debian 12 ships 1.0.20)`,
+    );
   }
   const totalTime = /^\s*total time:\s+([0-9.]+)s/m.exec(text)?.[1];
   if (totalTime === undefined) {

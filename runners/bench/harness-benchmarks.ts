@@ -13,7 +13,14 @@ import { execa } from 'execa';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
 import { NativeBackend } from '../../lib/backends/native.js';
 import { KvmBackend } from '../../lib/backends/kvm.js';
-import { createSnapshotDir, loadVmState, removeSnapshot, restoreFrom, saveVmState, snapshotSource } from '../../lib/backends/kvm-snapshot.js';
+import {
+  createSnapshotDir,
+  loadVmState,
+  removeSnapshot,
+  restoreFrom,
+  saveVmState,
+  snapshotSource,
+} from '../../lib/backends/kvm-snapshot.js';
 import type { ImageSet } from '../../lib/images/index.js';
 import { cpuCommand, parseCpuOutput, type CpuParams } from '../../lib/workloads/sysbench-cpu.js';
 import { pairedRatio, type RatioResult } from './ratio.js';
@@ -27,8 +34,14 @@ export async function harnessOverhead(pairs = 5): Promise<RatioResult> {
   try {
     return await pairedRatio({
       name: '(a) harness overhead, sysbench cpu events/s: native backend / direct',
-      a: { label: 'NativeBackend.exec(sysbench cpu ...)', run: async () => parseCpuOutput((await guest.exec(argv)).stdout).eventsPerSecond },
-      b: { label: `${argv.join(' ')} spawned directly`, run: async () => parseCpuOutput((await execa(argv[0] as string, argv.slice(1))).stdout).eventsPerSecond },
+      a: {
+        label: 'NativeBackend.exec(sysbench cpu ...)',
+        run: async () => parseCpuOutput((await guest.exec(argv)).stdout).eventsPerSecond,
+      },
+      b: {
+        label: `${argv.join(' ')} spawned directly`,
+        run: async () => parseCpuOutput((await execa(argv[0] as string, argv.slice(1))).stdout).eventsPerSecond,
+      },
       unit: 'events/s',
       pairs,
       target: { op: '>=', value: 0.98 },
@@ -46,12 +59,15 @@ function dockerRunFirstOutput(image: string): Promise<number> {
     let seen: number | undefined;
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      if (seen === undefined && chunk.toString().includes('ready')) seen = Number(process.hrtime.bigint() - started) / 1e9;
+      if (seen === undefined && chunk.toString().includes('ready'))
+        seen = Number(process.hrtime.bigint() - started) / 1e9;
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     // wait for --rm to finish so the next round starts on a clean engine (not timed)
-    child.on('close', (code) => (seen !== undefined ? resolve(seen) : reject(new Error(`docker run exited with code ${code}: ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      seen !== undefined ? resolve(seen) : reject(new Error(`docker run exited with code ${code}: ${stderr.trim()}`)),
+    );
   });
 }
 

@@ -70,7 +70,11 @@ export async function pairedRatio(options: {
 
 /** One line per result: the median ratio, its range and the target. */
 export function formatRatio(result: RatioResult): string {
-  const median = (values: number[]) => quantileSorted([...values].sort((x, y) => x - y), 0.5);
+  const median = (values: number[]) =>
+    quantileSorted(
+      [...values].sort((x, y) => x - y),
+      0.5,
+    );
   return [
     `${result.name}: ratio ${result.median.toFixed(3)} (min ${result.min.toFixed(3)}, max ${result.max.toFixed(3)}, ${result.ratios.length} pairs), target ${result.target.op} ${result.target.value}: ${result.met ? 'met' : 'NOT met'}`,
     `    A = ${result.a}: median ${median(result.aValues).toFixed(3)} ${result.unit}`,

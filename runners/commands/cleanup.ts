@@ -30,7 +30,9 @@ Options:
     sweepStaleRunRoots();
     sweepStaleSnapshotRoots();
     const pairs = sweepStaleHostPairs();
-    process.stdout.write(`removed ${pairs.namespaces.length} network namespace(s) and ${pairs.links.length} interface(s) of migration host pairs${pairs.namespaces.length + pairs.links.length > 0 ? `: ${[...pairs.namespaces, ...pairs.links].join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `removed ${pairs.namespaces.length} network namespace(s) and ${pairs.links.length} interface(s) of migration host pairs${pairs.namespaces.length + pairs.links.length > 0 ? `: ${[...pairs.namespaces, ...pairs.links].join(', ')}` : ''}\n`,
+    );
     return 0;
   },
 };

@@ -1,7 +1,13 @@
 /**
  * `guestbench doctor`: for each backend, usable or not, why, and the fix.
  */
-import { checkDocker, checkKvm, checkNative, imagesIfBuilt, type BackendCheck } from '../../lib/backends/availability.js';
+import {
+  checkDocker,
+  checkKvm,
+  checkNative,
+  imagesIfBuilt,
+  type BackendCheck,
+} from '../../lib/backends/availability.js';
 import { checkContainerCheckpoint } from '../../lib/backends/criu.js';
 import { checkHostPair } from '../../lib/network/host-pair.js';
 import { hostFingerprint } from '../../lib/results/host-fingerprint.js';
@@ -9,7 +15,9 @@ import type { Command } from '../cli.js';
 
 function line(check: BackendCheck): string {
   if (check.usable) {
-    const notes = check.notes.map((note) => `\n      note: ${note.reason}${note.fix ? `\n      fix:  ${note.fix}` : ''}`).join('');
+    const notes = check.notes
+      .map((note) => `\n      note: ${note.reason}${note.fix ? `\n      fix:  ${note.fix}` : ''}`)
+      .join('');
     return `  ok    ${check.backend.padEnd(6)} accel=${check.accel}  ${check.detail}${notes}`;
   }
   return `  FAIL  ${check.backend.padEnd(6)} ${check.reason}\n      fix:  ${check.fix}`;
@@ -36,14 +44,28 @@ Exit status: 0 when every backend is usable, 1 otherwise.`,
   options: { cached: { type: 'boolean' } },
   async run(values) {
     const host = hostFingerprint();
-    process.stdout.write(`host: ${host.cpuModel}, ${host.cpus} CPUs, ${Math.round(host.memoryMiB / 1024)} GiB, ${host.os}, kernel ${host.kernel}, /dev/kvm: ${host.kvmModule ?? 'absent'}\n`);
+    process.stdout.write(
+      `host: ${host.cpuModel}, ${host.cpus} CPUs, ${Math.round(host.memoryMiB / 1024)} GiB, ${host.os}, kernel ${host.kernel}, /dev/kvm: ${host.kvmModule ?? 'absent'}\n`,
+    );
     const { images, reason } = imagesIfBuilt();
-    process.stdout.write(images ? `images: ${images.key} (${images.dir})\n` : `images: not built (${reason ?? 'unknown'})\n      fix:  run \`guestbench images build\`\n`);
-    const checks = [await checkNative(), await checkDocker(images), await checkKvm(images, { forceProbe: values.cached !== true })];
+    process.stdout.write(
+      images
+        ? `images: ${images.key} (${images.dir})\n`
+        : `images: not built (${reason ?? 'unknown'})\n      fix:  run \`guestbench images build\`\n`,
+    );
+    const checks = [
+      await checkNative(),
+      await checkDocker(images),
+      await checkKvm(images, { forceProbe: values.cached !== true }),
+    ];
     for (const check of checks) process.stdout.write(line(check) + '\n');
     // optional (migration; latency-restore's and migration's container rows): reported, not counted in the exit status
     const hosts = await checkHostPair();
-    process.stdout.write(hosts.usable ? `  ok    hosts  migration between two hosts on this machine: ${hosts.detail}\n` : `  --    hosts  migration between two hosts unavailable (migration records its VM rows as unsupported): ${hosts.detail}\n${hosts.fix ? `      fix:  ${hosts.fix}\n` : ''}`);
+    process.stdout.write(
+      hosts.usable
+        ? `  ok    hosts  migration between two hosts on this machine: ${hosts.detail}\n`
+        : `  --    hosts  migration between two hosts unavailable (migration records its VM rows as unsupported): ${hosts.detail}\n${hosts.fix ? `      fix:  ${hosts.fix}\n` : ''}`,
+    );
     const checkpoint = await checkContainerCheckpoint();
     process.stdout.write(
       checkpoint.supported

@@ -24,14 +24,21 @@ Options:
   async run(values, positionals) {
     if (positionals.length === 1 && positionals[0] === 'prune') {
       const pruned = await pruneImages();
-      process.stdout.write(`kept ${pruned.kept}; removed ${pruned.removedDirs.length} cached set(s)${pruned.removedDirs.length ? ` (${pruned.removedDirs.join(', ')})` : ''} and ${pruned.removedDockerImages.length} Docker image(s)\n`);
+      process.stdout.write(
+        `kept ${pruned.kept}; removed ${pruned.removedDirs.length} cached set(s)${pruned.removedDirs.length ? ` (${pruned.removedDirs.join(', ')})` : ''} and ${pruned.removedDockerImages.length} Docker image(s)\n`,
+      );
       return 0;
     }
     if (positionals[0] !== 'build' || positionals.length > 1) {
-      throw new UsageError(`Expected \`guestbench images build\` or \`guestbench images prune\`, got \`guestbench images ${positionals.join(' ')}\``, { fix: 'run `guestbench images build`' });
+      throw new UsageError(
+        `Expected \`guestbench images build\` or \`guestbench images prune\`, got \`guestbench images ${positionals.join(' ')}\``,
+        { fix: 'run `guestbench images build`' },
+      );
     }
     const images = await buildImages({ force: values.force === true, log: logLine });
-    process.stdout.write(`images ${images.key}\n  docker: ${images.dockerImage}\n  kernel: ${images.kernel}\n  initrd: ${images.initrd}\n  disk:   ${images.disk}\n`);
+    process.stdout.write(
+      `images ${images.key}\n  docker: ${images.dockerImage}\n  kernel: ${images.kernel}\n  initrd: ${images.initrd}\n  disk:   ${images.disk}\n`,
+    );
     return 0;
   },
 };

@@ -12,7 +12,10 @@ import { logLine, type Command } from '../cli.js';
 function indexHtml(entries: Array<{ name: string; result: ExecutedNotebook }>, campaign: string): string {
   const items = entries
     .map(({ name, result }) => {
-      const status = result.errors.length === 0 ? 'ok' : `<span style="color:#b00">${result.errors.length} failing cell(s): ${escapeHtml(result.errors.join('; '))}</span>`;
+      const status =
+        result.errors.length === 0
+          ? 'ok'
+          : `<span style="color:#b00">${result.errors.length} failing cell(s): ${escapeHtml(result.errors.join('; '))}</span>`;
       return `<li><a href="${encodeURIComponent(path.basename(result.html))}">${escapeHtml(name)}</a> (<a href="${encodeURIComponent(path.basename(result.notebook))}">executed notebook</a>): ${status}</li>`;
     })
     .join('\n');
@@ -42,18 +45,31 @@ Options:
   -h, --help         show this help
 
 Exit status: 0 when every notebook ran without a failing cell, 1 otherwise.`,
-  options: { campaign: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, notebooks: { type: 'string' } },
+  options: {
+    campaign: { type: 'string' },
+    results: { type: 'string' },
+    out: { type: 'string' },
+    notebooks: { type: 'string' },
+  },
   async run(values) {
     const root = packageRoot();
     const notebooksDir = path.join(root, 'notebooks');
-    const available = fs.readdirSync(notebooksDir).filter((name) => name.endsWith('.ipynb')).sort();
-    const wanted = typeof values.notebooks === 'string' ? values.notebooks.split(',').map((name) => (name.endsWith('.ipynb') ? name : `${name}.ipynb`)) : available;
+    const available = fs
+      .readdirSync(notebooksDir)
+      .filter((name) => name.endsWith('.ipynb'))
+      .sort();
+    const wanted =
+      typeof values.notebooks === 'string'
+        ? values.notebooks.split(',').map((name) => (name.endsWith('.ipynb') ? name : `${name}.ipynb`))
+        : available;
     const unknown = wanted.filter((name) => !available.includes(name));
-    if (unknown.length > 0) throw new UsageError(`Unknown notebook(s) ${unknown.join(', ')}`, { fix: `choose from ${available.join(', ')}` });
+    if (unknown.length > 0)
+      throw new UsageError(`Unknown notebook(s) ${unknown.join(', ')}`, { fix: `choose from ${available.join(', ')}` });
     const resultsDir = path.resolve(typeof values.results === 'string' ? values.results : defaultResultsDir());
     const outDir = path.resolve(typeof values.out === 'string' ? values.out : path.join(root, 'report'));
     const env: Record<string, string> = { GUESTBENCH_RESULTS: resultsDir };
-    if (typeof values.campaign === 'string') env.GUESTBENCH_CAMPAIGN = fs.existsSync(values.campaign) ? path.resolve(values.campaign) : values.campaign;
+    if (typeof values.campaign === 'string')
+      env.GUESTBENCH_CAMPAIGN = fs.existsSync(values.campaign) ? path.resolve(values.campaign) : values.campaign;
     const entries: Array<{ name: string; result: ExecutedNotebook }> = [];
     for (const name of wanted) {
       logLine(`executing ${name}`);
@@ -61,7 +77,10 @@ Exit status: 0 when every notebook ran without a failing cell, 1 otherwise.`,
       for (const error of result.errors) logLine(`  ${name}: ${error}`);
       entries.push({ name, result });
     }
-    fs.writeFileSync(path.join(outDir, 'index.html'), indexHtml(entries, env.GUESTBENCH_CAMPAIGN ?? `newest in ${resultsDir}`));
+    fs.writeFileSync(
+      path.join(outDir, 'index.html'),
+      indexHtml(entries, env.GUESTBENCH_CAMPAIGN ?? `newest in ${resultsDir}`),
+    );
     process.stdout.write(`report: ${path.join(outDir, 'index.html')}\n`);
     return entries.every((entry) => entry.result.errors.length === 0) ? 0 : 1;
   },

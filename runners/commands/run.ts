@@ -18,13 +18,18 @@ function headlineSummary(dir: string): string {
   if (metric === undefined) return '';
   return summarize(samples)
     .filter((row) => row.metric === metric)
-    .map((row) => `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`)
+    .map(
+      (row) =>
+        `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`,
+    )
     .join('');
 }
 
 function parseDiskMode(value: string): 'copy' | 'shared' {
   if (value === 'copy' || value === 'shared') return value;
-  throw new UsageError(`Expected \`--disk\` to be copy or shared, got \`${value}\``, { fix: 'for example `guestbench run migration --disk shared`' });
+  throw new UsageError(`Expected \`--disk\` to be copy or shared, got \`${value}\``, {
+    fix: 'for example `guestbench run migration --disk shared`',
+  });
 }
 
 export const runCommand: Command = {
@@ -33,7 +38,9 @@ export const runCommand: Command = {
   usage: `Usage: guestbench run EXPERIMENT [options]
 
 Experiments:
-${experimentDefinitions().map((definition) => `  ${definition.name.padEnd(16)} ${definition.summary} (thesis ${definition.thesis})`).join('\n')}
+${experimentDefinitions()
+  .map((definition) => `  ${definition.name.padEnd(16)} ${definition.summary} (thesis ${definition.thesis})`)
+  .join('\n')}
 
 Options:
   --backends LIST   comma-separated: native,docker,kvm (default: all three)
@@ -68,13 +75,17 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
   },
   async run(values, positionals) {
     if (positionals.length !== 1) {
-      throw new UsageError(`Expected one experiment, got \`${positionals.join(' ') || 'nothing'}\``, { fix: 'for example `guestbench run density-cpu --profile quick` (see `guestbench run --help`)' });
+      throw new UsageError(`Expected one experiment, got \`${positionals.join(' ') || 'nothing'}\``, {
+        fix: 'for example `guestbench run density-cpu --profile quick` (see `guestbench run --help`)',
+      });
     }
     const definition = experimentNamed(positionals[0] as string);
     const experiment = definition.name;
     for (const option of ['link-mbit', 'target-host', 'disk'] as const) {
       if (values[option] !== undefined && experiment !== 'migration') {
-        throw new UsageError(`Expected \`--${option}\` only with the migration experiment, got it with ${experiment}`, { fix: `drop --${option}` });
+        throw new UsageError(`Expected \`--${option}\` only with the migration experiment, got it with ${experiment}`, {
+          fix: `drop --${option}`,
+        });
       }
     }
     const controller = new AbortController();
@@ -93,9 +104,13 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         experiment,
         profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
         backends: parseBackends(typeof values.backends === 'string' ? values.backends : 'native,docker,kvm'),
-        ...(typeof values.guests === 'string' ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) } : {}),
+        ...(typeof values.guests === 'string'
+          ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
+          : {}),
         ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
-        ...(typeof values['link-mbit'] === 'string' ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') } : {}),
+        ...(typeof values['link-mbit'] === 'string'
+          ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') }
+          : {}),
         ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
         ...(typeof values.disk === 'string' ? { disk: parseDiskMode(values.disk) } : {}),
         resultsDir: typeof values.results === 'string' ? values.results : defaultResultsDir(),
@@ -107,7 +122,9 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
       process.stdout.write(`campaign ${outcome.id} ${outcome.state}: ${outcome.rows} rows in ${outcome.dir}\n`);
       process.stdout.write(headlineSummary(outcome.dir));
       if (outcome.state === 'interrupted') {
-        process.stdout.write(`resume with: guestbench run ${experiment} --resume ${outcome.id}${typeof values.results === 'string' ? ` --results ${values.results}` : ''}\n`);
+        process.stdout.write(
+          `resume with: guestbench run ${experiment} --resume ${outcome.id}${typeof values.results === 'string' ? ` --results ${values.results}` : ''}\n`,
+        );
         return 130;
       }
       return 0;

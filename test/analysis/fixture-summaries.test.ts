@@ -11,7 +11,8 @@ import { summarizeRestore } from '../../lib/analysis/latency-restore-summary.js'
 import { summarize } from '../../lib/analysis/summarize.js';
 
 // order-free: the rows' order is the legend order's business (tested where it is defined), their values are this test's
-const canonical = <T>(rows: readonly T[]): T[] => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+const canonical = <T>(rows: readonly T[]): T[] =>
+  [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/campaigns');
 const campaigns = fs.readdirSync(FIXTURES).filter((id) => fs.existsSync(path.join(FIXTURES, id, 'campaign.json')));
@@ -23,8 +24,12 @@ describe('summaries of the committed fixture campaigns', () => {
       experiment: campaign.meta.experiment,
       repeats: canonical(summarize(campaign.samples)),
       guests: canonical(summarize(campaign.samples, { unit: 'guest' })),
-      ...(campaign.meta.experiment === 'latency-restore' ? { restore: canonical(summarizeRestore(campaign.samples)) } : {}),
-      ...(campaign.meta.experiment === 'migration' ? { migration: canonical(summarizeMigration(campaign.samples)) } : {}),
+      ...(campaign.meta.experiment === 'latency-restore'
+        ? { restore: canonical(summarizeRestore(campaign.samples)) }
+        : {}),
+      ...(campaign.meta.experiment === 'migration'
+        ? { migration: canonical(summarizeMigration(campaign.samples)) }
+        : {}),
     };
     await expect(JSON.stringify(summaries, null, 1)).toMatchFileSnapshot(`snapshots/${id}.json`);
   });

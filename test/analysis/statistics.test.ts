@@ -15,7 +15,15 @@ group('describe', () => {
   });
 
   it('has no spread or interval for a single value', () => {
-    expect(describe([3.5])).toMatchObject({ n: 1, mean: 3.5, sd: null, ciLow: null, ciHigh: null, median: 3.5, p95: 3.5 });
+    expect(describe([3.5])).toMatchObject({
+      n: 1,
+      mean: 3.5,
+      sd: null,
+      ciLow: null,
+      ciHigh: null,
+      median: 3.5,
+      p95: 3.5,
+    });
   });
 
   it('keeps double precision where float32 would not (latencies in ms)', () => {

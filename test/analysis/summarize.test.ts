@@ -4,8 +4,19 @@ import type { Sample } from '../../lib/results/schema.js';
 
 function row(overrides: Partial<Sample>): Sample {
   return {
-    campaign: 'c', experiment: 'density-cpu', backend: 'docker', accel: 'none', guests: 2, guest: 1, repeat: 1,
-    metric: 'total_time', value: 1, unit: 's', at: '2026-11-21T00:00:00.000Z', state: 'ok', ...overrides,
+    campaign: 'c',
+    experiment: 'density-cpu',
+    backend: 'docker',
+    accel: 'none',
+    guests: 2,
+    guest: 1,
+    repeat: 1,
+    metric: 'total_time',
+    value: 1,
+    unit: 's',
+    at: '2026-11-21T00:00:00.000Z',
+    state: 'ok',
+    ...overrides,
   };
 }
 
@@ -16,7 +27,15 @@ describe('summarize', () => {
     row({ repeat: 2, guest: 1, value: 14 }),
     row({ repeat: 2, guest: 2, value: 16 }),
     row({ backend: 'kvm', accel: 'tcg', guests: 1, value: 30 }),
-    row({ backend: 'kvm', accel: 'tcg', guests: 1, repeat: 2, value: null, state: 'errored', reason: 'exited with code 1' }),
+    row({
+      backend: 'kvm',
+      accel: 'tcg',
+      guests: 1,
+      repeat: 2,
+      value: null,
+      state: 'errored',
+      reason: 'exited with code 1',
+    }),
   ];
 
   it('averages the guests of a repeat first, so n counts independent repeats', () => {
@@ -35,7 +54,9 @@ describe('summarize', () => {
   });
 
   it('orders native, docker, kvm, then by N', () => {
-    const order = summarize([...samples, row({ backend: 'native', guests: 1 }), row({ guests: 1 })]).map((summary) => `${summary.backend}/${summary.guests}`);
+    const order = summarize([...samples, row({ backend: 'native', guests: 1 }), row({ guests: 1 })]).map(
+      (summary) => `${summary.backend}/${summary.guests}`,
+    );
     expect(order).toEqual(['native/1', 'docker/1', 'docker/2', 'kvm/1']);
   });
 });

@@ -37,7 +37,9 @@ describe('container checkpoint support on this host (real criu and Docker engine
     } else {
       expect(support.reason).toContain('CRIU is not installed');
     }
-    const info = (await dockerClient().info().catch(() => undefined)) as { ExperimentalBuild?: boolean } | undefined;
+    const info = (await dockerClient()
+      .info()
+      .catch(() => undefined)) as { ExperimentalBuild?: boolean } | undefined;
     expect(support.engine.reachable).toBe(info !== undefined);
     if (info) expect(support.engine.experimental).toBe(info.ExperimentalBuild === true);
     if (info && !info.ExperimentalBuild) expect(support.reason).toMatch(/runs without --experimental/);

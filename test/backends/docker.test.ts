@@ -52,6 +52,8 @@ describe.skipIf(dockerSkip)('docker backend (real engine)', () => {
     const missing = new DockerBackend({ image: 'guestbench/does-not-exist:0', campaign: CAMPAIGN });
     const attempt = missing.start({ name: `${CAMPAIGN}-d`, vcpus: 1, memoryMiB: 1024 });
     await expect(attempt).rejects.toThrow(BackendError);
-    await expect(missing.start({ name: `${CAMPAIGN}-e`, vcpus: 1, memoryMiB: 1024 })).rejects.toMatchObject({ fix: 'run `guestbench images build` to build the guest image' });
+    await expect(missing.start({ name: `${CAMPAIGN}-e`, vcpus: 1, memoryMiB: 1024 })).rejects.toMatchObject({
+      fix: 'run `guestbench images build` to build the guest image',
+    });
   });
 });

@@ -16,7 +16,9 @@ import { AbortedError, BackendError, UsageError } from '../../lib/util/errors.js
 import { parseCpuOutput } from '../../lib/workloads/sysbench-cpu.js';
 
 const qemu = await execa('qemu-system-x86_64', ['--version'], { reject: false });
-const qemuMissing = qemu.failed ? 'qemu-system-x86_64 is not installed (fix: apt-get install qemu-system-x86)' : undefined;
+const qemuMissing = qemu.failed
+  ? 'qemu-system-x86_64 is not installed (fix: apt-get install qemu-system-x86)'
+  : undefined;
 
 // the images: reuse the cache, build when missing (root + debootstrap), else say why we skip
 let images: ImageSet | undefined;
@@ -64,7 +66,11 @@ describe.skipIf(skipReason !== undefined)('kvm backend (real QEMU, TCG)', () => 
   it('reports versions for campaign metadata', async () => {
     const versions = await backend.versions();
     expect(versions.qemu).toMatch(/^\d+\.\d+\.\d+/);
-    expect(versions).toMatchObject({ accel: 'tcg', guestKernel: images!.manifest.kernel.release, guestSysbench: images!.manifest.sysbenchVersion });
+    expect(versions).toMatchObject({
+      accel: 'tcg',
+      guestKernel: images!.manifest.kernel.release,
+      guestSysbench: images!.manifest.sysbenchVersion,
+    });
   });
 
   it('runs sysbench cpu inside the VM', async () => {
@@ -79,7 +85,11 @@ describe.skipIf(skipReason !== undefined)('kvm backend (real QEMU, TCG)', () => 
   });
 
   it('returns non-zero exits and unstartable programs instead of throwing', async () => {
-    expect(await guest.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'])).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect(await guest.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'])).toMatchObject({
+      exitCode: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
     expect(await guest.exec(['sh', '-c', 'kill -KILL $$'])).toMatchObject({ exitCode: 137 });
     const missing = await guest.exec(['/no/such/program']);
     expect(missing.exitCode).toBe(127);
@@ -87,7 +97,9 @@ describe.skipIf(skipReason !== undefined)('kvm backend (real QEMU, TCG)', () => 
   });
 
   it('kills the guest process on timeout and on abort, without disturbing other commands', async () => {
-    await expect(guest.exec(['sleep', '60'], { timeoutMs: 500 })).rejects.toThrow(/^Timed out: sleep 60 in VM kvmtest-/);
+    await expect(guest.exec(['sleep', '60'], { timeoutMs: 500 })).rejects.toThrow(
+      /^Timed out: sleep 60 in VM kvmtest-/,
+    );
     const controller = new AbortController();
     const concurrent = guest.exec(['sleep', '1']);
     const aborted = guest.exec(['sleep', '62'], { signal: controller.signal });
@@ -102,7 +114,9 @@ describe.skipIf(skipReason !== undefined)('kvm backend (real QEMU, TCG)', () => 
   });
 
   it('writes go to a throwaway overlay: the shared base disk is untouched', async () => {
-    expect((await guest.exec(['sh', '-c', 'echo scratch >/root/scratch && sync && cat /root/scratch'])).stdout).toBe('scratch\n');
+    expect((await guest.exec(['sh', '-c', 'echo scratch >/root/scratch && sync && cat /root/scratch'])).stdout).toBe(
+      'scratch\n',
+    );
     expect(statSync(images!.disk).mtimeMs).toBe(diskMtime);
   });
 
@@ -124,12 +138,18 @@ describe.skipIf(skipReason !== undefined)('kvm backend (real QEMU, TCG)', () => 
     await expect(backend.start({ name: 'bad name', vcpus: 1, memoryMiB: 1024 })).rejects.toThrow(UsageError);
     await expect(backend.start({ name: `${NAME}-x`, vcpus: 0, memoryMiB: 1024 })).rejects.toThrow(/`vcpus`/);
     const broken = new KvmBackend({ images: images!, accel: 'tcg', runDir, cpu: 'no-such-cpu-model' });
-    const failure = await broken.start({ name: `${NAME}-broken`, vcpus: 1, memoryMiB: 256 }).catch((error: unknown) => error);
+    const failure = await broken
+      .start({ name: `${NAME}-broken`, vcpus: 1, memoryMiB: 256 })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BackendError);
-    expect((failure as Error).message).toMatch(/QEMU exited before its QMP socket was ready \(code 1\): .*no-such-cpu-model/s);
+    expect((failure as Error).message).toMatch(
+      /QEMU exited before its QMP socket was ready \(code 1\): .*no-such-cpu-model/s,
+    );
     const controller = new AbortController();
     controller.abort();
-    await expect(backend.start({ name: `${NAME}-aborted`, vcpus: 1, memoryMiB: 256 }, { signal: controller.signal })).rejects.toThrow(AbortedError);
+    await expect(
+      backend.start({ name: `${NAME}-aborted`, vcpus: 1, memoryMiB: 256 }, { signal: controller.signal }),
+    ).rejects.toThrow(AbortedError);
     expect(await qemuProcessesNamed(`${NAME}-broken`)).toEqual([]);
     expect(await qemuProcessesNamed(`${NAME}-aborted`)).toEqual([]);
     expect(readdirSync(runDir)).toEqual([]);

@@ -7,7 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ContainerEventLog, parseDockerEvents, realtimeNs, wallMinusMonotonicNs } from '../../lib/backends/docker-events.js';
+import {
+  ContainerEventLog,
+  parseDockerEvents,
+  realtimeNs,
+  wallMinusMonotonicNs,
+} from '../../lib/backends/docker-events.js';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
 import { measureContainerBoot } from '../../lib/experiments/latency-measure.js';
 import { containerBootValues } from '../../lib/experiments/latency-rows.js';
@@ -46,15 +51,23 @@ describe.skipIf(dockerSkip)('container start and stop (real Docker engine)', () 
     await removeLeftoverContainers(CAMPAIGN);
   });
 
-  it('times a start step by step beside the engine\'s start event; exits at once on docker stop', async () => {
+  it("times a start step by step beside the engine's start event; exits at once on docker stop", async () => {
     const backend = new DockerBackend({ image: images!.dockerImage, campaign: CAMPAIGN, exitOnSigterm: true });
-    const boot = await measureContainerBoot(backend, { name: `${CAMPAIGN}-a`, vcpus: 1, memoryMiB: 1024 }, { timeoutMs: 30_000 });
+    const boot = await measureContainerBoot(
+      backend,
+      { name: `${CAMPAIGN}-a`, vcpus: 1, memoryMiB: 1024 },
+      { timeoutMs: 30_000 },
+    );
     try {
       const times = boot.times;
-      expect(times.requestedNs < times.createdNs && times.createdNs < times.attachedNs && times.attachedNs < times.markerNs).toBe(true);
+      expect(
+        times.requestedNs < times.createdNs && times.createdNs < times.attachedNs && times.attachedNs < times.markerNs,
+      ).toBe(true);
       expect(times.engineStartNs).toBeDefined();
       // the engine's start event falls between our create request and its reply to our start request
-      expect(times.engineStartNs! > times.requestedNs && times.engineStartNs! < times.startedNs + 5_000_000n).toBe(true);
+      expect(times.engineStartNs! > times.requestedNs && times.engineStartNs! < times.startedNs + 5_000_000n).toBe(
+        true,
+      );
       const values = Object.fromEntries(containerBootValues(times));
       console.log(`container start: ${JSON.stringify(values)}`);
       expect(values.boot_time).toBeGreaterThan(0);
@@ -66,7 +79,9 @@ describe.skipIf(dockerSkip)('container start and stop (real Docker engine)', () 
       expect(Number(down.stoppedNs - down.requestedNs) / 1e9).toBeLessThan(5);
       expect(await boot.guest.status()).toBe('stopped');
       await boot.events.waitFor('destroy', 5000);
-      expect(boot.events.events.map((event) => event.action)).toEqual(expect.arrayContaining(['create', 'start', 'kill', 'die', 'stop', 'destroy']));
+      expect(boot.events.events.map((event) => event.action)).toEqual(
+        expect.arrayContaining(['create', 'start', 'kill', 'die', 'stop', 'destroy']),
+      );
       expect(boot.events.first('kill')?.attributes.signal).toBe('15');
     } finally {
       boot.events.close();
@@ -90,7 +105,7 @@ describe.skipIf(dockerSkip)('container start and stop (real Docker engine)', () 
     expect(await removeLeftoverContainers(CAMPAIGN)).toBe(0);
   });
 
-  it('subscribes to a container\'s events by name before it exists', async () => {
+  it("subscribes to a container's events by name before it exists", async () => {
     const log = await ContainerEventLog.open(`guestbench-${CAMPAIGN}-none`);
     expect(await log.waitFor('start', 200)).toBeUndefined();
     log.close();

@@ -19,8 +19,10 @@ const tx = readFileSync(path.join(fixtures, 'session.tx.jsonl'));
 type Reply = { id?: string; return?: unknown; error?: { class: string; desc: string } };
 type Request = { id: string; execute: string; arguments?: Record<string, unknown> };
 
-const replies = (): Reply[] => decodeJsonLines(rx).flatMap((item) => (item.kind === 'message' ? [item.value as Reply] : []));
-const requests = (): Request[] => decodeJsonLines(tx).flatMap((item) => (item.kind === 'message' ? [item.value as Request] : []));
+const replies = (): Reply[] =>
+  decodeJsonLines(rx).flatMap((item) => (item.kind === 'message' ? [item.value as Reply] : []));
+const requests = (): Request[] =>
+  decodeJsonLines(tx).flatMap((item) => (item.kind === 'message' ? [item.value as Request] : []));
 const replyTo = (id: string): Reply | undefined => replies().find((reply) => reply.id === id);
 
 describe('guest-agent transcript decoding', () => {
@@ -30,12 +32,16 @@ describe('guest-agent transcript decoding', () => {
     expect(syncs.length).toBeGreaterThan(0);
     expect(items.filter((item) => item.kind === 'delimiter')).toHaveLength(syncs.length);
     for (const sync of syncs) {
-      const index = items.findIndex((item) => item.kind === 'message' && isJsonObject(item.value) && item.value.id === sync.id);
+      const index = items.findIndex(
+        (item) => item.kind === 'message' && isJsonObject(item.value) && item.value.id === sync.id,
+      );
       expect(items[index - 1]).toEqual({ kind: 'delimiter' });
       expect((items[index] as { value: Reply }).value.return).toBe(sync.arguments?.id);
     }
     // the agent answers our own 0xFF reset with a parse error that carries no id
-    expect(replies().filter((reply) => reply.error?.desc.includes('JSON parse error') && reply.id === undefined)).toHaveLength(syncs.length);
+    expect(
+      replies().filter((reply) => reply.error?.desc.includes('JSON parse error') && reply.id === undefined),
+    ).toHaveLength(syncs.length);
     expect(items.some((item) => item.kind === 'garbage')).toBe(false);
   });
 
@@ -82,10 +88,14 @@ describe('guest-agent transcript decoding', () => {
   });
 
   it('records the agent refusing a program it cannot spawn', () => {
-    const exec = requests().find((request) => request.execute === 'guest-exec' && request.arguments?.path === '/nonexistent/program');
+    const exec = requests().find(
+      (request) => request.execute === 'guest-exec' && request.arguments?.path === '/nonexistent/program',
+    );
     expect(replyTo(exec!.id)?.error).toEqual({
       class: 'GenericError',
-      desc: expect.stringContaining('Failed to execute child process \u201C/nonexistent/program\u201D (No such file or directory)'),
+      desc: expect.stringContaining(
+        'Failed to execute child process \u201C/nonexistent/program\u201D (No such file or directory)',
+      ),
     });
   });
 });
@@ -111,7 +121,12 @@ function replayAgent(socketPath: string): net.Server {
         if (item.kind !== 'message') continue;
         const request = item.value as Request;
         if (request.execute === 'guest-sync-delimited') {
-          socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from(`${JSON.stringify({ return: request.arguments?.id, id: request.id })}\n`)]));
+          socket.write(
+            Buffer.concat([
+              Buffer.from([0xff]),
+              Buffer.from(`${JSON.stringify({ return: request.arguments?.id, id: request.id })}\n`),
+            ]),
+          );
           continue;
         }
         const key = replayKey(request);
@@ -130,7 +145,8 @@ function replayAgent(socketPath: string): net.Server {
 }
 
 function replayKey(request: Request): string {
-  if (request.execute === 'guest-exec') return `exec:${String(request.arguments?.path)}:${JSON.stringify(request.arguments?.arg)}`;
+  if (request.execute === 'guest-exec')
+    return `exec:${String(request.arguments?.path)}:${JSON.stringify(request.arguments?.arg)}`;
   if (request.execute === 'guest-exec-status') return `status:${String(request.arguments?.pid)}`;
   return request.execute;
 }
@@ -162,12 +178,17 @@ describe('QgaClient against the replayed agent', () => {
         stdout: 'sysbench 1.0.20\n',
         stderr: '',
       });
-      expect(await qga.exec(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3'], { pollMs: { min: 1, max: 1 } })).toMatchObject({
+      expect(
+        await qga.exec(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3'], { pollMs: { min: 1, max: 1 } }),
+      ).toMatchObject({
         exitCode: 3,
         stdout: 'to-stdout\n',
         stderr: 'to-stderr\n',
       });
-      expect(await qga.exec(['sh', '-c', 'kill -KILL $$'], { pollMs: { min: 1, max: 1 } })).toMatchObject({ exitCode: null, signal: 9 });
+      expect(await qga.exec(['sh', '-c', 'kill -KILL $$'], { pollMs: { min: 1, max: 1 } })).toMatchObject({
+        exitCode: null,
+        signal: 9,
+      });
       const failure = await qga.exec(['/nonexistent/program']).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(QgaCommandError);
       expect(failure).toMatchObject({ command: 'guest-exec', errorClass: 'GenericError' });
@@ -182,7 +203,10 @@ describe('QgaClient against the replayed agent', () => {
     const socketPath = path.join(dir, 'qga.sock');
     const server = net.createServer((socket) => {
       socket.on('data', (chunk) => {
-        const line = chunk.toString('utf8').replace(/^\xff/, '').replace(/[^\x20-\x7e]/g, '');
+        const line = chunk
+          .toString('utf8')
+          .replace(/^\xff/, '')
+          .replace(/[^\x20-\x7e]/g, '');
         const request = JSON.parse(line.slice(line.indexOf('{'))) as Request;
         socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from(`{"return": 42, "id": "${request.id}"}\n`)]));
       });

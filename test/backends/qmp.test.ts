@@ -17,7 +17,8 @@ const fixtures = path.join(import.meta.dirname, '../fixtures/qmp');
 const rx = readFileSync(path.join(fixtures, 'session.rx.jsonl'));
 const tx = readFileSync(path.join(fixtures, 'session.tx.jsonl'));
 
-const messages = (items: WireItem[]): unknown[] => items.flatMap((item) => (item.kind === 'message' ? [item.value] : []));
+const messages = (items: WireItem[]): unknown[] =>
+  items.flatMap((item) => (item.kind === 'message' ? [item.value] : []));
 
 describe('QMP transcript decoding', () => {
   it('decodes every line QEMU sent, CRLF-terminated, into a greeting, replies and events', () => {
@@ -27,9 +28,19 @@ describe('QMP transcript decoding', () => {
     const parsed = messages(items).map(parseQmpMessage);
     expect(parsed[0]).toEqual({
       type: 'greeting',
-      greeting: { version: { qemu: { major: 7, minor: 2, micro: 22 }, package: expect.stringContaining('Debian') }, capabilities: ['oob'] },
+      greeting: {
+        version: { qemu: { major: 7, minor: 2, micro: 22 }, package: expect.stringContaining('Debian') },
+        capabilities: ['oob'],
+      },
     });
-    expect(parsed.filter((m) => m.type === 'return').map((m) => (m as { id: unknown }).id)).toEqual(['gb-1', 'gb-2', 'gb-3', 'gb-5', 'gb-6', 'gb-7']);
+    expect(parsed.filter((m) => m.type === 'return').map((m) => (m as { id: unknown }).id)).toEqual([
+      'gb-1',
+      'gb-2',
+      'gb-3',
+      'gb-5',
+      'gb-6',
+      'gb-7',
+    ]);
     expect(parsed.find((m) => m.type === 'error')).toEqual({
       type: 'error',
       id: 'gb-4',
@@ -92,7 +103,12 @@ function replayServer(socketPath: string): net.Server {
         if (sent.get(request.id) !== request.execute) continue;
         const end = lines.findIndex((line) => (JSON.parse(line) as { id?: string }).id === request.id);
         if (end < cursor) continue;
-        socket.write(lines.slice(cursor, end + 1).map((line) => `${line}\r\n`).join(''));
+        socket.write(
+          lines
+            .slice(cursor, end + 1)
+            .map((line) => `${line}\r\n`)
+            .join(''),
+        );
         cursor = end + 1;
         if (request.execute === 'quit') socket.end();
       }
@@ -140,7 +156,9 @@ describe('QmpClient against the replayed transcript', () => {
     const qmp = await QmpClient.connect(serve(), { timeoutMs: 2000 });
     try {
       await expect(qmp.execute('query-unanswered', undefined, { timeoutMs: 100 })).rejects.toThrow(BackendError);
-      await expect(qmp.execute('query-unanswered', undefined, { timeoutMs: 100 })).rejects.toThrow(/timed out after 100 ms: query-unanswered/);
+      await expect(qmp.execute('query-unanswered', undefined, { timeoutMs: 100 })).rejects.toThrow(
+        /timed out after 100 ms: query-unanswered/,
+      );
       const controller = new AbortController();
       const pending = qmp.execute('query-unanswered', undefined, { signal: controller.signal });
       controller.abort();
@@ -151,8 +169,8 @@ describe('QmpClient against the replayed transcript', () => {
   });
 
   it('fails with a typed error when nothing listens on the socket', async () => {
-    await expect(QmpClient.connect(path.join(os.tmpdir(), `gb-no-such-${process.pid}.sock`), { timeoutMs: 500 })).rejects.toThrow(
-      /QMP connection failed: .*ENOENT/,
-    );
+    await expect(
+      QmpClient.connect(path.join(os.tmpdir(), `gb-no-such-${process.pid}.sock`), { timeoutMs: 500 }),
+    ).rejects.toThrow(/QMP connection failed: .*ENOENT/);
   });
 });

@@ -9,13 +9,25 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeAccelCached } from '../../lib/backends/accel-probe.js';
 import { KvmBackend, type KvmGuest } from '../../lib/backends/kvm.js';
-import { createSnapshotDir, loadVmState, removeSnapshot, restoreFrom, saveVmState, snapshotSource, type VmSnapshot } from '../../lib/backends/kvm-snapshot.js';
+import {
+  createSnapshotDir,
+  loadVmState,
+  removeSnapshot,
+  restoreFrom,
+  saveVmState,
+  snapshotSource,
+  type VmSnapshot,
+} from '../../lib/backends/kvm-snapshot.js';
 import { GUEST_READY_MARKER } from '../../lib/images/recipe.js';
 import { buildImages, type ImageSet } from '../../lib/images/index.js';
 import { qemusNamed } from '../helpers/leftovers.js';
 
-const tools = await Promise.all(['qemu-system-x86_64', 'qemu-img'].map((tool) => execa(tool, ['--version'], { reject: false })));
-let skipReason = tools.some((tool) => tool.failed) ? 'qemu-system-x86_64 or qemu-img is not installed (fix: apt-get install qemu-system-x86 qemu-utils)' : undefined;
+const tools = await Promise.all(
+  ['qemu-system-x86_64', 'qemu-img'].map((tool) => execa(tool, ['--version'], { reject: false })),
+);
+let skipReason = tools.some((tool) => tool.failed)
+  ? 'qemu-system-x86_64 or qemu-img is not installed (fix: apt-get install qemu-system-x86 qemu-utils)'
+  : undefined;
 let images: ImageSet | undefined;
 if (!skipReason) {
   try {
@@ -54,12 +66,16 @@ describe.skipIf(skipReason !== undefined)('VM snapshot and restore (real QEMU)',
     expect(source.command.join(' ')).toContain(`file=${snapshot.overlay},format=qcow2,if=virtio`);
     expect(source.command.join(' ')).not.toContain('snapshot=on');
     expect(await source.consoleText()).toContain(GUEST_READY_MARKER);
-    expect((await source.exec(['sh', '-c', `echo ${token} >/run/token && echo disk >/root/on-disk && sync`])).exitCode).toBe(0);
+    expect(
+      (await source.exec(['sh', '-c', `echo ${token} >/run/token && echo disk >/root/on-disk && sync`])).exitCode,
+    ).toBe(0);
   });
 
   it('pauses and saves the state to a file', async () => {
     const saved = await saveVmState(source, snapshot);
-    console.log(`saved ${(saved.bytes / 2 ** 20).toFixed(1)} MiB in ${seconds(saved.startedNs, saved.savedNs).toFixed(3)} s; QEMU: ${JSON.stringify(saved.migration['total-time'])} ms`);
+    console.log(
+      `saved ${(saved.bytes / 2 ** 20).toFixed(1)} MiB in ${seconds(saved.startedNs, saved.savedNs).toFixed(3)} s; QEMU: ${JSON.stringify(saved.migration['total-time'])} ms`,
+    );
     expect(saved.migration.status).toBe('completed');
     expect(saved.bytes).toBe(statSync(snapshot.stateFile).size);
     expect(saved.bytes).toBeGreaterThan(2 ** 20);
@@ -77,7 +93,9 @@ describe.skipIf(skipReason !== undefined)('VM snapshot and restore (real QEMU)',
         const load = await loadVmState(restored, snapshot);
         await restored.waitReady({ timeoutMs: 60_000 });
         const restoreSeconds = seconds(requested, restored.readyNs!);
-        console.log(`round ${round}: cold boot ${coldSeconds.toFixed(3)} s, restore ${restoreSeconds.toFixed(3)} s (load ${seconds(load.startedNs, load.loadedNs).toFixed(3)} s)`);
+        console.log(
+          `round ${round}: cold boot ${coldSeconds.toFixed(3)} s, restore ${restoreSeconds.toFixed(3)} s (load ${seconds(load.startedNs, load.loadedNs).toFixed(3)} s)`,
+        );
         expect(restoreSeconds).toBeLessThan(coldSeconds);
         // the memory is the saved guest's (tmpfs token), and so is the disk
         expect((await restored.exec(['cat', '/run/token'])).stdout.trim()).toBe(token);
@@ -101,7 +119,10 @@ describe.skipIf(skipReason !== undefined)('VM snapshot and restore (real QEMU)',
     const missing: VmSnapshot = { ...snapshot, stateFile: `${snapshot.dir}/missing.bin` };
     const corrupt: VmSnapshot = { ...snapshot, stateFile: `${snapshot.dir}/corrupt.bin` };
     writeFileSync(corrupt.stateFile, Buffer.alloc(4096, 7));
-    for (const [broken, message] of [[missing, /No saved VM state/], [corrupt, /Loading the VM state failed/]] as const) {
+    for (const [broken, message] of [
+      [missing, /No saved VM state/],
+      [corrupt, /Loading the VM state failed/],
+    ] as const) {
       const restored = await restoreFrom(kvm, broken).start({ name: `${NAME}-broken`, vcpus: 1, memoryMiB: 1024 });
       try {
         const started = Date.now();

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 // the compiled CLI, as a user runs it (scripts/test.sh builds dist/ first)
 const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
-const run = (...args: string[]) => execa('node', [BIN, ...args], { reject: false, env: { GUESTBENCH_RESULTS: os.tmpdir() } });
+const run = (...args: string[]) =>
+  execa('node', [BIN, ...args], { reject: false, env: { GUESTBENCH_RESULTS: os.tmpdir() } });
 
 describe('guestbench CLI', () => {
   it('prints help for every command and exits 0', async () => {
@@ -20,7 +21,9 @@ describe('guestbench CLI', () => {
   it('rejects bad input with one line naming the option and the fix, exit 2, no stack trace', async () => {
     const result = await run('run', 'density-cpu', '--guests', '0,2');
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe('guestbench: Expected `--guests` to be a list of positive integers, got `0,2`\n  fix: for example `--guests 1,2,4,8`');
+    expect(result.stderr).toBe(
+      'guestbench: Expected `--guests` to be a list of positive integers, got `0,2`\n  fix: for example `--guests 1,2,4,8`',
+    );
   });
 
   it('names the unknown option and points at --help', async () => {
@@ -31,8 +34,12 @@ describe('guestbench CLI', () => {
   });
 
   it('rejects an unknown experiment, profile and command', async () => {
-    expect((await run('run', 'density-gpu')).stderr).toMatch(/Expected an experiment \(density-cpu, [a-z, -]+\), got `density-gpu`/);
-    expect((await run('run', 'density-cpu', '--profile', 'fast')).stderr).toMatch(/Expected `--profile` to be one of quick, thesis, got `fast`/);
+    expect((await run('run', 'density-gpu')).stderr).toMatch(
+      /Expected an experiment \(density-cpu, [a-z, -]+\), got `density-gpu`/,
+    );
+    expect((await run('run', 'density-cpu', '--profile', 'fast')).stderr).toMatch(
+      /Expected `--profile` to be one of quick, thesis, got `fast`/,
+    );
     const unknown = await run('frobnicate');
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown command `frobnicate`/);

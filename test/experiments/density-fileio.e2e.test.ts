@@ -30,10 +30,28 @@ afterAll(() => {
 
 describe.skipIf(dockerSkip)('density-fileio campaign end to end (real native, Docker and QEMU)', () => {
   it('writes fileio rows for every guest of every backend and N, each guest on its own storage, and leaves nothing behind', async () => {
-    const child = execa('node', [BIN, 'run', 'density-fileio', '--backends', 'native,docker,kvm', '--guests', '1,2', '--repeats', '1', '--profile', 'quick', '--results', results], {
-      reject: false,
-      env: { GUESTBENCH_SCRATCH: scratch },
-    });
+    const child = execa(
+      'node',
+      [
+        BIN,
+        'run',
+        'density-fileio',
+        '--backends',
+        'native,docker,kvm',
+        '--guests',
+        '1,2',
+        '--repeats',
+        '1',
+        '--profile',
+        'quick',
+        '--results',
+        results,
+      ],
+      {
+        reject: false,
+        env: { GUESTBENCH_SCRATCH: scratch },
+      },
+    );
     const run = await child;
     expect(run.exitCode, run.stderr).toBe(0);
     const [id] = fs.readdirSync(results);
@@ -51,12 +69,35 @@ describe.skipIf(dockerSkip)('density-fileio campaign end to end (real native, Do
     expect(samples.filter((sample) => sample.state !== 'ok')).toEqual([]);
     for (const backend of ['native', 'docker', 'kvm'] as const) {
       for (const guests of [1, 2]) {
-        for (const metric of ['total_mib_per_s', 'events', 'reads', 'writes', 'fsyncs', 'reads_per_s', 'writes_per_s', 'fsyncs_per_s', 'read_mib_per_s', 'written_mib_per_s', 'requests_per_s', 'latency_min', 'latency_avg', 'latency_max', 'latency_p95', 'total_time'] as const) {
-          const rows = samples.filter((sample) => sample.backend === backend && sample.guests === guests && sample.metric === metric);
-          expect(rows.map((row) => row.guest).sort(), `${backend} N=${guests} ${metric}`).toEqual(guests === 1 ? [1] : [1, 2]);
+        for (const metric of [
+          'total_mib_per_s',
+          'events',
+          'reads',
+          'writes',
+          'fsyncs',
+          'reads_per_s',
+          'writes_per_s',
+          'fsyncs_per_s',
+          'read_mib_per_s',
+          'written_mib_per_s',
+          'requests_per_s',
+          'latency_min',
+          'latency_avg',
+          'latency_max',
+          'latency_p95',
+          'total_time',
+        ] as const) {
+          const rows = samples.filter(
+            (sample) => sample.backend === backend && sample.guests === guests && sample.metric === metric,
+          );
+          expect(rows.map((row) => row.guest).sort(), `${backend} N=${guests} ${metric}`).toEqual(
+            guests === 1 ? [1] : [1, 2],
+          );
           for (const row of rows) expect(row.accel).toBe(backend === 'kvm' ? meta.accel.kvm : 'none');
         }
-        for (const row of samples.filter((sample) => sample.backend === backend && sample.guests === guests && sample.metric === 'reads')) {
+        for (const row of samples.filter(
+          (sample) => sample.backend === backend && sample.guests === guests && sample.metric === 'reads',
+        )) {
           expect(row.value).toBeGreaterThan(0);
           const raw = fs.readFileSync(path.join(dir, row.raw ?? 'missing'), 'utf8');
           // the file set and O_DIRECT of the profile, on every backend
@@ -66,7 +107,8 @@ describe.skipIf(dockerSkip)('density-fileio campaign end to end (real native, Do
       }
     }
     // run length: the profile's 5 s, not a request limit
-    for (const row of samples.filter((sample) => sample.metric === 'total_time')) expect(row.value).toBeGreaterThanOrEqual(5);
+    for (const row of samples.filter((sample) => sample.metric === 'total_time'))
+      expect(row.value).toBeGreaterThanOrEqual(5);
 
     expect(await campaignContainers(id as string)).toEqual([]);
     expect(await campaignQemus(id as string)).toEqual([]);

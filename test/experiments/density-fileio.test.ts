@@ -26,7 +26,11 @@ const host: StorageFacts = {
   freeBytes: { native: 76 * GiB, kvm: 76 * GiB, docker: 76 * GiB },
   where: { native: '/var/tmp (ext2/3/4)', kvm: '/tmp (ext2/3/4)', docker: '/var/lib/docker (ext2/3/4)' },
 };
-const roomy: StorageFacts = { ...host, hostMemoryBytes: 8 * GiB, freeBytes: { native: 2000 * GiB, kvm: 2000 * GiB, docker: 2000 * GiB } };
+const roomy: StorageFacts = {
+  ...host,
+  hostMemoryBytes: 8 * GiB,
+  freeBytes: { native: 2000 * GiB, kvm: 2000 * GiB, docker: 2000 * GiB },
+};
 
 describe('density-fileio file set sizes', () => {
   const thesis = DENSITY_FILEIO_PROFILES.thesis;
@@ -43,18 +47,29 @@ describe('density-fileio file set sizes', () => {
     const sizes = fileSetSizes(thesis, thesis.guests, host);
     // 10 x 23.5 GiB = 235 GiB wanted natively; 80% of 76 GiB = 60 GiB
     expect(sizes.nativeBytes).toBe(60 * GiB);
-    expect(sizes.notes).toContainEqual(expect.stringMatching(/native file set: 10 x the host's 23\.54 GiB RAM = 235 GiB/));
-    expect(sizes.notes).toContainEqual(expect.stringMatching(/capped to 60 GiB per copy: 1 native copy must fit in 80% of the 76 GiB free under \/var\/tmp.*page cache can hold part of it/));
+    expect(sizes.notes).toContainEqual(
+      expect.stringMatching(/native file set: 10 x the host's 23\.54 GiB RAM = 235 GiB/),
+    );
+    expect(sizes.notes).toContainEqual(
+      expect.stringMatching(
+        /capped to 60 GiB per copy: 1 native copy must fit in 80% of the 76 GiB free under \/var\/tmp.*page cache can hold part of it/,
+      ),
+    );
     // 12 containers at once: 60.8 GiB / 12 = 5 GiB each; VMs get the same size, to stay comparable
     expect(sizes.guestBytes).toBe(5 * GiB);
-    expect(sizes.notes).toContainEqual(expect.stringMatching(/capped to 5 GiB per guest: 12 container volumes at once/));
+    expect(sizes.notes).toContainEqual(
+      expect.stringMatching(/capped to 5 GiB per guest: 12 container volumes at once/),
+    );
   });
 
   it('leave a fixed quick file set alone and say it is fixed', () => {
     const quick = DENSITY_FILEIO_PROFILES.quick;
     const sizes = fileSetSizes(quick, quick.guests, host);
     expect(sizes).toMatchObject({ guestBytes: 256 * MiB, nativeBytes: 256 * MiB });
-    expect(sizes.notes).toEqual(['VM/container file set: 0.25 GiB per guest (fixed by the profile)', 'native file set: 0.25 GiB per copy (fixed by the profile)']);
+    expect(sizes.notes).toEqual([
+      'VM/container file set: 0.25 GiB per guest (fixed by the profile)',
+      'native file set: 0.25 GiB per copy (fixed by the profile)',
+    ]);
   });
 
   it('size the VM scratch disk for the files plus ext4 overhead', () => {
@@ -65,12 +80,28 @@ describe('density-fileio file set sizes', () => {
 
 describe('density-fileio parameters', () => {
   it('record the profile, the per-guest storage and the untimed phases; guests and repeats follow the command line', () => {
-    const params = densityFileioParameters({ profile: 'quick', backends: ['native', 'docker', 'kvm'], guests: [1, 2], repeats: 1 }, host);
+    const params = densityFileioParameters(
+      { profile: 'quick', backends: ['native', 'docker', 'kvm'], guests: [1, 2], repeats: 1 },
+      host,
+    );
     expect(params.guests).toEqual({ native: [1, 2], docker: [1, 2], kvm: [1, 2] });
     expect(params.repeats).toBe(1);
-    expect(params.fileio).toMatchObject({ testMode: 'rndrw', ioMode: 'sync', direct: true, fsyncFreq: 100, timeSeconds: 5, fileTotalBytes: 256 * MiB });
+    expect(params.fileio).toMatchObject({
+      testMode: 'rndrw',
+      ioMode: 'sync',
+      direct: true,
+      fsyncFreq: 100,
+      timeSeconds: 5,
+      fileTotalBytes: 256 * MiB,
+    });
     expect(params.scratch).toEqual({ sizeMiB: vmDiskMiB(256 * MiB), cache: 'none' });
-    expect(params.storage.vmDisk).toEqual({ format: 'raw', cache: 'none', bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: params.scratch.sizeMiB });
+    expect(params.storage.vmDisk).toEqual({
+      format: 'raw',
+      cache: 'none',
+      bus: 'virtio-blk',
+      filesystem: 'ext4',
+      sizeMiB: params.scratch.sizeMiB,
+    });
     expect(params.storage.docker).toMatch(/anonymous volume per container.*outside the overlay2 layers/);
     expect(params.storage.kvm).toMatch(/second virtio-blk disk per VM.*cache=none/);
     expect(params.phases).toMatch(/untimed/);
@@ -78,7 +109,7 @@ describe('density-fileio parameters', () => {
     expect(JSON.parse(JSON.stringify(params))).toEqual(params);
   });
 
-  it('keep the thesis\'s buffered I/O and libvirt\'s default writeback cache in the thesis profile', () => {
+  it("keep the thesis's buffered I/O and libvirt's default writeback cache in the thesis profile", () => {
     const params = densityFileioParameters({ profile: 'thesis', backends: ['docker', 'kvm'] }, roomy);
     expect(params.fileio).toMatchObject({ direct: false, timeSeconds: 300, fileTotalBytes: 10 * GiB, threads: 1 });
     expect(params.scratch.cache).toBe('writeback');
@@ -95,7 +126,14 @@ describe('cachingAssessment', () => {
   it('counts O_DIRECT with cache=none as defeating every cache', () => {
     const params = densityFileioParameters({ profile: 'quick', backends: ['native', 'docker', 'kvm'] }, host);
     const verdicts = cachingAssessment(params, 24106);
-    expect(verdicts.map((verdict) => `${verdict.backend}/${verdict.guests}`)).toEqual(['native/1', 'docker/1', 'docker/2', 'docker/4', 'kvm/1', 'kvm/2']);
+    expect(verdicts.map((verdict) => `${verdict.backend}/${verdict.guests}`)).toEqual([
+      'native/1',
+      'docker/1',
+      'docker/2',
+      'docker/4',
+      'kvm/1',
+      'kvm/2',
+    ]);
     expect(verdicts.every((verdict) => verdict.defeated)).toBe(true);
     expect(verdicts.find((verdict) => verdict.backend === 'kvm')?.why).toMatch(/O_DIRECT in the VM and cache=none/);
   });
@@ -103,7 +141,8 @@ describe('cachingAssessment', () => {
   it('says when buffered file sets fit in the page cache, per N (thesis profile on this host)', () => {
     const params = densityFileioParameters({ profile: 'thesis', backends: ['native', 'docker', 'kvm'] }, host);
     const verdicts = cachingAssessment(params, 24106);
-    const at = (backend: string, guests: number) => verdicts.find((verdict) => verdict.backend === backend && verdict.guests === guests);
+    const at = (backend: string, guests: number) =>
+      verdicts.find((verdict) => verdict.backend === backend && verdict.guests === guests);
     // 60 GiB natively > 23.5 GiB of RAM
     expect(at('native', 1)?.defeated).toBe(true);
     // 1 container x 5 GiB fits the host's page cache; 8 x 5 GiB does not
@@ -117,12 +156,27 @@ describe('cachingAssessment', () => {
 });
 
 describe('the VM scratch disk on the QEMU command line', () => {
-  const launch = { name: 'vm1', accel: 'tcg' as const, vcpus: 1, memoryMiB: 1024, kernel: 'k', initrd: 'i', disk: '/img/disk.raw', append: 'root=/dev/vda', qmpSocket: 'q', qgaSocket: 'g', consoleLog: 'c' };
+  const launch = {
+    name: 'vm1',
+    accel: 'tcg' as const,
+    vcpus: 1,
+    memoryMiB: 1024,
+    kernel: 'k',
+    initrd: 'i',
+    disk: '/img/disk.raw',
+    append: 'root=/dev/vda',
+    qmpSocket: 'q',
+    qgaSocket: 'g',
+    consoleLog: 'c',
+  };
 
   it('is a second virtio drive after the root disk, with its format and cache mode', () => {
     const args = qemuArgs({ ...launch, scratch: { file: '/run/vm1/scratch.raw', format: 'raw', cache: 'none' } });
     const drives = args.flatMap((arg, index) => (arg === '-drive' ? [args[index + 1]] : []));
-    expect(drives).toEqual(['file=/img/disk.raw,format=raw,if=virtio,snapshot=on', 'file=/run/vm1/scratch.raw,format=raw,if=virtio,cache=none']);
+    expect(drives).toEqual([
+      'file=/img/disk.raw,format=raw,if=virtio,snapshot=on',
+      'file=/run/vm1/scratch.raw,format=raw,if=virtio,cache=none',
+    ]);
   });
 
   it('is absent unless asked for', () => {
@@ -131,26 +185,58 @@ describe('the VM scratch disk on the QEMU command line', () => {
 });
 
 describe('fileio claims', () => {
-  const summaryRow = (backend: SummaryRow['backend'], guests: number, metric: SummaryRow['metric'], mean: number): SummaryRow => ({
-    experiment: 'density-fileio', backend, accel: backend === 'kvm' ? 'tcg' : 'none', guests, metric, unit: 'count', errored: 0,
-    n: 3, mean, sd: 0, ciLow: mean, ciHigh: mean, median: mean, p95: mean, min: mean, max: mean,
-  } as SummaryRow);
+  const summaryRow = (
+    backend: SummaryRow['backend'],
+    guests: number,
+    metric: SummaryRow['metric'],
+    mean: number,
+  ): SummaryRow =>
+    ({
+      experiment: 'density-fileio',
+      backend,
+      accel: backend === 'kvm' ? 'tcg' : 'none',
+      guests,
+      metric,
+      unit: 'count',
+      errored: 0,
+      n: 3,
+      mean,
+      sd: 0,
+      ciLow: mean,
+      ciHigh: mean,
+      median: mean,
+      p95: mean,
+      min: mean,
+      max: mean,
+    }) as SummaryRow;
 
-  it('are computed from the data, at the thesis\'s N when measured, and say so when they fall back', () => {
+  it("are computed from the data, at the thesis's N when measured, and say so when they fall back", () => {
     const summary = [
       summaryRow('native', 1, 'requests', 1000),
-      summaryRow('docker', 1, 'requests', 950), summaryRow('kvm', 1, 'requests', 980),
-      summaryRow('kvm', 2, 'requests', 500), summaryRow('kvm', 4, 'requests', 240), summaryRow('kvm', 8, 'requests', 130),
-      summaryRow('docker', 2, 'total_mib_per_s', 10), summaryRow('kvm', 2, 'total_mib_per_s', 9),
-      summaryRow('docker', 8, 'total_mib_per_s', 8), summaryRow('kvm', 8, 'total_mib_per_s', 1),
-      summaryRow('docker', 2, 'reads', 100), summaryRow('kvm', 2, 'reads', 4),
+      summaryRow('docker', 1, 'requests', 950),
+      summaryRow('kvm', 1, 'requests', 980),
+      summaryRow('kvm', 2, 'requests', 500),
+      summaryRow('kvm', 4, 'requests', 240),
+      summaryRow('kvm', 8, 'requests', 130),
+      summaryRow('docker', 2, 'total_mib_per_s', 10),
+      summaryRow('kvm', 2, 'total_mib_per_s', 9),
+      summaryRow('docker', 8, 'total_mib_per_s', 8),
+      summaryRow('kvm', 8, 'total_mib_per_s', 1),
+      summaryRow('docker', 2, 'reads', 100),
+      summaryRow('kvm', 2, 'reads', 4),
     ];
     const claims = Object.fromEntries(fileioClaims(summary).map((check) => [check.id, check]));
     expect(claims['fileio-one-guest-like-native']).toMatchObject({ verdict: 'true', atGuests: 1 });
     expect(claims['fileio-vm-halving']).toMatchObject({ verdict: 'true', atGuests: 8 });
-    expect(claims['fileio-speed-containers-far-above-vms']).toMatchObject({ verdict: 'true', atGuests: 8, thesisGuests: 8 });
+    expect(claims['fileio-speed-containers-far-above-vms']).toMatchObject({
+      verdict: 'true',
+      atGuests: 8,
+      thesisGuests: 8,
+    });
     expect(claims['fileio-speed-containers-far-above-vms']?.ours).toContain('= 8.00x');
-    expect(claims['fileio-speed-containers-far-above-vms']?.thesis).toMatch(/512 Kbps \(Figure 4\.8, line \d+\).*77\.42 Kbps.*6\.61x/);
+    expect(claims['fileio-speed-containers-far-above-vms']?.thesis).toMatch(
+      /512 Kbps \(Figure 4\.8, line \d+\).*77\.42 Kbps.*6\.61x/,
+    );
     // 25x reads at N=2 (8 not measured): outside a factor of 2 of the stated 6
     expect(claims['fileio-reads-1-to-6']).toMatchObject({ verdict: 'false', atGuests: 2, thesisGuests: 8 });
     expect(claims['fileio-writes-1-to-6']).toMatchObject({ verdict: 'not measured', atGuests: null });
@@ -159,7 +245,7 @@ describe('fileio claims', () => {
     expect(html).toContain('2 (thesis: 8, not measured here)');
   });
 
-  it('compare the thesis\'s fileio events (0.4: reads + writes) with our requests', () => {
+  it("compare the thesis's fileio events (0.4: reads + writes) with our requests", () => {
     const points = fileioThesisPoints();
     expect(points.find((point) => point.backend === 'native' && point.metric === 'requests')?.value).toBe(34854);
     expect(points.some((point) => point.metric === 'events')).toBe(false);

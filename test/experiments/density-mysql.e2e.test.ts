@@ -19,8 +19,11 @@ import { campaignContainers, campaignQemus } from '../helpers/leftovers.js';
 const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
 // native guests need a MariaDB server on the host (scripts/setup.sh does not install one yet)
 const hostMariadb = (await execa('mariadbd', ['--version'], { reject: false })).exitCode === 0;
-if (!hostMariadb) console.warn('SKIPPED density-mysql native guests: mariadbd is not installed on the host (fix: apt-get install mariadb-server)');
-const backends = hostMariadb ? ['native', 'docker', 'kvm'] as const : ['docker', 'kvm'] as const;
+if (!hostMariadb)
+  console.warn(
+    'SKIPPED density-mysql native guests: mariadbd is not installed on the host (fix: apt-get install mariadb-server)',
+  );
+const backends = hostMariadb ? (['native', 'docker', 'kvm'] as const) : (['docker', 'kvm'] as const);
 
 let results: string;
 let scratch: string;
@@ -34,17 +37,37 @@ afterAll(() => {
 });
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
 
 describe.skipIf(dockerSkip)('density-mysql campaign end to end (real native, Docker and QEMU)', () => {
   it('runs MariaDB + sysbench OLTP in every guest, records every metric, keeps the password secret and leaves nothing behind', async () => {
     const password = `e2e_${randomBytes(15).toString('base64url')}`;
-    const child = execa('node', [BIN, 'run', 'density-mysql', '--backends', backends.join(','), '--guests', '1,2', '--repeats', '1', '--profile', 'quick', '--results', results], {
-      reject: false,
-      all: true,
-      env: { GUESTBENCH_SCRATCH: scratch, GUESTBENCH_MYSQL_PASSWORD: password },
-    });
+    const child = execa(
+      'node',
+      [
+        BIN,
+        'run',
+        'density-mysql',
+        '--backends',
+        backends.join(','),
+        '--guests',
+        '1,2',
+        '--repeats',
+        '1',
+        '--profile',
+        'quick',
+        '--results',
+        results,
+      ],
+      {
+        reject: false,
+        all: true,
+        env: { GUESTBENCH_SCRATCH: scratch, GUESTBENCH_MYSQL_PASSWORD: password },
+      },
+    );
     const run = await child;
     expect(run.exitCode, run.all).toBe(0);
     const [id] = fs.readdirSync(results);
@@ -56,19 +79,45 @@ describe.skipIf(dockerSkip)('density-mysql campaign end to end (real native, Doc
     expect(samples.filter((sample) => sample.state !== 'ok')).toEqual([]);
     for (const backend of backends) {
       for (const guests of [1, 2]) {
-        for (const metric of ['transactions_per_s', 'transactions', 'queries', 'queries_per_s', 'reads', 'writes', 'other', 'events', 'errors', 'reconnects', 'latency_min', 'latency_avg', 'latency_max', 'latency_p95', 'total_time'] as const) {
-          const rows = samples.filter((sample) => sample.backend === backend && sample.guests === guests && sample.metric === metric);
-          expect(rows.map((row) => row.guest).sort(), `${backend} N=${guests} ${metric}`).toEqual(guests === 1 ? [1] : [1, 2]);
+        for (const metric of [
+          'transactions_per_s',
+          'transactions',
+          'queries',
+          'queries_per_s',
+          'reads',
+          'writes',
+          'other',
+          'events',
+          'errors',
+          'reconnects',
+          'latency_min',
+          'latency_avg',
+          'latency_max',
+          'latency_p95',
+          'total_time',
+        ] as const) {
+          const rows = samples.filter(
+            (sample) => sample.backend === backend && sample.guests === guests && sample.metric === metric,
+          );
+          expect(rows.map((row) => row.guest).sort(), `${backend} N=${guests} ${metric}`).toEqual(
+            guests === 1 ? [1] : [1, 2],
+          );
         }
-        for (const row of samples.filter((sample) => sample.backend === backend && sample.guests === guests && sample.metric === 'transactions')) {
+        for (const row of samples.filter(
+          (sample) => sample.backend === backend && sample.guests === guests && sample.metric === 'transactions',
+        )) {
           expect(row.value).toBeGreaterThan(0);
           // every run names the server it ran against
-          expect(fs.readFileSync(path.join(dir, row.raw ?? 'missing'), 'utf8')).toMatch(/^# guestbench: MariaDB server 10\.\d+\.\d+-MariaDB/);
+          expect(fs.readFileSync(path.join(dir, row.raw ?? 'missing'), 'utf8')).toMatch(
+            /^# guestbench: MariaDB server 10\.\d+\.\d+-MariaDB/,
+          );
         }
       }
     }
     const reads = samples.filter((sample) => sample.metric === 'reads').map((sample) => sample.value ?? 0);
-    const transactions = samples.filter((sample) => sample.metric === 'transactions').map((sample) => sample.value ?? 0);
+    const transactions = samples
+      .filter((sample) => sample.metric === 'transactions')
+      .map((sample) => sample.value ?? 0);
     // oltp_read_write: 14 reads per transaction
     expect(reads.reduce((a, b) => a + b, 0) / transactions.reduce((a, b) => a + b, 0)).toBeCloseTo(14, 0);
 

@@ -7,16 +7,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SummaryRow } from '../../lib/analysis/summarize.js';
-import { DENSITY_MYSQL_PROFILES, densityMysqlParameters, sysbenchOltpWorkload } from '../../lib/experiments/density-mysql.js';
+import {
+  DENSITY_MYSQL_PROFILES,
+  densityMysqlParameters,
+  sysbenchOltpWorkload,
+} from '../../lib/experiments/density-mysql.js';
 import { experimentNamed } from '../../lib/experiments/registry.js';
 import { claimsText, mysqlClaims } from '../../lib/figures/density-io-claims.js';
 import { notebookCampaign } from '../../lib/notebook/density-io-campaign.js';
 import { repoRoot } from '../helpers/notebooks.js';
 
 describe('density-mysql parameters', () => {
-  it('are the thesis\'s in the thesis profile: 1,000,000 rows, 6 threads, 60 s, N up to 8 VMs and 12 containers, 10 repeats', () => {
+  it("are the thesis's in the thesis profile: 1,000,000 rows, 6 threads, 60 s, N up to 8 VMs and 12 containers, 10 repeats", () => {
     const params = densityMysqlParameters({ profile: 'thesis', backends: ['native', 'docker', 'kvm'] });
-    expect(params.oltp).toEqual({ test: 'oltp_read_write', tables: 1, tableSize: 1_000_000, threads: 6, timeSeconds: 60 });
+    expect(params.oltp).toEqual({
+      test: 'oltp_read_write',
+      tables: 1,
+      tableSize: 1_000_000,
+      threads: 6,
+      timeSeconds: 60,
+    });
     expect(params.guests).toEqual({ native: [1], docker: [1, 2, 4, 8, 12], kvm: [1, 2, 4, 8] });
     expect(params.repeats).toBe(10);
   });
@@ -40,17 +50,43 @@ describe('density-mysql parameters', () => {
 });
 
 describe('mysql claims', () => {
-  const row = (backend: SummaryRow['backend'], guests: number, metric: SummaryRow['metric'], mean: number): SummaryRow => ({
-    experiment: 'density-mysql', backend, accel: backend === 'kvm' ? 'kvm' : 'none', guests, metric, unit: 'count', errored: 0,
-    n: 10, mean, sd: 1, ciLow: mean - 1, ciHigh: mean + 1, median: mean, p95: mean, min: mean, max: mean,
-  } as SummaryRow);
+  const row = (
+    backend: SummaryRow['backend'],
+    guests: number,
+    metric: SummaryRow['metric'],
+    mean: number,
+  ): SummaryRow =>
+    ({
+      experiment: 'density-mysql',
+      backend,
+      accel: backend === 'kvm' ? 'kvm' : 'none',
+      guests,
+      metric,
+      unit: 'count',
+      errored: 0,
+      n: 10,
+      mean,
+      sd: 1,
+      ciLow: mean - 1,
+      ciHigh: mean + 1,
+      median: mean,
+      p95: mean,
+      min: mean,
+      max: mean,
+    }) as SummaryRow;
 
-  it('reproduce the thesis\'s verdicts on the thesis\'s own numbers, and mark what is missing', () => {
+  it("reproduce the thesis's verdicts on the thesis's own numbers, and mark what is missing", () => {
     const summary = [
-      row('docker', 8, 'transactions_per_s', 30.5), row('kvm', 8, 'transactions_per_s', 2.5),
-      row('docker', 8, 'reads', 27 * 100), row('kvm', 8, 'reads', 100),
-      row('docker', 8, 'events', 1979), row('docker', 12, 'events', 1859),
-      row('kvm', 1, 'events', 1400), row('kvm', 2, 'events', 700), row('kvm', 4, 'events', 352), row('kvm', 8, 'events', 176),
+      row('docker', 8, 'transactions_per_s', 30.5),
+      row('kvm', 8, 'transactions_per_s', 2.5),
+      row('docker', 8, 'reads', 27 * 100),
+      row('kvm', 8, 'reads', 100),
+      row('docker', 8, 'events', 1979),
+      row('docker', 12, 'events', 1859),
+      row('kvm', 1, 'events', 1400),
+      row('kvm', 2, 'events', 700),
+      row('kvm', 4, 'events', 352),
+      row('kvm', 8, 'events', 176),
     ];
     const checks = mysqlClaims(summary);
     expect(Object.fromEntries(checks.map((check) => [check.id, check.verdict]))).toEqual({
@@ -61,8 +97,12 @@ describe('mysql claims', () => {
       'mysql-containers-8-to-12': 'true',
       'mysql-vm-latency-shoots-away': 'not measured',
     });
-    expect(checks.find((check) => check.id === 'mysql-tps-containers-far-above-vms')?.thesis).toMatch(/30\.5 .*2 and a half.*12\.2x/);
-    expect(claimsText(checks)).toContain('[true] At 8 guests, containers execute far more MySQL transactions per second than VMs (N=8): transactions_per_s per guest at N=8: containers 30.5 / VMs (kvm) 2.50 = 12.2x');
+    expect(checks.find((check) => check.id === 'mysql-tps-containers-far-above-vms')?.thesis).toMatch(
+      /30\.5 .*2 and a half.*12\.2x/,
+    );
+    expect(claimsText(checks)).toContain(
+      '[true] At 8 guests, containers execute far more MySQL transactions per second than VMs (N=8): transactions_per_s per guest at N=8: containers 30.5 / VMs (kvm) 2.50 = 12.2x',
+    );
   });
 
   it('are false when the data disagree', () => {

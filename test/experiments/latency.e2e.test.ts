@@ -42,7 +42,8 @@ async function run(args: string[]): Promise<{ id: string; dir: string; samples: 
   return { id, dir, samples: readSamples(dir).samples, stderr: child.stderr };
 }
 
-const ok = (samples: Sample[], backend: string, metric: string) => samples.filter((row) => row.backend === backend && row.metric === metric && row.state === 'ok');
+const ok = (samples: Sample[], backend: string, metric: string) =>
+  samples.filter((row) => row.backend === backend && row.metric === metric && row.state === 'ok');
 
 describe.skipIf(dockerSkip)('latency campaigns end to end (real Docker and QEMU)', () => {
   it('latency: boot and shutdown of one more guest beside one running guest, per backend, with phases and raw records', async () => {
@@ -50,7 +51,11 @@ describe.skipIf(dockerSkip)('latency campaigns end to end (real Docker and QEMU)
     const meta = readCampaignMeta(dir);
     expect(meta.state).toBe('complete');
     expect(['kvm', 'tcg']).toContain(meta.accel.kvm);
-    const parameters = meta.parameters as { readiness: string; shutdown: { kvm: string; docker: string }; guests: Record<string, number[]> };
+    const parameters = meta.parameters as {
+      readiness: string;
+      shutdown: { kvm: string; docker: string };
+      guests: Record<string, number[]>;
+    };
     expect(parameters.readiness).toMatch(/a process inside the guest has written a marker/);
     expect(parameters.shutdown.docker).toMatch(/exits on SIGTERM/);
     expect(parameters.guests).toEqual({ docker: [1], kvm: [1] });
@@ -59,18 +64,31 @@ describe.skipIf(dockerSkip)('latency campaigns end to end (real Docker and QEMU)
       for (const metric of ['boot_time', 'shutdown_time']) {
         const rows = ok(samples, backend, metric);
         expect(rows, `${backend} ${metric}`).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ guests: 1, guest: 2, repeat: 1, unit: 's', accel: backend === 'kvm' ? meta.accel.kvm : 'none' });
+        expect(rows[0]).toMatchObject({
+          guests: 1,
+          guest: 2,
+          repeat: 1,
+          unit: 's',
+          accel: backend === 'kvm' ? meta.accel.kvm : 'none',
+        });
         expect(rows[0]!.value).toBeGreaterThan(0);
         const raw = JSON.parse(fs.readFileSync(path.join(dir, rows[0]!.raw!), 'utf8')) as Record<string, unknown>;
         expect(raw.boot).toBeDefined();
       }
     }
-    const vm = Object.fromEntries(samples.filter((row) => row.backend === 'kvm').map((row) => [row.metric, row.value as number]));
+    const vm = Object.fromEntries(
+      samples.filter((row) => row.backend === 'kvm').map((row) => [row.metric, row.value as number]),
+    );
     expect(vm.phase_vmm! + vm.phase_guest!).toBeCloseTo(vm.boot_time!, 6);
     expect(vm.phase_poweroff!).toBeLessThanOrEqual(vm.shutdown_time!);
     expect(vm.guest_uptime_at_marker).toBeGreaterThan(0);
-    const container = Object.fromEntries(samples.filter((row) => row.backend === 'docker').map((row) => [row.metric, row.value as number]));
-    expect(container.phase_create! + container.phase_attach! + container.phase_start!).toBeCloseTo(container.boot_time!, 6);
+    const container = Object.fromEntries(
+      samples.filter((row) => row.backend === 'docker').map((row) => [row.metric, row.value as number]),
+    );
+    expect(container.phase_create! + container.phase_attach! + container.phase_start!).toBeCloseTo(
+      container.boot_time!,
+      6,
+    );
     expect(container.shutdown_killed).toBe(0);
     expect(container.engine_start_time).toBeGreaterThan(0);
     expect(container.boot_time!).toBeLessThan(vm.boot_time!);

@@ -15,7 +15,11 @@ import { imagesState, skipUnless } from '../helpers/capabilities.js';
 import { campaignQemus, hostPairLeftovers } from '../helpers/leftovers.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
-const skip = skipUnless(process.getuid?.() === 0 && imagesState.images !== undefined, 'migration campaign tests', process.getuid?.() !== 0 ? 'not root' : imagesState.reason);
+const skip = skipUnless(
+  process.getuid?.() === 0 && imagesState.images !== undefined,
+  'migration campaign tests',
+  process.getuid?.() !== 0 ? 'not root' : imagesState.reason,
+);
 const QUICK = MIGRATION_PROFILES.quick;
 let results: string;
 beforeAll(() => {
@@ -24,7 +28,10 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(results, { recursive: true, force: true }));
 
 function newestCampaign(): string {
-  const ids = fs.readdirSync(results).filter((name) => fs.existsSync(path.join(results, name, 'campaign.json'))).sort();
+  const ids = fs
+    .readdirSync(results)
+    .filter((name) => fs.existsSync(path.join(results, name, 'campaign.json')))
+    .sort();
   expect(ids.length).toBeGreaterThan(0);
   return ids.at(-1) as string;
 }
@@ -39,13 +46,21 @@ async function waitFor(what: string, timeoutMs: number, condition: () => Promise
 
 describe('migration: bad input gets one line and the fix', () => {
   it.each([
-    [['run', 'migration', '--target-host', 'lab2'], 'Migration to a second machine (`--target-host lab2`) is not built yet'],
+    [
+      ['run', 'migration', '--target-host', 'lab2'],
+      'Migration to a second machine (`--target-host lab2`) is not built yet',
+    ],
     [['run', 'migration', '--guests', '2'], 'Expected no `--guests` for migration'],
     [['run', 'migration', '--backends', 'native'], 'Expected `--backends` to include kvm or docker for migration'],
-    [['run', 'density-cpu', '--link-mbit', '100'], 'Expected `--link-mbit` only with the migration experiment, got it with density-cpu'],
+    [
+      ['run', 'density-cpu', '--link-mbit', '100'],
+      'Expected `--link-mbit` only with the migration experiment, got it with density-cpu',
+    ],
     [['run', 'migration', '--link-mbit', 'fast'], '--link-mbit'],
   ])('guestbench %j', async (args, message) => {
-    const run = await execa('node', [BIN, ...args, '--results', path.join(os.tmpdir(), 'guestbench-unused')], { reject: false });
+    const run = await execa('node', [BIN, ...args, '--results', path.join(os.tmpdir(), 'guestbench-unused')], {
+      reject: false,
+    });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -53,8 +68,12 @@ describe('migration: bad input gets one line and the fix', () => {
 });
 
 describe.skipIf(skip)('migration campaign end to end (real QEMU between two namespaces)', () => {
-  it('records QEMU\'s and the observer\'s figures for every quick configuration, the container row with its reason, and leaves nothing', async () => {
-    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm,docker', '--repeats', '1', '--results', results], { reject: false });
+  it("records QEMU's and the observer's figures for every quick configuration, the container row with its reason, and leaves nothing", async () => {
+    const child = execa(
+      'node',
+      [BIN, 'run', 'migration', '--backends', 'kvm,docker', '--repeats', '1', '--results', results],
+      { reject: false },
+    );
     const run = await child;
     expect(run.exitCode, run.stderr).toBe(0);
     const id = newestCampaign();
@@ -66,31 +85,69 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     // a migrated guest has (rarely) not answered the observer after the switch-over: such a repeat is
     // an errored cell with its step, reason and a raw record (target console, NIC counters, probes),
     // and the campaign carries on; at most one of the four may go that way
-    const failed = QUICK.configs.filter((config) => samples.some((sample) => sample.config === config.id && sample.state === 'errored'));
-    expect(failed.length, JSON.stringify(samples.filter((sample) => sample.state === 'errored'))).toBeLessThanOrEqual(1);
+    const failed = QUICK.configs.filter((config) =>
+      samples.some((sample) => sample.config === config.id && sample.state === 'errored'),
+    );
+    expect(failed.length, JSON.stringify(samples.filter((sample) => sample.state === 'errored'))).toBeLessThanOrEqual(
+      1,
+    );
     for (const config of failed) {
       const rows = samples.filter((sample) => sample.config === config.id);
-      expect(rows.map((row) => `${row.metric}/${row.measured_by}/${row.state}`).sort()).toEqual(['downtime/observer/errored', 'downtime/qemu/errored', 'total_time/observer/errored', 'total_time/qemu/errored']);
+      expect(rows.map((row) => `${row.metric}/${row.measured_by}/${row.state}`).sort()).toEqual([
+        'downtime/observer/errored',
+        'downtime/qemu/errored',
+        'total_time/observer/errored',
+        'total_time/qemu/errored',
+      ]);
       expect(rows[0]?.reason).toMatch(/^[a-z' ]+: /);
       expect(JSON.parse(fs.readFileSync(path.join(dir, rows[0]?.raw as string), 'utf8'))).toHaveProperty('error.step');
     }
     for (const config of QUICK.configs.filter((item) => !failed.includes(item))) {
       const rows = samples.filter((sample) => sample.config === config.id);
-      expect(rows.every((row) => row.state === 'ok' && row.backend === 'kvm' && ['kvm', 'tcg'].includes(row.accel)), JSON.stringify(rows.find((row) => row.state !== 'ok'))).toBe(true);
+      expect(
+        rows.every((row) => row.state === 'ok' && row.backend === 'kvm' && ['kvm', 'tcg'].includes(row.accel)),
+        JSON.stringify(rows.find((row) => row.state !== 'ok')),
+      ).toBe(true);
       expect(rows.map((row) => `${row.metric}/${row.measured_by}`).sort()).toEqual(
-        ['bandwidth/qemu', 'dirty_sync_count/qemu', 'downtime/observer', 'downtime/qemu', 'link_bytes/link', 'probes_lost/observer', 'setup_time/qemu', 'total_time/observer', 'total_time/qemu', 'transferred_bytes/qemu'].sort(),
+        [
+          'bandwidth/qemu',
+          'dirty_sync_count/qemu',
+          'downtime/observer',
+          'downtime/qemu',
+          'link_bytes/link',
+          'probes_lost/observer',
+          'setup_time/qemu',
+          'total_time/observer',
+          'total_time/qemu',
+          'transferred_bytes/qemu',
+        ].sort(),
       );
-      expect(rows[0]).toMatchObject({ load: config.load, vcpus: config.vcpus, memory_mib: config.memoryMiB, guests: 1, repeat: 1 });
-      const value = (metric: string, by: string) => rows.find((row) => row.metric === metric && row.measured_by === by)?.value as number;
+      expect(rows[0]).toMatchObject({
+        load: config.load,
+        vcpus: config.vcpus,
+        memory_mib: config.memoryMiB,
+        guests: 1,
+        repeat: 1,
+      });
+      const value = (metric: string, by: string) =>
+        rows.find((row) => row.metric === metric && row.measured_by === by)?.value as number;
       expect(value('total_time', 'qemu')).toBeGreaterThan(0);
       expect(value('downtime', 'observer')).toBeGreaterThan(0);
       expect(value('bandwidth', 'qemu')).toBeLessThan(1100);
-      const record = JSON.parse(fs.readFileSync(path.join(dir, rows[0]?.raw as string), 'utf8')) as { load?: string; probes: { probes: unknown[] } };
+      const record = JSON.parse(fs.readFileSync(path.join(dir, rows[0]?.raw as string), 'utf8')) as {
+        load?: string;
+        probes: { probes: unknown[] };
+      };
       expect(record.probes.probes.length).toBeGreaterThan(10);
       if (config.load === 'loaded') expect(record.load).toContain(`stress-ng --cpu ${config.vcpus}`);
     }
     const container = samples.filter((sample) => sample.backend === 'docker');
-    expect(container.map((row) => `${row.metric}/${row.measured_by}/${row.state}`).sort()).toEqual(['downtime/observer/unsupported', 'downtime/qemu/unsupported', 'total_time/observer/unsupported', 'total_time/qemu/unsupported']);
+    expect(container.map((row) => `${row.metric}/${row.measured_by}/${row.state}`).sort()).toEqual([
+      'downtime/observer/unsupported',
+      'downtime/qemu/unsupported',
+      'total_time/observer/unsupported',
+      'total_time/qemu/unsupported',
+    ]);
     expect(container[0]?.reason).toMatch(/checkpoint/);
     expect(meta.missing.map((item) => item.capability)).toContain('container-migration');
     expect(await campaignQemus(id)).toEqual([]);
@@ -99,7 +156,11 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
 
   it('on Ctrl-C mid-migration keeps finished rows and removes QEMUs, namespaces and links; --resume completes it', async () => {
     const earlier = new Set(fs.readdirSync(results));
-    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results], { reject: false });
+    const child = execa(
+      'node',
+      [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results],
+      { reject: false },
+    );
     let id: string | undefined;
     await waitFor('a finished configuration, then a source and a target QEMU', 200_000, async () => {
       id ??= fs.readdirSync(results).find((name) => !earlier.has(name));
@@ -115,14 +176,20 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     const kept = readSamples(dir).samples;
     expect(kept.slice(0, before.length)).toEqual(before);
     // the interrupted migration is not recorded as a failure (it is re-run on --resume)
-    expect(kept.filter((sample) => sample.state === 'errored' && /interrupt|abort/i.test(sample.reason ?? ''))).toEqual([]);
+    expect(kept.filter((sample) => sample.state === 'errored' && /interrupt|abort/i.test(sample.reason ?? ''))).toEqual(
+      [],
+    );
     expect(await campaignQemus(id as string)).toEqual([]);
     expect(await hostPairLeftovers(child.pid as number)).toEqual([]);
 
-    const resuming = execa('node', [BIN, 'run', 'migration', '--resume', id as string, '--results', results], { reject: false });
+    const resuming = execa('node', [BIN, 'run', 'migration', '--resume', id as string, '--results', results], {
+      reject: false,
+    });
     const resumed = await resuming;
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    const all = readSamples(dir).samples.filter((sample) => sample.metric === 'total_time' && sample.measured_by === 'qemu');
+    const all = readSamples(dir).samples.filter(
+      (sample) => sample.metric === 'total_time' && sample.measured_by === 'qemu',
+    );
     // every configuration exactly once
     expect(all.map((sample) => sample.config).sort()).toEqual(QUICK.configs.map((config) => config.id).sort());
     expect(await hostPairLeftovers(resuming.pid as number)).toEqual([]);
@@ -133,7 +200,11 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     // a private $TMPDIR: the killed campaign's overlays stay there until cleanup, out of other suites' way
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-kill9-'));
     const env = { TMPDIR: tmp };
-    const child = execa('node', [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results], { reject: false, env });
+    const child = execa(
+      'node',
+      [BIN, 'run', 'migration', '--backends', 'kvm', '--repeats', '1', '--results', results],
+      { reject: false, env },
+    );
     const pid = child.pid as number;
     let id: string | undefined;
     await waitFor('a QEMU of the campaign', 120_000, async () => {
@@ -142,7 +213,11 @@ describe.skipIf(skip)('migration campaign end to end (real QEMU between two name
     });
     child.kill('SIGKILL');
     await child;
-    await waitFor('the QEMUs to die with their runner', 10_000, async () => (await campaignQemus(id as string)).length === 0);
+    await waitFor(
+      'the QEMUs to die with their runner',
+      10_000,
+      async () => (await campaignQemus(id as string)).length === 0,
+    );
     expect(await hostPairLeftovers(pid)).toHaveLength(5);
     const cleanup = await execa('node', [BIN, 'cleanup'], { reject: false, env });
     expect(cleanup.exitCode, cleanup.stderr).toBe(0);

@@ -6,22 +6,36 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { cellKey, doneCells } from '../../lib/experiments/context.js';
 import { MIGRATION_PROFILES, loadCommand, migration } from '../../lib/experiments/migration.js';
-import { CONTAINER_CONFIG, migrationRows, migrationValuelessRows, type MigrationCell } from '../../lib/experiments/migration-rows.js';
+import {
+  CONTAINER_CONFIG,
+  migrationRows,
+  migrationValuelessRows,
+  type MigrationCell,
+} from '../../lib/experiments/migration-rows.js';
 import { loadThesisRows } from '../../lib/thesis/index.js';
 
 const thesis = loadThesisRows().filter((row) => row.experiment === 'migration');
 const parameter = (metric: string) => thesis.filter((row) => row.metric === metric && row.statistic === 'parameter');
 
 describe('migration parameters', () => {
-  it('the thesis profile runs the thesis\'s configurations, repeats and link', () => {
+  it("the thesis profile runs the thesis's configurations, repeats and link", () => {
     const params = migration.parameters({ profile: 'thesis', backends: ['kvm', 'docker'] });
-    const memoryOf = (load: string) => parameter('guest_memory').filter((row) => row.load === load).map((row) => Number(row.value) / 2 ** 20);
+    const memoryOf = (load: string) =>
+      parameter('guest_memory')
+        .filter((row) => row.load === load)
+        .map((row) => Number(row.value) / 2 ** 20);
     const clean = params.configs.filter((config) => config.load === 'clean');
     expect(clean.map((config) => config.memoryMiB)).toEqual(memoryOf('clean'));
     expect(new Set(clean.map((config) => config.vcpus))).toEqual(new Set([1]));
     const loaded = params.configs.filter((config) => config.load === 'loaded');
-    const loadedVcpus = parameter('guest_vcpus').filter((row) => row.load === 'loaded').map((row) => Number(row.value));
-    expect(loaded.map((config) => `${config.vcpus}x${config.memoryMiB}`).sort()).toEqual(memoryOf('loaded').flatMap((memory) => loadedVcpus.map((vcpus) => `${vcpus}x${memory}`)).sort());
+    const loadedVcpus = parameter('guest_vcpus')
+      .filter((row) => row.load === 'loaded')
+      .map((row) => Number(row.value));
+    expect(loaded.map((config) => `${config.vcpus}x${config.memoryMiB}`).sort()).toEqual(
+      memoryOf('loaded')
+        .flatMap((memory) => loadedVcpus.map((vcpus) => `${vcpus}x${memory}`))
+        .sort(),
+    );
     expect(params.repeats).toBe(parameter('repeats')[0]?.value);
     expect(params.link.rateMbit).toBe(parameter('link_speed')[0]?.value);
     // the observer probes far more often than the thesis's ping
@@ -34,25 +48,58 @@ describe('migration parameters', () => {
     expect(params.backends).toEqual(['kvm']);
     expect(params.repeats).toBe(1);
     expect(params.link).toEqual({ rateMbit: 100, delayMs: 0 });
-    expect(Math.max(...params.configs.map((config) => config.memoryMiB))).toBeLessThan(Math.max(...MIGRATION_PROFILES.thesis.configs.map((config) => config.memoryMiB)));
+    expect(Math.max(...params.configs.map((config) => config.memoryMiB))).toBeLessThan(
+      Math.max(...MIGRATION_PROFILES.thesis.configs.map((config) => config.memoryMiB)),
+    );
     expect(MIGRATION_PROFILES.quick.link.rateMbit).toBe(1000);
   });
 
   it('the load runs one FFT and one memory worker per vCPU', () => {
-    expect(loadCommand(MIGRATION_PROFILES.thesis.load, 4)).toBe('stress-ng --cpu 4 --cpu-method fft --vm 4 --vm-bytes 16M --vm-keep');
+    expect(loadCommand(MIGRATION_PROFILES.thesis.load, 4)).toBe(
+      'stress-ng --cpu 4 --cpu-method fft --vm 4 --vm-bytes 16M --vm-keep',
+    );
   });
 });
 
 describe('migration rows', () => {
   const config = { id: 'loaded-2cpu-512m', load: 'loaded' as const, vcpus: 2, memoryMiB: 512 };
-  const cell: MigrationCell = { campaign: 'c', experiment: 'migration', backend: 'kvm', accel: 'tcg', repeat: 3, config, raw: 'raw/x.txt' };
-  const qemu = { totalTimeMs: 1250, downtimeMs: 210, setupTimeMs: 2, transferredBytes: 1.6e8, dirtySyncCount: 4, mbps: 960, ramTotalBytes: 5.4e8 };
+  const cell: MigrationCell = {
+    campaign: 'c',
+    experiment: 'migration',
+    backend: 'kvm',
+    accel: 'tcg',
+    repeat: 3,
+    config,
+    raw: 'raw/x.txt',
+  };
+  const qemu = {
+    totalTimeMs: 1250,
+    downtimeMs: 210,
+    setupTimeMs: 2,
+    transferredBytes: 1.6e8,
+    dirtySyncCount: 4,
+    mbps: 960,
+    ramTotalBytes: 5.4e8,
+  };
   const observer = { totalTimeS: 1.34, downtimeMs: 305, probesDuringMigration: 260, probesLost: 55, largestGapMs: 305 };
 
-  it('one completed migration: total_time and downtime from both vantage points, in their units, plus QEMU\'s transfer figures', () => {
+  it("one completed migration: total_time and downtime from both vantage points, in their units, plus QEMU's transfer figures", () => {
     const rows = migrationRows(cell, qemu, observer, 1.7e8, 'T');
     const pick = (metric: string, by: string) => rows.find((row) => row.metric === metric && row.measured_by === by);
-    expect(pick('total_time', 'qemu')).toMatchObject({ value: 1.25, unit: 's', state: 'ok', config: 'loaded-2cpu-512m', load: 'loaded', vcpus: 2, memory_mib: 512, guests: 1, guest: 1, repeat: 3, raw: 'raw/x.txt', accel: 'tcg' });
+    expect(pick('total_time', 'qemu')).toMatchObject({
+      value: 1.25,
+      unit: 's',
+      state: 'ok',
+      config: 'loaded-2cpu-512m',
+      load: 'loaded',
+      vcpus: 2,
+      memory_mib: 512,
+      guests: 1,
+      guest: 1,
+      repeat: 3,
+      raw: 'raw/x.txt',
+      accel: 'tcg',
+    });
     expect(pick('total_time', 'observer')).toMatchObject({ value: 1.34, unit: 's' });
     expect(pick('downtime', 'qemu')).toMatchObject({ value: 210, unit: 'ms' });
     expect(pick('downtime', 'observer')).toMatchObject({ value: 305, unit: 'ms' });
@@ -65,9 +112,23 @@ describe('migration rows', () => {
 
   it('a failed or impossible cell: the four primary rows, valueless, with the reason; the container has no VM fields', () => {
     const errored = migrationValuelessRows(cell, 'errored', 'migrate: boom', 'T');
-    expect(errored.map((row) => `${row.metric}/${row.measured_by}`)).toEqual(['total_time/qemu', 'total_time/observer', 'downtime/qemu', 'downtime/observer']);
-    expect(errored.every((row) => row.value === null && row.state === 'errored' && row.reason === 'migrate: boom' && row.guest === 1)).toBe(true);
-    const container = migrationValuelessRows({ ...cell, backend: 'docker', accel: 'none', config: undefined }, 'unsupported', 'criu check fails', 'T');
+    expect(errored.map((row) => `${row.metric}/${row.measured_by}`)).toEqual([
+      'total_time/qemu',
+      'total_time/observer',
+      'downtime/qemu',
+      'downtime/observer',
+    ]);
+    expect(
+      errored.every(
+        (row) => row.value === null && row.state === 'errored' && row.reason === 'migrate: boom' && row.guest === 1,
+      ),
+    ).toBe(true);
+    const container = migrationValuelessRows(
+      { ...cell, backend: 'docker', accel: 'none', config: undefined },
+      'unsupported',
+      'criu check fails',
+      'T',
+    );
     expect(container[0]).toMatchObject({ config: CONTAINER_CONFIG, guest: 0, state: 'unsupported' });
     expect(container[0]).not.toHaveProperty('vcpus');
   });
@@ -87,7 +148,10 @@ describe('migration rows', () => {
       'loaded-2cpu-512m/observer/2/1',
       'loaded-2cpu-512m/qemu/2/1',
     ]);
-    expect(summary.find((row) => row.config === 'loaded-2cpu-512m' && row.measured_by === 'qemu')?.mean).toBeCloseTo(1.3, 9);
+    expect(summary.find((row) => row.config === 'loaded-2cpu-512m' && row.measured_by === 'qemu')?.mean).toBeCloseTo(
+      1.3,
+      9,
+    );
     const done = doneCells(rows);
     expect(done.has(cellKey({ backend: 'kvm', guests: 1, repeat: 3, config: 'loaded-2cpu-512m' }))).toBe(true);
     expect(done.has(cellKey({ backend: 'kvm', guests: 1, repeat: 3, config: 'clean-1cpu-512m' }))).toBe(false);

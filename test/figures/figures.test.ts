@@ -8,28 +8,69 @@ import type { Sample } from '../../lib/results/schema.js';
 
 function row(overrides: Partial<Sample>): Sample {
   return {
-    campaign: 'c', experiment: 'density-cpu', backend: 'docker', accel: 'none', guests: 1, guest: 1, repeat: 1,
-    metric: 'total_time', value: 1, unit: 's', at: '2026-11-21T00:00:00.000Z', state: 'ok', ...overrides,
+    campaign: 'c',
+    experiment: 'density-cpu',
+    backend: 'docker',
+    accel: 'none',
+    guests: 1,
+    guest: 1,
+    repeat: 1,
+    metric: 'total_time',
+    value: 1,
+    unit: 's',
+    at: '2026-11-21T00:00:00.000Z',
+    state: 'ok',
+    ...overrides,
   };
 }
 
 const samples: Sample[] = [
-  row({ backend: 'native', value: 10 }), row({ backend: 'native', repeat: 2, value: 12 }),
-  row({ guests: 1, value: 11 }), row({ guests: 1, repeat: 2, value: 13 }),
-  row({ guests: 2, value: 20 }), row({ guests: 2, guest: 2, value: 22 }), row({ guests: 2, repeat: 2, value: 24 }), row({ guests: 2, guest: 2, repeat: 2, value: 26 }),
-  row({ backend: 'kvm', accel: 'tcg', value: 50 }), row({ backend: 'kvm', accel: 'tcg', repeat: 2, value: 54 }),
+  row({ backend: 'native', value: 10 }),
+  row({ backend: 'native', repeat: 2, value: 12 }),
+  row({ guests: 1, value: 11 }),
+  row({ guests: 1, repeat: 2, value: 13 }),
+  row({ guests: 2, value: 20 }),
+  row({ guests: 2, guest: 2, value: 22 }),
+  row({ guests: 2, repeat: 2, value: 24 }),
+  row({ guests: 2, guest: 2, repeat: 2, value: 26 }),
+  row({ backend: 'kvm', accel: 'tcg', value: 50 }),
+  row({ backend: 'kvm', accel: 'tcg', repeat: 2, value: 54 }),
   row({ backend: 'kvm', accel: 'tcg', metric: 'latency_avg', unit: 'ms', value: 5 }),
 ];
 const thesis: ThesisPoint[] = [
-  { backend: 'native', guests: 1, metric: 'total_time', value: 35.94, approximate: true, source: 'Figure 4.1, line 987' },
-  { backend: 'docker', guests: 8, metric: 'total_time', value: 42.05, approximate: false, source: 'Figure 4.1, line 987' },
+  {
+    backend: 'native',
+    guests: 1,
+    metric: 'total_time',
+    value: 35.94,
+    approximate: true,
+    source: 'Figure 4.1, line 987',
+  },
+  {
+    backend: 'docker',
+    guests: 8,
+    metric: 'total_time',
+    value: 42.05,
+    approximate: false,
+    source: 'Figure 4.1, line 987',
+  },
   { backend: 'kvm', guests: 8, metric: 'latency_avg', value: 4.45, approximate: true, source: 'Figure 4.3, line 998' },
 ];
 
 describe('density figures', () => {
   it('draws Figure 4.1 with a series per backend, the accelerator in the label, and the thesis beside it', async () => {
-    const figure = metricVsGuestsFigure(summarize(samples), thesis, { title: 'Figure 4.1', metric: 'total_time', yTitle: 'total time (s)' });
-    expect(figure.data.map((trace) => trace.name)).toEqual(['native, this host', 'containers, this host', 'VMs (tcg), this host', 'native, thesis', 'containers, thesis']);
+    const figure = metricVsGuestsFigure(summarize(samples), thesis, {
+      title: 'Figure 4.1',
+      metric: 'total_time',
+      yTitle: 'total time (s)',
+    });
+    expect(figure.data.map((trace) => trace.name)).toEqual([
+      'native, this host',
+      'containers, this host',
+      'VMs (tcg), this host',
+      'native, thesis',
+      'containers, thesis',
+    ]);
     expect(figure.data[1]).toMatchObject({ x: [1, 2], y: [12, 23] });
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/figure-4-1.json');
   });

@@ -11,28 +11,74 @@ import { meanWithCi, metricsTableHtml, restoreTableHtml } from '../../lib/figure
 import type { Sample } from '../../lib/results/schema.js';
 
 function row(overrides: Partial<Sample>): Sample {
-  return { campaign: 'c', experiment: 'latency', backend: 'kvm', accel: 'tcg', guests: 0, guest: 1, repeat: 1, metric: 'boot_time', value: 1, unit: 's', at: '2026-11-22T00:00:00.000Z', state: 'ok', ...overrides };
+  return {
+    campaign: 'c',
+    experiment: 'latency',
+    backend: 'kvm',
+    accel: 'tcg',
+    guests: 0,
+    guest: 1,
+    repeat: 1,
+    metric: 'boot_time',
+    value: 1,
+    unit: 's',
+    at: '2026-11-22T00:00:00.000Z',
+    state: 'ok',
+    ...overrides,
+  };
 }
 
 const latencyRows: Sample[] = [
-  ...[[0, 5.0, 5.2], [1, 6.0, 6.4]].flatMap(([guests, a, b]) => [row({ guests, value: a }), row({ guests, repeat: 2, value: b })]),
-  ...[[0, 0.3, 0.31], [1, 0.32, 0.3]].flatMap(([guests, a, b]) => [row({ backend: 'docker', accel: 'none', guests, value: a }), row({ backend: 'docker', accel: 'none', guests, repeat: 2, value: b })]),
-  row({ metric: 'shutdown_time', value: 0.3 }), row({ metric: 'shutdown_time', repeat: 2, value: 0.34 }),
+  ...[
+    [0, 5.0, 5.2],
+    [1, 6.0, 6.4],
+  ].flatMap(([guests, a, b]) => [row({ guests, value: a }), row({ guests, repeat: 2, value: b })]),
+  ...[
+    [0, 0.3, 0.31],
+    [1, 0.32, 0.3],
+  ].flatMap(([guests, a, b]) => [
+    row({ backend: 'docker', accel: 'none', guests, value: a }),
+    row({ backend: 'docker', accel: 'none', guests, repeat: 2, value: b }),
+  ]),
+  row({ metric: 'shutdown_time', value: 0.3 }),
+  row({ metric: 'shutdown_time', repeat: 2, value: 0.34 }),
   row({ backend: 'docker', accel: 'none', metric: 'shutdown_time', value: 0.12 }),
-  row({ metric: 'phase_vmm', value: 0.1 }), row({ metric: 'phase_guest', value: 4.9 }), row({ metric: 'guest_uptime_at_marker', value: 4.0 }), row({ metric: 'phase_agent', value: 0.2 }),
+  row({ metric: 'phase_vmm', value: 0.1 }),
+  row({ metric: 'phase_guest', value: 4.9 }),
+  row({ metric: 'guest_uptime_at_marker', value: 4.0 }),
+  row({ metric: 'phase_agent', value: 0.2 }),
 ];
 const thesis: ThesisPoint[] = [
   { backend: 'kvm', guests: 1, metric: 'boot_time', value: 6.12, approximate: false, source: 'Table 5.1, line 1230' },
-  { backend: 'kvm', guests: 1, metric: 'shutdown_time', value: 3.24, approximate: false, source: 'Table 5.1, line 1230' },
-  { backend: 'docker', guests: 1, metric: 'boot_time', value: 0.44, approximate: false, source: 'Table 5.2, line 1255' },
+  {
+    backend: 'kvm',
+    guests: 1,
+    metric: 'shutdown_time',
+    value: 3.24,
+    approximate: false,
+    source: 'Table 5.1, line 1230',
+  },
+  {
+    backend: 'docker',
+    guests: 1,
+    metric: 'boot_time',
+    value: 0.44,
+    approximate: false,
+    source: 'Table 5.2, line 1255',
+  },
 ];
 
 describe('chapter 5 figures', () => {
   it('draws Figure 5.1: boot and shutdown per kind of guest, the thesis beside them, on a log axis', async () => {
     const figure = latencyVsGuestsFigure(summarize(latencyRows), thesis, { title: 'Figure 5.1' });
     expect(figure.data.map((trace) => trace.name)).toEqual([
-      'containers boot, this host', 'VMs (tcg) boot, this host', 'VMs (KVM) boot, thesis', 'containers boot, thesis',
-      'containers shutdown, this host', 'VMs (tcg) shutdown, this host', 'VMs (KVM) shutdown, thesis',
+      'containers boot, this host',
+      'VMs (tcg) boot, this host',
+      'VMs (KVM) boot, thesis',
+      'containers boot, thesis',
+      'containers shutdown, this host',
+      'VMs (tcg) shutdown, this host',
+      'VMs (KVM) shutdown, thesis',
     ]);
     expect(figure.data[1]).toMatchObject({ x: [0, 1], y: [5.1, 6.2] });
     expect((figure.layout.yaxis as Record<string, unknown>).type).toBe('log');
@@ -41,17 +87,31 @@ describe('chapter 5 figures', () => {
 
   it('draws Figure 5.2 with the unsupported restore as an annotation carrying the reason', async () => {
     const rows = summarizeRestore([
-      row({ experiment: 'latency-restore', metric: 'cold_boot_time', value: 5 }), row({ experiment: 'latency-restore', metric: 'restore_time', value: 0.4 }),
-      row({ experiment: 'latency-restore', metric: 'cold_boot_time', repeat: 2, value: 5.4 }), row({ experiment: 'latency-restore', metric: 'restore_time', repeat: 2, value: 0.36 }),
+      row({ experiment: 'latency-restore', metric: 'cold_boot_time', value: 5 }),
+      row({ experiment: 'latency-restore', metric: 'restore_time', value: 0.4 }),
+      row({ experiment: 'latency-restore', metric: 'cold_boot_time', repeat: 2, value: 5.4 }),
+      row({ experiment: 'latency-restore', metric: 'restore_time', repeat: 2, value: 0.36 }),
       row({ experiment: 'latency-restore', backend: 'docker', accel: 'none', metric: 'cold_boot_time', value: 0.35 }),
-      row({ experiment: 'latency-restore', backend: 'docker', accel: 'none', guest: 0, metric: 'restore_time', value: null, state: 'unsupported', reason: 'criu check fails' }),
+      row({
+        experiment: 'latency-restore',
+        backend: 'docker',
+        accel: 'none',
+        guest: 0,
+        metric: 'restore_time',
+        value: null,
+        state: 'unsupported',
+        reason: 'criu check fails',
+      }),
     ]);
     const figure = restoreFigure(rows, { title: 'Figure 5.2', note: 'thesis: ~3x' });
     expect(figure.data.map((trace) => [trace.name, trace.x, trace.y])).toEqual([
       ['cold boot', ['VMs (tcg)', 'containers'], [5.2, 0.35]],
       ['restore from saved state', ['VMs (tcg)', 'containers'], [0.38, null]],
     ]);
-    expect(figure.layout.annotations?.map((note) => note.text)).toEqual(['containers: restore unsupported (criu check fails)', 'thesis: ~3x']);
+    expect(figure.layout.annotations?.map((note) => note.text)).toEqual([
+      'containers: restore unsupported (criu check fails)',
+      'thesis: ~3x',
+    ]);
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/figure-5-2.json');
     const table = restoreTableHtml(rows, 'Figure 5.2');
     expect(table).toContain('unsupported: criu check fails');
@@ -59,11 +119,20 @@ describe('chapter 5 figures', () => {
   });
 
   it('stacks the boot phases, the step after ready drawn lighter', () => {
-    const means = phaseMeans(summarize(latencyRows), { backend: 'kvm', phases: bootPhases('kvm', 'latency'), what: 'boot' });
+    const means = phaseMeans(summarize(latencyRows), {
+      backend: 'kvm',
+      phases: bootPhases('kvm', 'latency'),
+      what: 'boot',
+    });
     const figure = phaseBreakdownFigure(means, { title: 'VM boot by phase' });
     expect(figure.layout.barmode).toBe('stack');
     expect(figure.data.map((trace) => trace.y)).toEqual([[0.1], [0.9000000000000004], [4], [0.2]]);
-    expect(figure.data.map((trace) => (trace as { opacity?: number }).opacity)).toEqual([undefined, undefined, undefined, 0.45]);
+    expect(figure.data.map((trace) => (trace as { opacity?: number }).opacity)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      0.45,
+    ]);
     expect(figure.data[0]?.x).toEqual(['VMs (tcg) N=0 boot']);
   });
 

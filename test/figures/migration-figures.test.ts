@@ -5,8 +5,18 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
-import { compareMigrationWithThesis, migrationInconsistencies, migrationThesisValues, summarizeMigration } from '../../lib/analysis/migration-summary.js';
-import { downtimeSourcesFigure, loadedByVcpusFigure, migrationVsMemoryFigure, vmVsContainerFigure } from '../../lib/figures/migration-figures.js';
+import {
+  compareMigrationWithThesis,
+  migrationInconsistencies,
+  migrationThesisValues,
+  summarizeMigration,
+} from '../../lib/analysis/migration-summary.js';
+import {
+  downtimeSourcesFigure,
+  loadedByVcpusFigure,
+  migrationVsMemoryFigure,
+  vmVsContainerFigure,
+} from '../../lib/figures/migration-figures.js';
 import { migrationComparisonHtml, migrationTableHtml } from '../../lib/figures/migration-tables.js';
 import type { Figure } from '../../lib/figures/plotly-spec.js';
 
@@ -17,7 +27,11 @@ const thesis = migrationThesisValues();
 const comparisons = compareMigrationWithThesis(configs, thesis);
 
 function fixtureMean(config: string, metric: string, measuredBy: string): number {
-  const values = samples.filter((row) => row.config === config && row.metric === metric && row.measured_by === measuredBy && row.state === 'ok').map((row) => row.value as number);
+  const values = samples
+    .filter(
+      (row) => row.config === config && row.metric === metric && row.measured_by === measuredBy && row.state === 'ok',
+    )
+    .map((row) => row.value as number);
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
@@ -34,21 +48,37 @@ function expectSeparateSeries(figure: Figure): void {
 const names = (figure: Figure) => figure.data.map((trace) => trace.name);
 
 describe('chapter 6 figures', () => {
-  it('draws Figure 6.3: the clean guest vs memory, observer and QEMU, beside the thesis\'s one mean as a flat segment', async () => {
-    const total = migrationVsMemoryFigure(configs, thesis, { title: 'Figure 6.3 (a)', metric: 'total_time', load: 'clean' });
+  it("draws Figure 6.3: the clean guest vs memory, observer and QEMU, beside the thesis's one mean as a flat segment", async () => {
+    const total = migrationVsMemoryFigure(configs, thesis, {
+      title: 'Figure 6.3 (a)',
+      metric: 'total_time',
+      load: 'clean',
+    });
     expect(names(total)).toEqual([
       'clean, 1 vCPU: observer, VMs (tcg), this host',
       'clean, 1 vCPU: QEMU, VMs (tcg), this host',
       'clean, one mean over 512, 1024, 6144 MiB: VMs (KVM), thesis',
     ]);
-    expect(total.data[0]).toMatchObject({ x: [256, 512], y: [fixtureMean('clean-1cpu-256m', 'total_time', 'observer'), fixtureMean('clean-1cpu-512m', 'total_time', 'observer')] });
+    expect(total.data[0]).toMatchObject({
+      x: [256, 512],
+      y: [
+        fixtureMean('clean-1cpu-256m', 'total_time', 'observer'),
+        fixtureMean('clean-1cpu-512m', 'total_time', 'observer'),
+      ],
+    });
     expect(total.data[2]).toMatchObject({ mode: 'lines', x: [512, 6144], y: [244.2, 244.2] });
     expect(total.layout.xaxis).toMatchObject({ type: 'log', tickvals: [256, 512, 1024, 6144] });
     expect(total.layout.title.text).toContain('TCG');
     expectSeparateSeries(total);
     await expect(JSON.stringify(total, null, 2)).toMatchFileSnapshot('snapshots/figure-6-3-total.json');
-    const downtime = migrationVsMemoryFigure(configs, thesis, { title: 'Figure 6.3 (b)', metric: 'downtime', load: 'clean' });
-    expect(downtime.data[1]?.y).toEqual(['clean-1cpu-256m', 'clean-1cpu-512m'].map((config) => fixtureMean(config, 'downtime', 'qemu')));
+    const downtime = migrationVsMemoryFigure(configs, thesis, {
+      title: 'Figure 6.3 (b)',
+      metric: 'downtime',
+      load: 'clean',
+    });
+    expect(downtime.data[1]?.y).toEqual(
+      ['clean-1cpu-256m', 'clean-1cpu-512m'].map((config) => fixtureMean(config, 'downtime', 'qemu')),
+    );
     expect(downtime.data[2]?.y).toEqual([2670, 2670]);
     expectSeparateSeries(downtime);
     await expect(JSON.stringify(downtime, null, 2)).toMatchFileSnapshot('snapshots/figure-6-3-downtime.json');
@@ -66,22 +96,40 @@ describe('chapter 6 figures', () => {
       'clean, one mean over 512, 1024, 6144 MiB: VMs (KVM), thesis',
       'loaded, mean over 1, 2, 4 vCPUs: VMs (KVM), thesis',
     ]);
-    expect(figure.data[4]).toMatchObject({ x: [256], y: [fixtureMean('loaded-2cpu-256m', 'total_time', 'observer')], marker: { symbol: 'square' } });
+    expect(figure.data[4]).toMatchObject({
+      x: [256],
+      y: [fixtureMean('loaded-2cpu-256m', 'total_time', 'observer')],
+      marker: { symbol: 'square' },
+    });
     expect(figure.data[7]).toMatchObject({ x: [512, 1024, 2048], y: [215.6, 245.6, 274.2] });
     expectSeparateSeries(figure);
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/migration-growth.json');
   });
 
-  it('draws Figure 6.4: the loaded guest by vCPU count per memory size, the thesis\'s means as markers', async () => {
+  it("draws Figure 6.4: the loaded guest by vCPU count per memory size, the thesis's means as markers", async () => {
     for (const metric of ['total_time', 'downtime'] as const) {
       const figure = loadedByVcpusFigure(configs, thesis, { title: `Figure 6.4 ${metric}`, metric });
       expect(figure.layout.scattermode).toBe('group');
-      expect(figure.data.map((trace) => trace.x)).toEqual([...Array(4).fill(['256 MiB', '512 MiB', '1024 MiB', '2048 MiB']), ['512 MiB', '1024 MiB', '2048 MiB']]);
+      expect(figure.data.map((trace) => trace.x)).toEqual([
+        ...Array(4).fill(['256 MiB', '512 MiB', '1024 MiB', '2048 MiB']),
+        ['512 MiB', '1024 MiB', '2048 MiB'],
+      ]);
       expect(figure.data[0]?.y).toEqual([fixtureMean('loaded-1cpu-256m', metric, 'observer'), null, null, null]);
-      expect(figure.data[3]).toMatchObject({ name: '2 vCPUs: QEMU, VMs (tcg), this host', mode: 'markers', marker: { symbol: 'circle-open' }, y: [fixtureMean('loaded-2cpu-256m', metric, 'qemu'), null, null, null] });
-      expect(figure.data[4]).toMatchObject({ name: 'mean over 1, 2, 4 vCPUs: VMs (KVM), thesis', mode: 'markers', y: metric === 'total_time' ? [215.6, 245.6, 274.2] : [2210, 1810, 2510] });
+      expect(figure.data[3]).toMatchObject({
+        name: '2 vCPUs: QEMU, VMs (tcg), this host',
+        mode: 'markers',
+        marker: { symbol: 'circle-open' },
+        y: [fixtureMean('loaded-2cpu-256m', metric, 'qemu'), null, null, null],
+      });
+      expect(figure.data[4]).toMatchObject({
+        name: 'mean over 1, 2, 4 vCPUs: VMs (KVM), thesis',
+        mode: 'markers',
+        y: metric === 'total_time' ? [215.6, 245.6, 274.2] : [2210, 1810, 2510],
+      });
       expectSeparateSeries(figure);
-      await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot(`snapshots/figure-6-4-${metric === 'total_time' ? 'total' : 'downtime'}.json`);
+      await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot(
+        `snapshots/figure-6-4-${metric === 'total_time' ? 'total' : 'downtime'}.json`,
+      );
     }
   });
 
@@ -91,22 +139,44 @@ describe('chapter 6 figures', () => {
       expect(figure.data.map((trace) => [trace.name, trace.x])).toEqual([
         ['observer, this host (VMs under tcg)', ['VMs', 'containers']],
         ['QEMU, this host (VMs under tcg)', ['VMs', 'containers']],
-        ['thesis (its VMs ran under KVM)', metric === 'total_time' ? ['VMs', 'containers', 'containers'] : ['VMs', 'containers']],
+        [
+          'thesis (its VMs ran under KVM)',
+          metric === 'total_time' ? ['VMs', 'containers', 'containers'] : ['VMs', 'containers'],
+        ],
       ]);
-      const vms = configs.filter((config) => config.backend === 'kvm').map((config) => (metric === 'total_time' ? config.totalTime : config.downtime).observer!.mean);
+      const vms = configs
+        .filter((config) => config.backend === 'kvm')
+        .map((config) => (metric === 'total_time' ? config.totalTime : config.downtime).observer!.mean);
       expect(figure.data[0]?.y).toEqual([vms.reduce((sum, value) => sum + value, 0) / vms.length, null]);
       expect(figure.data[2]?.y).toEqual(metric === 'total_time' ? [237.2, 11.79, 11.7] : [2200, 5700]);
-      expect(figure.layout.annotations?.[0]?.text).toMatch(/^containers: not measured here, unsupported: container checkpoint\/restore does not work on this host/);
+      expect(figure.layout.annotations?.[0]?.text).toMatch(
+        /^containers: not measured here, unsupported: container checkpoint\/restore does not work on this host/,
+      );
       expectSeparateSeries(figure);
-      await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot(`snapshots/figure-6-5-${metric === 'total_time' ? 'total' : 'downtime'}.json`);
+      await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot(
+        `snapshots/figure-6-5-${metric === 'total_time' ? 'total' : 'downtime'}.json`,
+      );
     }
   });
 
-  it('sets QEMU\'s downtime beside the observer\'s per configuration, with the paired difference', async () => {
+  it("sets QEMU's downtime beside the observer's per configuration, with the paired difference", async () => {
     const figure = downtimeSourcesFigure(configs, { title: 'downtime sources' });
-    expect(figure.data[0]?.x).toEqual(['clean, 1 vCPU, 256 MiB', 'clean, 1 vCPU, 512 MiB', 'loaded, 1 vCPU, 256 MiB', 'loaded, 2 vCPUs, 256 MiB']);
-    expect(figure.data[0]?.y).toEqual(['clean-1cpu-256m', 'clean-1cpu-512m', 'loaded-1cpu-256m', 'loaded-2cpu-256m'].map((config) => fixtureMean(config, 'downtime', 'qemu')));
-    expect(figure.data[1]?.y).toEqual(['clean-1cpu-256m', 'clean-1cpu-512m', 'loaded-1cpu-256m', 'loaded-2cpu-256m'].map((config) => fixtureMean(config, 'downtime', 'observer')));
+    expect(figure.data[0]?.x).toEqual([
+      'clean, 1 vCPU, 256 MiB',
+      'clean, 1 vCPU, 512 MiB',
+      'loaded, 1 vCPU, 256 MiB',
+      'loaded, 2 vCPUs, 256 MiB',
+    ]);
+    expect(figure.data[0]?.y).toEqual(
+      ['clean-1cpu-256m', 'clean-1cpu-512m', 'loaded-1cpu-256m', 'loaded-2cpu-256m'].map((config) =>
+        fixtureMean(config, 'downtime', 'qemu'),
+      ),
+    );
+    expect(figure.data[1]?.y).toEqual(
+      ['clean-1cpu-256m', 'clean-1cpu-512m', 'loaded-1cpu-256m', 'loaded-2cpu-256m'].map((config) =>
+        fixtureMean(config, 'downtime', 'observer'),
+      ),
+    );
     expect(figure.data[2]?.y).toEqual(configs.slice(0, 4).map((config) => config.downtimeGap!.mean));
     expect(figure.layout.annotations?.map((note) => note.text.slice(0, 24))).toEqual(['container: unsupported, ']);
     expectSeparateSeries(figure);
@@ -115,9 +185,12 @@ describe('chapter 6 figures', () => {
 });
 
 describe('chapter 6 tables', () => {
-  const html = migrationTableHtml(configs, comparisons, { caption: 'Table 6.1, done right', inconsistencies: migrationInconsistencies(thesis) });
+  const html = migrationTableHtml(configs, comparisons, {
+    caption: 'Table 6.1, done right',
+    inconsistencies: migrationInconsistencies(thesis),
+  });
 
-  it('gives every configuration its QEMU and observer figures with CIs, and the container\'s reason', () => {
+  it("gives every configuration its QEMU and observer figures with CIs, and the container's reason", () => {
     expect(html).toContain('clean, 1 vCPU, 256 MiB');
     expect(html).toContain(`${fixtureMean('clean-1cpu-256m', 'total_time', 'observer').toFixed(3)} [`);
     expect(html).toContain(`${fixtureMean('clean-1cpu-256m', 'downtime', 'qemu').toFixed(1)} [`);
@@ -128,7 +201,9 @@ describe('chapter 6 tables', () => {
   });
 
   it('puts the thesis beside the groups it has a mean for, and says the printed Table 6.1 copies Table 5.1', () => {
-    expect(html).toContain('clean guest, every memory size (this host: 2 configuration(s), 256, 512 MiB; thesis: 512, 1024, 6144 MiB)');
+    expect(html).toContain(
+      'clean guest, every memory size (this host: 2 configuration(s), 256, 512 MiB; thesis: 512, 1024, 6144 MiB)',
+    );
     expect(html).toContain('244.2 (Figure 6.3), ours/thesis');
     expect(html).toContain('2670 (printed 2.67 seconds; Section 6.5.2)');
     expect(html).toContain('215.6 (Table 6.1)');

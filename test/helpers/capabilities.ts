@@ -17,5 +17,9 @@ export function skipUnless(usable: boolean, what: string, reason: string | undef
   return !usable;
 }
 
-export const dockerSkip = skipUnless(dockerState.usable, 'Docker integration tests', dockerState.usable ? undefined : `${dockerState.reason} (fix: ${dockerState.fix})`);
+export const dockerSkip = skipUnless(
+  dockerState.usable,
+  'Docker integration tests',
+  dockerState.usable ? undefined : `${dockerState.reason} (fix: ${dockerState.fix})`,
+);
 export const images: ImageSet | undefined = imagesState.images;

@@ -8,7 +8,10 @@ import { CAMPAIGN_LABEL } from '../../lib/backends/docker.js';
 
 /** Containers labelled with the campaign id (running or not). */
 export async function campaignContainers(campaign: string): Promise<string[]> {
-  const containers = await dockerClient().listContainers({ all: true, filters: { label: [`${CAMPAIGN_LABEL}=${campaign}`] } });
+  const containers = await dockerClient().listContainers({
+    all: true,
+    filters: { label: [`${CAMPAIGN_LABEL}=${campaign}`] },
+  });
   return containers.map((container) => container.Names.join(','));
 }
 

@@ -7,15 +7,27 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa, execaSync } from 'execa';
-import { JUPYTER, PYTHON, executeNotebook, notebookOutputText, type NotebookFile } from '../../lib/notebook/execute-notebook.js';
+import {
+  JUPYTER,
+  PYTHON,
+  executeNotebook,
+  notebookOutputText,
+  type NotebookFile,
+} from '../../lib/notebook/execute-notebook.js';
 
 /** The repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 function jupyterProblem(): string | undefined {
-  if (execaSync(JUPYTER, ['nbconvert', '--version'], { reject: false }).exitCode !== 0) return `Jupyter nbconvert does not run (${JUPYTER})`;
-  const specs = execaSync(PYTHON, ['-c', 'from jupyter_client.kernelspec import find_kernel_specs; print(" ".join(find_kernel_specs()))'], { reject: false });
-  if (specs.exitCode !== 0 || !String(specs.stdout).split(' ').includes('tslab')) return 'the tslab Jupyter kernel is not registered';
+  if (execaSync(JUPYTER, ['nbconvert', '--version'], { reject: false }).exitCode !== 0)
+    return `Jupyter nbconvert does not run (${JUPYTER})`;
+  const specs = execaSync(
+    PYTHON,
+    ['-c', 'from jupyter_client.kernelspec import find_kernel_specs; print(" ".join(find_kernel_specs()))'],
+    { reject: false },
+  );
+  if (specs.exitCode !== 0 || !String(specs.stdout).split(' ').includes('tslab'))
+    return 'the tslab Jupyter kernel is not registered';
   return undefined;
 }
 
@@ -59,7 +71,13 @@ export async function runNotebook(name: string, env: Record<string, string> = {}
 
 /** The committed notebook: its kernel name and whether every code cell is free of outputs. */
 export function committedNotebook(name: string): { kernel: string; codeCells: number; withOutputs: number } {
-  const notebook = JSON.parse(fs.readFileSync(path.join(repoRoot, 'notebooks', name), 'utf8')) as NotebookFile & { metadata: { kernelspec: { name: string } } };
+  const notebook = JSON.parse(fs.readFileSync(path.join(repoRoot, 'notebooks', name), 'utf8')) as NotebookFile & {
+    metadata: { kernelspec: { name: string } };
+  };
   const code = notebook.cells.filter((cell) => cell.cell_type === 'code');
-  return { kernel: notebook.metadata.kernelspec.name, codeCells: code.length, withOutputs: code.filter((cell) => (cell.outputs ?? []).length > 0).length };
+  return {
+    kernel: notebook.metadata.kernelspec.name,
+    codeCells: code.length,
+    withOutputs: code.filter((cell) => (cell.outputs ?? []).length > 0).length,
+  };
 }

@@ -46,7 +46,9 @@ describe('recipe key', () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'gb-images-empty-'));
     try {
       expect(() => findImages({ cacheDir: empty })).toThrow(CapabilityError);
-      expect(() => findImages({ cacheDir: empty })).toThrow(expect.objectContaining({ fix: 'run `guestbench images build`' }));
+      expect(() => findImages({ cacheDir: empty })).toThrow(
+        expect.objectContaining({ fix: 'run `guestbench images build`' }),
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -55,7 +57,11 @@ describe('recipe key', () => {
 
 describe('build-output parsers', () => {
   it('reads free space from dumpe2fs -h and versions from dpkg-query', () => {
-    expect(parseExt4Free('Block count:              1179648\nFree blocks:              1068613\nBlock size:               4096\n')).toBe(1068613 * 4096);
+    expect(
+      parseExt4Free(
+        'Block count:              1179648\nFree blocks:              1068613\nBlock size:               4096\n',
+      ),
+    ).toBe(1068613 * 4096);
     expect(parsePackageList('sysbench\t1.0.20+ds-5\nqemu-guest-agent\t1:7.2+dfsg-7\n\n')).toEqual({
       sysbench: '1.0.20+ds-5',
       'qemu-guest-agent': '1:7.2+dfsg-7',
@@ -107,7 +113,11 @@ describe.skipIf(skipReason !== undefined)('guest image set (real build cache and
     const docker = dockerClient();
     const container = await docker.createContainer({
       Image: set.dockerImage,
-      Cmd: ['sh', '-c', 'sysbench --version; find /boot /usr/lib/modules -mindepth 1 | wc -l; test -x /usr/local/sbin/guestbench-init && echo init'],
+      Cmd: [
+        'sh',
+        '-c',
+        'sysbench --version; find /boot /usr/lib/modules -mindepth 1 | wc -l; test -x /usr/local/sbin/guestbench-init && echo init',
+      ],
       Tty: true,
       HostConfig: { NetworkMode: 'none' },
     });

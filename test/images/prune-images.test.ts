@@ -19,7 +19,12 @@ async function importTiny(tag: string, labelled: boolean): Promise<string> {
     const tar = await execa('tar', ['-C', dir, '-cf', path.join(dir, '..', `${path.basename(dir)}.tar`), '.']);
     expect(tar.exitCode).toBe(0);
     const file = path.join(dir, '..', `${path.basename(dir)}.tar`);
-    const run = await execa('docker', ['import', ...(labelled ? ['--change', 'LABEL org.guestbench.key=prune-test'] : []), file, tag]);
+    const run = await execa('docker', [
+      'import',
+      ...(labelled ? ['--change', 'LABEL org.guestbench.key=prune-test'] : []),
+      file,
+      tag,
+    ]);
     rmSync(file, { force: true });
     return run.stdout.trim();
   } finally {
@@ -36,14 +41,20 @@ describe.skipIf(dockerSkip)('images prune on a real engine', () => {
     try {
       const result = await pruneImages();
       const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
-      expect(result.removedDockerImages.some((line) => line.startsWith(`${short(ours)} (untagged, key prune-test)`))).toBe(true);
+      expect(
+        result.removedDockerImages.some((line) => line.startsWith(`${short(ours)} (untagged, key prune-test)`)),
+      ).toBe(true);
       const left = new Set((await dockerClient().listImages({ all: true })).map((image) => image.Id));
       expect(left.has(ours)).toBe(false);
       expect(left.has(oursAgain)).toBe(true);
       expect(left.has(foreign)).toBe(true);
       expect(left.has(foreignAgain)).toBe(true);
     } finally {
-      for (const id of [oursAgain, foreign, foreignAgain]) await dockerClient().getImage(id).remove({ force: true }).catch(() => {});
+      for (const id of [oursAgain, foreign, foreignAgain])
+        await dockerClient()
+          .getImage(id)
+          .remove({ force: true })
+          .catch(() => {});
     }
   });
 });

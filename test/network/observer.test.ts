@@ -22,7 +22,14 @@ function logFromRecord(record: RawRecord): { log: ProbeLog; issuedNs: bigint; re
   const ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6)) + 10n ** 12n;
   const { probes, ...rest } = record.probes;
   return {
-    log: { ...rest, probes: probes.map(([sent, answered], seq) => ({ seq, sentNs: ns(sent), ...(answered === null ? {} : { answeredNs: ns(answered) }) })) },
+    log: {
+      ...rest,
+      probes: probes.map(([sent, answered], seq) => ({
+        seq,
+        sentNs: ns(sent),
+        ...(answered === null ? {} : { answeredNs: ns(answered) }),
+      })),
+    },
     issuedNs: ns(0),
     resumedNs: ns(record.qemu.resumedMs),
   };
@@ -30,13 +37,19 @@ function logFromRecord(record: RawRecord): { log: ProbeLog; issuedNs: bigint; re
 
 describe('observerFigures on real migrations', () => {
   const { samples } = readSamples(CAMPAIGN);
-  const rawFiles = [...new Set(samples.filter((sample) => sample.backend === 'kvm' && sample.raw).map((sample) => sample.raw as string))];
+  const rawFiles = [
+    ...new Set(
+      samples.filter((sample) => sample.backend === 'kvm' && sample.raw).map((sample) => sample.raw as string),
+    ),
+  ];
 
   it.each(rawFiles)('%s: the stored observer rows follow from the probe log', (raw) => {
     const record = JSON.parse(fs.readFileSync(path.join(CAMPAIGN, raw), 'utf8')) as RawRecord;
     const { log, issuedNs, resumedNs } = logFromRecord(record);
     const figures = observerFigures(log, { issuedNs, resumedNs });
-    const stored = (metric: string) => samples.find((sample) => sample.raw === raw && sample.metric === metric && sample.measured_by === 'observer')?.value;
+    const stored = (metric: string) =>
+      samples.find((sample) => sample.raw === raw && sample.metric === metric && sample.measured_by === 'observer')
+        ?.value;
     expect(figures.totalTimeS).toBeCloseTo(stored('total_time') as number, 5);
     expect(figures.downtimeMs).toBeCloseTo(stored('downtime') as number, 2);
     expect(figures.probesLost).toBe(stored('probes_lost'));
@@ -44,7 +57,9 @@ describe('observerFigures on real migrations', () => {
     // the first repeat (cold page cache) shows a longer stall during pre-copy
     expect(figures.largestGapMs).toBeGreaterThanOrEqual(figures.downtimeMs - 1e-6);
     // the observer's outage is longer than QEMU's pause: it adds the network's re-convergence
-    const qemuDowntime = samples.find((sample) => sample.raw === raw && sample.metric === 'downtime' && sample.measured_by === 'qemu')?.value as number;
+    const qemuDowntime = samples.find(
+      (sample) => sample.raw === raw && sample.metric === 'downtime' && sample.measured_by === 'qemu',
+    )?.value as number;
     expect(figures.downtimeMs).toBeGreaterThan(qemuDowntime);
     expect(record.probes.intervalMs).toBe(5);
   });
@@ -57,7 +72,11 @@ describe('observerFigures on small logs', () => {
     port: 7,
     intervalMs: 10,
     strays: 0,
-    probes: probes.map(([sent, answered], seq) => ({ seq, sentNs: ms(sent), ...(answered === undefined ? {} : { answeredNs: ms(answered) }) })),
+    probes: probes.map(([sent, answered], seq) => ({
+      seq,
+      sentNs: ms(sent),
+      ...(answered === undefined ? {} : { answeredNs: ms(answered) }),
+    })),
   });
 
   it('takes the last answer before the resume and the first after it, counting lost probes from the migrate command', () => {
@@ -80,8 +99,24 @@ describe('observerFigures on small logs', () => {
   });
 
   it('refuses a log without an answer on either side of the switch-over', () => {
-    expect(() => observerFigures(log([[0, undefined], [10, 30]]), { issuedNs: 0n, resumedNs: ms(20) })).toThrow(/no answer from the guest before the switch-over/);
-    expect(() => observerFigures(log([[0, 1], [10, undefined]]), { issuedNs: 0n, resumedNs: ms(20) })).toThrow(/no answer from the guest after the switch-over/);
+    expect(() =>
+      observerFigures(
+        log([
+          [0, undefined],
+          [10, 30],
+        ]),
+        { issuedNs: 0n, resumedNs: ms(20) },
+      ),
+    ).toThrow(/no answer from the guest before the switch-over/);
+    expect(() =>
+      observerFigures(
+        log([
+          [0, 1],
+          [10, undefined],
+        ]),
+        { issuedNs: 0n, resumedNs: ms(20) },
+      ),
+    ).toThrow(/no answer from the guest after the switch-over/);
   });
 });
 
@@ -109,7 +144,8 @@ describe('startObserver against a real UDP echo service', () => {
     const unanswered = log.probes.filter((probe) => probe.answeredNs === undefined);
     expect(unanswered.every((probe) => probe.seq % 3 === 2)).toBe(true);
     expect(unanswered.length).toBeGreaterThanOrEqual(dropped - 1);
-    for (const probe of log.probes) if (probe.answeredNs !== undefined) expect(probe.answeredNs).toBeGreaterThan(probe.sentNs);
+    for (const probe of log.probes)
+      if (probe.answeredNs !== undefined) expect(probe.answeredNs).toBeGreaterThan(probe.sentNs);
     expect(await observer.stop()).toBe(log);
   });
 

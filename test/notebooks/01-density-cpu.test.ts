@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
+import { meanIn } from '../helpers/summary.js';
 
 // a real quick campaign (native, docker, kvm under TCG) committed as a fixture
 const FIXTURE = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-21T23-53-45Z-04de');
@@ -24,7 +25,7 @@ beforeAll(async () => {
 
 describe.skipIf(notebookSkipReason !== undefined)('notebooks/01-density-cpu.ipynb on a committed campaign', () => {
   const summary = summarize(loadCampaign(FIXTURE).samples);
-  const mean = (backend: string, guests: number, metric: string) => summary.find((row) => row.backend === backend && row.guests === guests && row.metric === metric)?.mean;
+  const mean = meanIn(summary);
 
   it('runs headless without a failing cell', () => {
     expect(errors).toEqual([]);

@@ -4,6 +4,7 @@ import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { fileioClaims } from '../../lib/figures/density-io-claims.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
+import { meanIn } from '../helpers/summary.js';
 
 // a real quick density-fileio campaign (native 1; containers 1, 2, 4; VMs 1, 2 under TCG; 3 repeats)
 const FIXTURE = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T00-31-15Z-221f');
@@ -25,7 +26,7 @@ beforeAll(async () => {
 
 describe.skipIf(notebookSkipReason !== undefined)('notebooks/02-density-fileio.ipynb on a committed campaign', () => {
   const summary = summarize(loadCampaign(FIXTURE).samples);
-  const mean = (backend: string, guests: number, metric: string) => summary.find((row) => row.backend === backend && row.guests === guests && row.metric === metric)?.mean as number;
+  const mean = meanIn(summary);
 
   it('runs headless without a failing cell, naming the campaign and the TCG caveat', () => {
     expect(errors).toEqual([]);

@@ -4,6 +4,7 @@ import { summarizeRestore } from '../../lib/analysis/latency-restore-summary.js'
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
+import { meanIn } from '../helpers/summary.js';
 
 // real quick campaigns (docker, kvm under TCG) committed as fixtures
 const LATENCY = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T00-50-57Z-8d6d');
@@ -28,7 +29,7 @@ beforeAll(async () => {
 
 describe.skipIf(notebookSkipReason !== undefined)('notebooks/04-latency.ipynb on committed campaigns', () => {
   const summary = summarize(loadCampaign(LATENCY).samples);
-  const mean = (backend: string, guests: number, metric: string) => summary.find((row) => row.backend === backend && row.guests === guests && row.metric === metric)?.mean as number;
+  const mean = meanIn(summary);
   const restore = summarizeRestore(loadCampaign(RESTORE).samples);
 
   it('runs headless without a failing cell, naming both campaigns and the TCG caveat', () => {

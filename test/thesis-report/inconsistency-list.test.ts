@@ -5,7 +5,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadThesis } from '../../lib/thesis/index.js';
-import { inconsistencyListHtml, lineRanges, printedText, thesisParameterRows, thesisParametersHtml } from '../../lib/thesis-report/index.js';
+import {
+  inconsistencyListHtml,
+  lineRanges,
+  printedText,
+  thesisParameterRows,
+  thesisParametersHtml,
+} from '../../lib/thesis-report/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = loadThesis(path.join(repoRoot, 'data', 'thesis'));
@@ -13,7 +19,7 @@ const data = loadThesis(path.join(repoRoot, 'data', 'thesis'));
 describe('inconsistency list', () => {
   const html = inconsistencyListHtml(data);
 
-  it('lists every inconsistency with every row it involves and that row\'s line', () => {
+  it("lists every inconsistency with every row it involves and that row's line", () => {
     expect(data.inconsistencies.length).toBeGreaterThan(0);
     const items = html.split('<li ').slice(1);
     expect(items).toHaveLength(data.inconsistencies.length);
@@ -44,7 +50,7 @@ describe('report helpers', () => {
     expect(lineRanges([])).toBe('');
   });
 
-  it('prints values with the thesis\'s own units', () => {
+  it("prints values with the thesis's own units", () => {
     const byId = new Map(data.rows.map((row) => [row.id, row]));
     expect(printedText(byId.get('f4.9-kvm-n8-total_mib_per_s')!)).toBe('77.42 Kbps');
     expect(printedText(byId.get('f4.4-docker-events-n2-vs-n1')!)).toBe('0.25%');

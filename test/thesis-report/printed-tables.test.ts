@@ -7,17 +7,25 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ThesisLookupError, loadThesis } from '../../lib/thesis/index.js';
-import { PRINTED_TABLES, printedTable, printedTableHtml, thesisTableHtml, type PrintedTable } from '../../lib/thesis-report/index.js';
+import {
+  PRINTED_TABLES,
+  printedTable,
+  printedTableHtml,
+  thesisTableHtml,
+  type PrintedTable,
+} from '../../lib/thesis-report/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = loadThesis(path.join(repoRoot, 'data', 'thesis'));
 const seedFile = path.resolve(repoRoot, '..', 'shared', 'seeds', '001_666abb54a6c10ee7.txt');
 const seedLines = fs.existsSync(seedFile) ? fs.readFileSync(seedFile, 'utf8').split('\n') : null;
-if (seedLines === null) console.warn(`SKIPPED printed-table checks against the thesis text: ${seedFile} is not present`);
+if (seedLines === null)
+  console.warn(`SKIPPED printed-table checks against the thesis text: ${seedFile} is not present`);
 
 const texts = (table: PrintedTable) => table.rows.map((row) => row.map((cell) => cell.text));
 /** The <tr> of an HTML table whose first cell is `label`. */
-const htmlRow = (html: string, label: string) => html.split('\n').find((line) => line.startsWith('<tr>') && line.includes(`>${label}</td>`)) ?? '';
+const htmlRow = (html: string, label: string) =>
+  html.split('\n').find((line) => line.startsWith('<tr>') && line.includes(`>${label}</td>`)) ?? '';
 
 describe('printed tables', () => {
   it('Table 5.1 prints 6.12 s at 1 VM and 30.77 s at 12, with two decimals as the thesis does', () => {
@@ -76,7 +84,9 @@ describe('printed tables', () => {
       ['Maximum Time', '9.07 ms'],
       ['Approximating to 95 percentile', '3.62 ms'],
     ]);
-    expect(printedTable(data, 'Table 4.3').footnotes.map((note) => note.inconsistency.id)).toEqual(['t4.3-copies-t4.2']);
+    expect(printedTable(data, 'Table 4.3').footnotes.map((note) => note.inconsistency.id)).toEqual([
+      't4.3-copies-t4.2',
+    ]);
     const t44 = printedTable(data, 'Table 4.4');
     expect(texts(t44)[1]).toEqual(['Average time', '3472.17 ms']);
     expect(t44.footnotes.map((note) => note.inconsistency.id)).toEqual(['t4.5-copies-t4.4', 'mysql-latency-vs-events']);
@@ -89,25 +99,39 @@ describe('printed tables', () => {
     expect(thesisTableHtml(data, 'Table 4.1')).toContain('No inconsistency involves them.');
   });
 
-  it.skipIf(seedLines === null)('prints every label and value as the thesis text does, on the line the data names', () => {
-    for (const ref of PRINTED_TABLES) {
-      const table = printedTable(data, ref);
-      const captionLine = seedLines!.find((line) => line.startsWith(`${ref}:`));
-      expect(captionLine?.trim(), ref).toBe(table.caption);
-      if (table.header) expect(seedLines!.some((line) => line.trim() === table.header!.join('\t')), `${ref} header`).toBe(true);
-      for (const row of table.rows) {
-        const [label, ...values] = row;
-        const line = seedLines![(values[0]?.line ?? 0) - 1] ?? '';
-        // the printed row is label, tab, value(s)
-        expect(line.trim(), `${ref} row ${label?.text}`).toBe([label?.text, ...values.map((cell) => cell.text)].join('\t'));
+  it.skipIf(seedLines === null)(
+    'prints every label and value as the thesis text does, on the line the data names',
+    () => {
+      for (const ref of PRINTED_TABLES) {
+        const table = printedTable(data, ref);
+        const captionLine = seedLines!.find((line) => line.startsWith(`${ref}:`));
+        expect(captionLine?.trim(), ref).toBe(table.caption);
+        if (table.header)
+          expect(
+            seedLines!.some((line) => line.trim() === table.header!.join('\t')),
+            `${ref} header`,
+          ).toBe(true);
+        for (const row of table.rows) {
+          const [label, ...values] = row;
+          const line = seedLines![(values[0]?.line ?? 0) - 1] ?? '';
+          // the printed row is label, tab, value(s)
+          expect(line.trim(), `${ref} row ${label?.text}`).toBe(
+            [label?.text, ...values.map((cell) => cell.text)].join('\t'),
+          );
+        }
       }
-    }
-  });
+    },
+  );
 
   it('names an unknown table and a table whose rows are missing', () => {
     expect(() => printedTable(data, 'Table 9.9' as never)).toThrow(ThesisLookupError);
-    const without = { rows: data.rows.filter((row) => row.id !== 't5.1-kvm-n4-shutdown_time'), inconsistencies: data.inconsistencies };
-    expect(() => printedTable(without, 'Table 5.1')).toThrow(/Table 5.1 cannot be regenerated.*shutdown_time value for N = 4/);
+    const without = {
+      rows: data.rows.filter((row) => row.id !== 't5.1-kvm-n4-shutdown_time'),
+      inconsistencies: data.inconsistencies,
+    };
+    expect(() => printedTable(without, 'Table 5.1')).toThrow(
+      /Table 5.1 cannot be regenerated.*shutdown_time value for N = 4/,
+    );
   });
 
   it('escapes cell text', () => {
@@ -115,7 +139,12 @@ describe('printed tables', () => {
       ref: 'Table 4.1',
       caption: 'Table 4.1: <x>',
       header: null,
-      rows: [[{ text: 'a & b', rowId: null, line: null, notes: [] }, { text: '<1>', rowId: 'r', line: 1, notes: [] }]],
+      rows: [
+        [
+          { text: 'a & b', rowId: null, line: null, notes: [] },
+          { text: '<1>', rowId: 'r', line: 1, notes: [] },
+        ],
+      ],
       footnotes: [],
       lines: [1],
     });

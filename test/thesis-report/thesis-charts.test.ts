@@ -5,7 +5,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadThesis } from '../../lib/thesis/index.js';
-import { THESIS_CHARTS, comparisonLabel, statedComparisons, statedComparisonsHtml, statedPoints, thesisChart } from '../../lib/thesis-report/index.js';
+import {
+  THESIS_CHARTS,
+  comparisonLabel,
+  statedComparisons,
+  statedComparisonsHtml,
+  statedPoints,
+  thesisChart,
+} from '../../lib/thesis-report/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = loadThesis(path.join(repoRoot, 'data', 'thesis'));
@@ -17,7 +24,10 @@ describe('thesis charts', () => {
       expect(figure.data.length, id).toBeGreaterThan(0);
       for (const trace of figure.data) {
         expect(trace.x.length, `${id} ${trace.name}`).toBe(trace.y.length);
-        expect(trace.y.every((y) => y !== null && Number.isFinite(y)), `${id} ${trace.name}`).toBe(true);
+        expect(
+          trace.y.every((y) => y !== null && Number.isFinite(y)),
+          `${id} ${trace.name}`,
+        ).toBe(true);
       }
     }
   });
@@ -48,12 +58,16 @@ describe('thesis charts', () => {
       ['container (line 1508)', 11.79],
       ['container (line 1520)', 11.7],
     ]);
-    expect(total.find((point) => point.row.id === 's6.5.1-kvm-loaded-512-total_time')?.x).toBe('VM under mprime, 512 MB (mean over 1, 2, 4 vCPUs)');
+    expect(total.find((point) => point.row.id === 's6.5.1-kvm-loaded-512-total_time')?.x).toBe(
+      'VM under mprime, 512 MB (mean over 1, 2, 4 vCPUs)',
+    );
     const downtime = thesisChart(data, 'figures-6.3-6.5-downtime');
     expect(downtime.layout.yaxis.title.text).toBe('downtime (s)');
     const vms = downtime.data.find((trace) => trace.name === 'VMs');
     expect(vms?.y).toEqual([2.67, 2.21, 1.81, 2.51, 2.2]);
-    await expect(JSON.stringify(thesisChart(data, 'figures-6.3-6.5-total-time'), null, 2)).toMatchFileSnapshot('snapshots/figures-6-3-6-5-total-time.json');
+    await expect(JSON.stringify(thesisChart(data, 'figures-6.3-6.5-total-time'), null, 2)).toMatchFileSnapshot(
+      'snapshots/figures-6-3-6-5-total-time.json',
+    );
   });
 
   it('chapter 5 ratios: stated beside what the tables give (6 and 14 against 13.9; triples against 5.0)', () => {
@@ -77,16 +91,23 @@ describe('stated comparisons', () => {
     const latency = statedComparisons(data, ['latency']);
     const byId = new Map(latency.map((item) => [item.row.id, item]));
     expect(byId.get('f5.1-n8-boot_time-kvm-minus-docker')?.computed.map((item) => item.value)).toEqual([9 - 0.44]);
-    expect(byId.get('f5.1-n1-boot_time-kvm-over-docker')?.computed[0]?.from.map((row) => row.id)).toEqual(['t5.1-kvm-n1-boot_time', 't5.2-docker-n1-boot_time']);
+    expect(byId.get('f5.1-n1-boot_time-kvm-over-docker')?.computed[0]?.from.map((row) => row.id)).toEqual([
+      't5.1-kvm-n1-boot_time',
+      't5.2-docker-n1-boot_time',
+    ]);
     // the thesis gives the container migration time twice: both combinations are shown
-    const migration = statedComparisons(data, ['migration']).find((item) => item.row.id === 's6.5.1-total_time-kvm-over-docker');
+    const migration = statedComparisons(data, ['migration']).find(
+      (item) => item.row.id === 's6.5.1-total_time-kvm-over-docker',
+    );
     expect(migration?.computed.map((item) => item.value.toFixed(2))).toEqual(['20.12', '20.27']);
     const html = statedComparisonsHtml(statedComparisons(data, ['latency', 'latency-restore']), 'Latency');
     expect(html).toContain('13.91 (6.12 s / 0.44 s, lines 1230, 1255)');
     expect(html).toContain('boot-ratio-6-vs-14');
   });
 
-  it('leaves out the method sections\' parameter ratios', () => {
-    expect(statedComparisons(data, ['density-fileio']).map((item) => item.row.id)).not.toContain('s4.5.2-file_total_size-over-ram');
+  it("leaves out the method sections' parameter ratios", () => {
+    expect(statedComparisons(data, ['density-fileio']).map((item) => item.row.id)).not.toContain(
+      's4.5.2-file_total_size-over-ram',
+    );
   });
 });

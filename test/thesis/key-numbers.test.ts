@@ -12,7 +12,7 @@ const dir = path.join(repoRoot, 'data', 'thesis');
 const seedFile = path.resolve(repoRoot, '..', 'shared', 'seeds', '001_666abb54a6c10ee7.txt');
 const haveSeed = fs.existsSync(seedFile);
 if (!haveSeed) console.warn(`thesis key-number seed checks skipped: the thesis text ${seedFile} is not present`);
-const seedLine = (line: number) => (haveSeed ? fs.readFileSync(seedFile, 'utf8').split('\n')[line - 1] ?? '' : '');
+const seedLine = (line: number) => (haveSeed ? (fs.readFileSync(seedFile, 'utf8').split('\n')[line - 1] ?? '') : '');
 
 describe('key numbers of the issue', () => {
   it('VM boot: 6.12 s with 1 VM and 30.77 s with 12 (Table 5.1)', () => {
@@ -23,15 +23,25 @@ describe('key numbers of the issue', () => {
   });
 
   it('container boot: about 0.44 s at every N (Table 5.2)', () => {
-    expect(thesisNumber({ experiment: 'latency', backend: 'docker', guests: 1, metric: 'boot_time' }, { dir })).toBe(0.44);
+    expect(thesisNumber({ experiment: 'latency', backend: 'docker', guests: 1, metric: 'boot_time' }, { dir })).toBe(
+      0.44,
+    );
     for (const guests of [1, 2, 4, 8, 16]) {
-      expect(thesisNumber({ experiment: 'latency', backend: 'docker', guests, metric: 'boot_time' }, { dir })).toBeCloseTo(0.44, 1);
+      expect(
+        thesisNumber({ experiment: 'latency', backend: 'docker', guests, metric: 'boot_time' }, { dir }),
+      ).toBeCloseTo(0.44, 1);
     }
   });
 
   it('file I/O at 8 guests: VMs 77.42 Kbps, containers 512 Kbps (sysbench KiB/s, stored in MiB/s)', () => {
-    const vm = thesisValue({ experiment: 'density-fileio', backend: 'kvm', guests: 8, metric: 'total_mib_per_s' }, { dir });
-    const container = thesisValue({ experiment: 'density-fileio', backend: 'docker', guests: 8, metric: 'total_mib_per_s' }, { dir });
+    const vm = thesisValue(
+      { experiment: 'density-fileio', backend: 'kvm', guests: 8, metric: 'total_mib_per_s' },
+      { dir },
+    );
+    const container = thesisValue(
+      { experiment: 'density-fileio', backend: 'docker', guests: 8, metric: 'total_mib_per_s' },
+      { dir },
+    );
     expect(vm.printed).toEqual({ value: 77.42, unit: 'Kbps' });
     expect(container.printed).toEqual({ value: 512, unit: 'Kbps' });
     expect(vm.value).toBeCloseTo(77.42 / 1024, 12);
@@ -40,11 +50,19 @@ describe('key numbers of the issue', () => {
   });
 
   it('MySQL at 8 guests: VMs about 2.5 transactions/s, containers 30.5', () => {
-    const vm = thesisValue({ experiment: 'density-mysql', backend: 'kvm', guests: 8, metric: 'transactions_per_s' }, { dir });
+    const vm = thesisValue(
+      { experiment: 'density-mysql', backend: 'kvm', guests: 8, metric: 'transactions_per_s' },
+      { dir },
+    );
     expect(vm.value).toBe(2.5);
     expect(vm.approximate).toBe(true);
     expect(vm.printed?.value).toBe('2 and a half');
-    expect(thesisNumber({ experiment: 'density-mysql', backend: 'docker', guests: 8, metric: 'transactions_per_s' }, { dir })).toBe(30.5);
+    expect(
+      thesisNumber(
+        { experiment: 'density-mysql', backend: 'docker', guests: 8, metric: 'transactions_per_s' },
+        { dir },
+      ),
+    ).toBe(30.5);
   });
 
   it.skipIf(!haveSeed)('are printed on the cited seed lines', () => {
@@ -52,9 +70,17 @@ describe('key numbers of the issue', () => {
     expect(at({ experiment: 'latency', backend: 'kvm', guests: 1, metric: 'boot_time' })).toMatch(/^1\t6\.12\t/);
     expect(at({ experiment: 'latency', backend: 'kvm', guests: 12, metric: 'boot_time' })).toMatch(/^12\t30\.77\t/);
     expect(at({ experiment: 'latency', backend: 'docker', guests: 1, metric: 'boot_time' })).toMatch(/^1\t0\.44\t/);
-    expect(at({ experiment: 'density-fileio', backend: 'kvm', guests: 8, metric: 'total_mib_per_s' })).toContain('77.42 Kbps');
-    expect(at({ experiment: 'density-fileio', backend: 'docker', guests: 8, metric: 'total_mib_per_s' })).toContain('512 Kbps');
-    expect(at({ experiment: 'density-mysql', backend: 'docker', guests: 8, metric: 'transactions_per_s' })).toContain('30.5 transactions/second');
-    expect(at({ experiment: 'density-mysql', backend: 'kvm', guests: 8, metric: 'transactions_per_s' })).toContain('2 and a half transactions');
+    expect(at({ experiment: 'density-fileio', backend: 'kvm', guests: 8, metric: 'total_mib_per_s' })).toContain(
+      '77.42 Kbps',
+    );
+    expect(at({ experiment: 'density-fileio', backend: 'docker', guests: 8, metric: 'total_mib_per_s' })).toContain(
+      '512 Kbps',
+    );
+    expect(at({ experiment: 'density-mysql', backend: 'docker', guests: 8, metric: 'transactions_per_s' })).toContain(
+      '30.5 transactions/second',
+    );
+    expect(at({ experiment: 'density-mysql', backend: 'kvm', guests: 8, metric: 'transactions_per_s' })).toContain(
+      '2 and a half transactions',
+    );
   });
 });

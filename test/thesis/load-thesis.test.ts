@@ -30,7 +30,10 @@ describe('data/thesis', () => {
   it('uses only known experiments, metrics and units', () => {
     for (const row of rows) {
       expect(THESIS_EXPERIMENTS).toContain(row.experiment);
-      expect(Object.hasOwn(METRICS, row.metric) || Object.hasOwn(THESIS_EXTRA_METRICS, row.metric), `${row.id}: metric ${row.metric}`).toBe(true);
+      expect(
+        Object.hasOwn(METRICS, row.metric) || Object.hasOwn(THESIS_EXTRA_METRICS, row.metric),
+        `${row.id}: metric ${row.metric}`,
+      ).toBe(true);
       if (typeof row.value === 'string') {
         expect(row.experiment, row.id).toBe('host');
         expect(row.unit, row.id).toBeNull();
@@ -41,7 +44,11 @@ describe('data/thesis', () => {
   });
 
   it('covers every experiment of design.md section 4', () => {
-    for (const experiment of THESIS_EXPERIMENTS) expect(rows.some((row) => row.experiment === experiment), experiment).toBe(true);
+    for (const experiment of THESIS_EXPERIMENTS)
+      expect(
+        rows.some((row) => row.experiment === experiment),
+        experiment,
+      ).toBe(true);
   });
 
   it('gives comparisons the two things compared', () => {
@@ -52,12 +59,16 @@ describe('data/thesis', () => {
 
   it('has no duplicate quantity unless both rows share an inconsistency', () => {
     const byKey = new Map<string, typeof rows>();
-    for (const row of rows.filter((r) => r.restates === null)) byKey.set(thesisRowKey(row), [...(byKey.get(thesisRowKey(row)) ?? []), row]);
+    for (const row of rows.filter((r) => r.restates === null))
+      byKey.set(thesisRowKey(row), [...(byKey.get(thesisRowKey(row)) ?? []), row]);
     for (const group of byKey.values()) {
       if (group.length < 2) continue;
       const [first, ...others] = group;
       for (const other of others) {
-        expect(first!.inconsistencies.some((id) => other.inconsistencies.includes(id)), `${first!.id} vs ${other.id}`).toBe(true);
+        expect(
+          first!.inconsistencies.some((id) => other.inconsistencies.includes(id)),
+          `${first!.id} vs ${other.id}`,
+        ).toBe(true);
       }
     }
   });
@@ -88,9 +99,20 @@ describe('data/thesis', () => {
 
   it('records the repeated tables as inconsistencies', () => {
     const ids = inconsistencies.map((item) => item.id);
-    expect(ids).toEqual(expect.arrayContaining(['t4.3-copies-t4.2', 't4.5-copies-t4.4', 't6.1-copies-t5.1', 'docker-migration-time-11.79-vs-11.70']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        't4.3-copies-t4.2',
+        't4.5-copies-t4.4',
+        't6.1-copies-t5.1',
+        'docker-migration-time-11.79-vs-11.70',
+      ]),
+    );
     const copy = inconsistencies.find((item) => item.id === 't6.1-copies-t5.1')!;
-    const cells = (ref: string) => rows.filter((row) => row.source.ref === ref && row.source.kind === 'table').map((row) => `${row.guests}/${row.metric}/${String(row.value)}`).sort();
+    const cells = (ref: string) =>
+      rows
+        .filter((row) => row.source.ref === ref && row.source.kind === 'table')
+        .map((row) => `${row.guests}/${row.metric}/${String(row.value)}`)
+        .sort();
     expect(cells('Table 6.1')).toEqual(cells('Table 5.1'));
     expect(copy.rows).toHaveLength(20);
   });
@@ -117,8 +139,17 @@ describe('loadThesisRows on malformed data', () => {
   });
 
   const good = {
-    id: 'a', experiment: 'latency', backend: 'kvm', guests: 1, metric: 'boot_time', value: 6.12, unit: 's', statistic: 'mean',
-    source: { kind: 'table', ref: 'Table 5.1', section: '5.0.2', line: 1230 }, approximate: false, inconsistency: null,
+    id: 'a',
+    experiment: 'latency',
+    backend: 'kvm',
+    guests: 1,
+    metric: 'boot_time',
+    value: 6.12,
+    unit: 's',
+    statistic: 'mean',
+    source: { kind: 'table', ref: 'Table 5.1', section: '5.0.2', line: 1230 },
+    approximate: false,
+    inconsistency: null,
   };
 
   function write(rows: object[], inconsistencies: object[] = []): string {
@@ -157,7 +188,9 @@ describe('loadThesisRows on malformed data', () => {
   });
 
   it('rejects an unknown experiment, metric or field', () => {
-    expect(failure(write([{ ...good, experiment: 'density-gpu' }])).message).toContain('unknown experiment "density-gpu"');
+    expect(failure(write([{ ...good, experiment: 'density-gpu' }])).message).toContain(
+      'unknown experiment "density-gpu"',
+    );
     expect(failure(write([{ ...good, metric: 'boot_tme' }])).message).toContain('unknown metric `boot_tme`');
     expect(failure(write([{ ...good, vcpu: 1 }])).message).toContain('unknown field `vcpu`');
   });
@@ -177,20 +210,36 @@ describe('loadThesisRows on malformed data', () => {
     const error = failure(write([good, { ...good, id: 'b', value: 6.2, source: { ...good.source, line: 1250 } }]));
     expect(error.message).toContain(':2: `b` gives the same quantity as `a` (line 1)');
     const flagged = write(
-      [{ ...good, inconsistency: 'x' }, { ...good, id: 'b', value: 6.2, inconsistency: ['x'] }],
-      [{ id: 'x', kind: 'conflicting-values', refs: ['Table 5.1'], description: 'two values for one quantity', rows: ['a', 'b'] }],
+      [
+        { ...good, inconsistency: 'x' },
+        { ...good, id: 'b', value: 6.2, inconsistency: ['x'] },
+      ],
+      [
+        {
+          id: 'x',
+          kind: 'conflicting-values',
+          refs: ['Table 5.1'],
+          description: 'two values for one quantity',
+          rows: ['a', 'b'],
+        },
+      ],
     );
     expect(loadThesisRows(flagged)).toHaveLength(2);
   });
 
   it('accepts a restatement with the same value and rejects one with another value', () => {
     expect(loadThesisRows(write([good, { ...good, id: 'b', restates: 'a' }]))).toHaveLength(2);
-    expect(failure(write([good, { ...good, id: 'b', value: 6.2, restates: 'a' }])).message).toContain('with another value');
+    expect(failure(write([good, { ...good, id: 'b', value: 6.2, restates: 'a' }])).message).toContain(
+      'with another value',
+    );
   });
 
   it('rejects inconsistency ids that do not resolve, and inconsistencies with fewer than two rows', () => {
     expect(failure(write([{ ...good, inconsistency: 'nope' }])).message).toContain('unknown inconsistency `nope`');
-    const dir = write([{ ...good, inconsistency: 'x' }], [{ id: 'x', kind: 'label', refs: ['Table 5.1'], description: 'one row only', rows: ['a'] }]);
+    const dir = write(
+      [{ ...good, inconsistency: 'x' }],
+      [{ id: 'x', kind: 'label', refs: ['Table 5.1'], description: 'one row only', rows: ['a'] }],
+    );
     const error = failure(dir);
     expect(error.message).toContain(`${path.join(dir, 'inconsistencies.json')}:3`);
     expect(error.message).toContain('at least two distinct rows');

@@ -29,7 +29,9 @@ function citedText(row: ThesisRow): string {
 
 /** Numbers printed in a text: "6.120" and "6.12" are the same number; "1,000,000" is one number, "1,2,4" three. */
 function numbersIn(text: string): number[] {
-  return (text.match(/\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g) ?? []).map((token) => Number(token.replace(/,/g, '')));
+  return (text.match(/\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g) ?? []).map((token) =>
+    Number(token.replace(/,/g, '')),
+  );
 }
 
 function normalize(text: string): string {
@@ -63,7 +65,9 @@ describe.skipIf(!haveSeed)(`provenance against ${path.basename(seedFile)}`, () =
     }
     // a thesis unit word kept beside a converted value must be on the line too (our own units need not be)
     if (row.printed && !(UNITS as readonly string[]).includes(row.printed.unit)) {
-      expect(normalize(text), `unit ${row.printed.unit} on line ${row.source.line}`).toContain(normalize(row.printed.unit));
+      expect(normalize(text), `unit ${row.printed.unit} on line ${row.source.line}`).toContain(
+        normalize(row.printed.unit),
+      );
     }
   });
 
@@ -71,10 +75,13 @@ describe.skipIf(!haveSeed)(`provenance against ${path.basename(seedFile)}`, () =
     expect(sectionAt(row.source.line)).toBe(row.source.section);
   });
 
-  it.each(rows.filter((row) => row.source.kind === 'table').map((row) => [row.id, row] as const))('%s sits above the caption of its table', (_id, row) => {
-    const caption = seedLines.slice(row.source.line).find((line) => /^Table \d+\.\d+:/.test(line));
-    expect(caption?.split(':')[0]).toBe(row.source.ref);
-  });
+  it.each(rows.filter((row) => row.source.kind === 'table').map((row) => [row.id, row] as const))(
+    '%s sits above the caption of its table',
+    (_id, row) => {
+      const caption = seedLines.slice(row.source.line).find((line) => /^Table \d+\.\d+:/.test(line));
+      expect(caption?.split(':')[0]).toBe(row.source.ref);
+    },
+  );
 
   it('cites only lines of chapters 4 to 6', () => {
     const start = seedLines.findIndex((line, index) => index > 500 && line.trim() === 'Chapter 4') + 1;

@@ -33,11 +33,19 @@ describe('thesisFrame', () => {
   });
 
   it('leaves restatements out unless asked, and joins inconsistency ids', () => {
-    const without = thesisRecords({ experiment: 'latency', guests: 1, metric: 'boot_time', statistic: 'mean' }, { dir });
-    const withThem = thesisRecords({ experiment: 'latency', guests: 1, metric: 'boot_time', statistic: 'mean' }, { dir, includeRestatements: true });
+    const without = thesisRecords(
+      { experiment: 'latency', guests: 1, metric: 'boot_time', statistic: 'mean' },
+      { dir },
+    );
+    const withThem = thesisRecords(
+      { experiment: 'latency', guests: 1, metric: 'boot_time', statistic: 'mean' },
+      { dir, includeRestatements: true },
+    );
     expect(without.map((row) => row.id).sort()).toEqual(['t5.1-kvm-n1-boot_time', 't5.2-docker-n1-boot_time']);
     expect(withThem).toHaveLength(4);
-    expect(without.find((row) => row.id === 't5.1-kvm-n1-boot_time')!.inconsistency).toBe('t6.1-copies-t5.1,boot-triples-vs-table');
+    expect(without.find((row) => row.id === 't5.1-kvm-n1-boot_time')!.inconsistency).toBe(
+      't6.1-copies-t5.1,boot-triples-vs-table',
+    );
   });
 
   it('returns an empty frame with the columns when nothing matches', () => {
@@ -69,7 +77,9 @@ describe('thesisValue', () => {
   });
 
   it('throws when nothing matches', () => {
-    expect(() => thesisValue({ experiment: 'latency', backend: 'kvm', guests: 3, metric: 'boot_time' }, { dir })).toThrow(/No thesis value matches/);
+    expect(() =>
+      thesisValue({ experiment: 'latency', backend: 'kvm', guests: 3, metric: 'boot_time' }, { dir }),
+    ).toThrow(/No thesis value matches/);
   });
 
   it('refuses text rows as numbers', () => {

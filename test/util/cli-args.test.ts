@@ -9,18 +9,26 @@ describe('command-line values', () => {
 
   it('names the option and the allowed values for an unknown backend', () => {
     expect(() => parseBackends('docker,xen')).toThrow(UsageError);
-    expect(() => parseBackends('docker,xen')).toThrow('Expected `--backends` to be a comma-separated list of native, docker, kvm, got `docker,xen`');
+    expect(() => parseBackends('docker,xen')).toThrow(
+      'Expected `--backends` to be a comma-separated list of native, docker, kvm, got `docker,xen`',
+    );
   });
 
   it('rejects zero and non-numbers in guest lists', () => {
     expect(parsePositiveIntList('1,2,4', '--guests')).toEqual([1, 2, 4]);
-    expect(() => parsePositiveIntList('0,2', '--guests')).toThrow('Expected `--guests` to be a list of positive integers, got `0,2`');
+    expect(() => parsePositiveIntList('0,2', '--guests')).toThrow(
+      'Expected `--guests` to be a list of positive integers, got `0,2`',
+    );
     expect(() => parsePositiveIntList('1,,2', '--guests')).toThrow(UsageError);
-    expect(() => parsePositiveInt('2.5', '--repeats')).toThrow('Expected `--repeats` to be a positive integer, got `2.5`');
+    expect(() => parsePositiveInt('2.5', '--repeats')).toThrow(
+      'Expected `--repeats` to be a positive integer, got `2.5`',
+    );
   });
 
   it('accepts N = 0 where N counts guests already running', () => {
     expect(parsePositiveIntList('0,1,2', '--guests', 0)).toEqual([0, 1, 2]);
-    expect(() => parsePositiveIntList('-1', '--guests', 0)).toThrow('Expected `--guests` to be a list of non-negative integers, got `-1`');
+    expect(() => parsePositiveIntList('-1', '--guests', 0)).toThrow(
+      'Expected `--guests` to be a list of non-negative integers, got `-1`',
+    );
   });
 });

@@ -46,7 +46,14 @@ describe('MariaDB commands', () => {
   it('never carry the password, except the option-file writer', () => {
     const sql = setupSql(credentials, 'sbtest');
     expect(sql).toContain(`IDENTIFIED BY PASSWORD '${nativePasswordHash(credentials.password)}'`);
-    for (const argv of [installDbCommand(layout), backgroundServerCommand(layout), foregroundServerCommand(layout), pingCommand(layout), sqlCommand(layout, sql), shutdownCommand(layout)]) {
+    for (const argv of [
+      installDbCommand(layout),
+      backgroundServerCommand(layout),
+      foregroundServerCommand(layout),
+      pingCommand(layout),
+      sqlCommand(layout, sql),
+      shutdownCommand(layout),
+    ]) {
       expect(argv.join(' ')).not.toContain(credentials.password);
     }
     const writer = writeSysbenchConfigCommand(layout, credentials, 'sbtest');
@@ -57,11 +64,23 @@ describe('MariaDB commands', () => {
 
   it('run the server on a unix socket only, with compiled-in defaults, as the calling OS user', () => {
     const argv = backgroundServerCommand(layout);
-    expect(argv).toEqual(expect.arrayContaining(['mariadbd', '--no-defaults', '--skip-networking', '--datadir=/scratch/mariadb/data', '--socket=/scratch/mariadb/mysqld.sock']));
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        'mariadbd',
+        '--no-defaults',
+        '--skip-networking',
+        '--datadir=/scratch/mariadb/data',
+        '--socket=/scratch/mariadb/mysqld.sock',
+      ]),
+    );
     // a private tmpdir: servers started at once on the bare host collide in a shared /tmp
     expect(argv).toContain('--tmpdir=/scratch/mariadb/tmp');
     expect(installDbCommand(layout)[2]).toContain('--tmpdir="$3"');
-    expect(installDbCommand(layout).slice(-3)).toEqual(['/scratch/mariadb', '/scratch/mariadb/data', '/scratch/mariadb/tmp']);
+    expect(installDbCommand(layout).slice(-3)).toEqual([
+      '/scratch/mariadb',
+      '/scratch/mariadb/data',
+      '/scratch/mariadb/tmp',
+    ]);
     expect(argv[2]).toContain('--user="$(id -un)"');
     // detached from the exec's pipes, so the agent / engine sees the command end
     expect(argv[2]).toMatch(/<\/dev\/null >\/dev\/null 2>&1 &$/);
@@ -69,7 +88,9 @@ describe('MariaDB commands', () => {
   });
 
   it('keep the socket path well under the 107-byte limit', () => {
-    expect(mariadbLayout('/var/tmp/guestbench-scratch-2026-11-22T00-27-38Z-30f1-ab12-native-n12-g12/mariadb').socket.length).toBeLessThan(108);
+    expect(
+      mariadbLayout('/var/tmp/guestbench-scratch-2026-11-22T00-27-38Z-30f1-ab12-native-n12-g12/mariadb').socket.length,
+    ).toBeLessThan(108);
   });
 });
 
@@ -81,12 +102,23 @@ describe('guest exec helpers', () => {
   it('quote for sh and run in a directory', () => {
     expect(shellQuote('/scratch/fileio')).toBe('/scratch/fileio');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-    expect(inDirectory('/scratch/fileio', ['sysbench', 'fileio', 'run'])).toEqual(['sh', '-c', 'cd /scratch/fileio && exec "$@"', 'sh', 'sysbench', 'fileio', 'run']);
+    expect(inDirectory('/scratch/fileio', ['sysbench', 'fileio', 'run'])).toEqual([
+      'sh',
+      '-c',
+      'cd /scratch/fileio && exec "$@"',
+      'sh',
+      'sysbench',
+      'fileio',
+      'run',
+    ]);
   });
 });
 
 describe('startMariadb (against a scripted guest)', () => {
-  function scriptedGuest(backend: Guest['backend'], answer: (argv: readonly string[]) => Partial<ExecResult>): { guest: Guest; calls: string[][] } {
+  function scriptedGuest(
+    backend: Guest['backend'],
+    answer: (argv: readonly string[]) => Partial<ExecResult>,
+  ): { guest: Guest; calls: string[][] } {
     const calls: string[][] = [];
     const guest = {
       backend,
@@ -101,7 +133,9 @@ describe('startMariadb (against a scripted guest)', () => {
   }
 
   it('creates, starts, waits, sets up and writes the option file; only that last step sees the password', async () => {
-    const { guest, calls } = scriptedGuest('docker', (argv) => (argv.join(' ').includes('SELECT VERSION()') ? { stdout: '10.11.18-MariaDB-0+deb12u1\n' } : {}));
+    const { guest, calls } = scriptedGuest('docker', (argv) =>
+      argv.join(' ').includes('SELECT VERSION()') ? { stdout: '10.11.18-MariaDB-0+deb12u1\n' } : {},
+    );
     const server = await startMariadb(guest, { base: '/scratch/mariadb', credentials, database: 'sbtest' });
     expect(server.version).toBe('10.11.18-MariaDB-0+deb12u1');
     expect(server.layout.sysbenchConfig).toBe('/scratch/mariadb/sysbench.cnf');
@@ -111,7 +145,11 @@ describe('startMariadb (against a scripted guest)', () => {
   });
 
   it('masks the password in the error of a failing step', async () => {
-    const { guest } = scriptedGuest('kvm', (argv) => (argv.join(' ').includes('umask 077') ? { exitCode: 1, stderr: `cannot write mysql-password=${credentials.password}` } : {}));
+    const { guest } = scriptedGuest('kvm', (argv) =>
+      argv.join(' ').includes('umask 077')
+        ? { exitCode: 1, stderr: `cannot write mysql-password=${credentials.password}` }
+        : {},
+    );
     const failure = await startMariadb(guest, { base: '/scratch/mariadb', credentials, database: 'sbtest' }).then(
       () => new Error('startMariadb succeeded'),
       (error: unknown) => error as Error,
@@ -122,14 +160,20 @@ describe('startMariadb (against a scripted guest)', () => {
   });
 
   it('names the fix when the guest has no MariaDB server', async () => {
-    const { guest } = scriptedGuest('native', (argv) => (argv.join(' ').includes('command -v mariadbd') ? { exitCode: 1 } : {}));
-    await expect(startMariadb(guest, { base: '/var/tmp/x/mariadb', credentials, database: 'sbtest' })).rejects.toThrow(/No MariaDB server in g1 \(native\).*apt-get install mariadb-server/);
+    const { guest } = scriptedGuest('native', (argv) =>
+      argv.join(' ').includes('command -v mariadbd') ? { exitCode: 1 } : {},
+    );
+    await expect(startMariadb(guest, { base: '/var/tmp/x/mariadb', credentials, database: 'sbtest' })).rejects.toThrow(
+      /No MariaDB server in g1 \(native\).*apt-get install mariadb-server/,
+    );
   });
 });
 
 describe('mariadbLayout socket path', () => {
   it('keeps the socket beside the data while the path fits a unix socket', () => {
-    expect(mariadbLayout('/var/tmp/guestbench-scratch-1-abcd-native-n1-g1/mariadb').socket).toBe('/var/tmp/guestbench-scratch-1-abcd-native-n1-g1/mariadb/mysqld.sock');
+    expect(mariadbLayout('/var/tmp/guestbench-scratch-1-abcd-native-n1-g1/mariadb').socket).toBe(
+      '/var/tmp/guestbench-scratch-1-abcd-native-n1-g1/mariadb/mysqld.sock',
+    );
   });
 
   it('moves the socket to a short, per-server path when the scratch directory is deep', () => {

@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../lib/util/errors.js';
-import { fileioCleanupCommand, fileioMetrics, fileioPrepareCommand, fileioRunCommand, parseFileioOutput, type FileioParams } from '../../lib/workloads/sysbench-fileio.js';
+import {
+  fileioCleanupCommand,
+  fileioMetrics,
+  fileioPrepareCommand,
+  fileioRunCommand,
+  parseFileioOutput,
+  type FileioParams,
+} from '../../lib/workloads/sysbench-fileio.js';
 
 const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/sysbench/${name}`, import.meta.url), 'utf8');
 
@@ -9,9 +16,44 @@ const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/sysbench/
 // 5 s), captured by `guestbench run density-fileio` on each backend (the VM under TCG); the expected
 // figures are read off each file by eye.
 const CASES = [
-  { file: 'fileio-native.txt', totalTime: 5.0099, events: 52502, reads: 2760.52, writes: 1840.41, fsyncs: 5898.9, readMiB: 43.13, writtenMiB: 28.76, min: 0.03, avg: 0.09, max: 8.5, p95: 0.18 },
-  { file: 'fileio-docker.txt', totalTime: 5.0157, events: 51706, reads: 2713.53, writes: 1809.02, fsyncs: 5804.41, readMiB: 42.4, writtenMiB: 28.27 },
-  { file: 'fileio-kvm.txt', totalTime: 5.0551, events: 8252, reads: 432, writes: 288.13, fsyncs: 935.93, readMiB: 6.75, writtenMiB: 4.5, min: 0.11, avg: 0.59, max: 8.99, p95: 1.18 },
+  {
+    file: 'fileio-native.txt',
+    totalTime: 5.0099,
+    events: 52502,
+    reads: 2760.52,
+    writes: 1840.41,
+    fsyncs: 5898.9,
+    readMiB: 43.13,
+    writtenMiB: 28.76,
+    min: 0.03,
+    avg: 0.09,
+    max: 8.5,
+    p95: 0.18,
+  },
+  {
+    file: 'fileio-docker.txt',
+    totalTime: 5.0157,
+    events: 51706,
+    reads: 2713.53,
+    writes: 1809.02,
+    fsyncs: 5804.41,
+    readMiB: 42.4,
+    writtenMiB: 28.27,
+  },
+  {
+    file: 'fileio-kvm.txt',
+    totalTime: 5.0551,
+    events: 8252,
+    reads: 432,
+    writes: 288.13,
+    fsyncs: 935.93,
+    readMiB: 6.75,
+    writtenMiB: 4.5,
+    min: 0.11,
+    avg: 0.59,
+    max: 8.99,
+    p95: 1.18,
+  },
 ] as const;
 
 describe('parseFileioOutput', () => {
@@ -22,9 +64,19 @@ describe('parseFileioOutput', () => {
       expect(result.extraFlags).toBe('directio');
       expect(result.totalTime).toBe(expected.totalTime);
       expect(result.events).toBe(expected.events);
-      expect([result.readsPerSecond, result.writesPerSecond, result.fsyncsPerSecond]).toEqual([expected.reads, expected.writes, expected.fsyncs]);
+      expect([result.readsPerSecond, result.writesPerSecond, result.fsyncsPerSecond]).toEqual([
+        expected.reads,
+        expected.writes,
+        expected.fsyncs,
+      ]);
       expect([result.readMiBPerSecond, result.writtenMiBPerSecond]).toEqual([expected.readMiB, expected.writtenMiB]);
-      if ('p95' in expected) expect(result.latency).toMatchObject({ min: expected.min, avg: expected.avg, max: expected.max, percentile: { rank: 95, value: expected.p95 } });
+      if ('p95' in expected)
+        expect(result.latency).toMatchObject({
+          min: expected.min,
+          avg: expected.avg,
+          max: expected.max,
+          percentile: { rank: 95, value: expected.p95 },
+        });
     });
 
     it(`derives counts from ${expected.file} that sum to its exact event count, in the printed proportions`, () => {
@@ -78,7 +130,19 @@ describe('parseFileioOutput', () => {
 });
 
 describe('sysbench fileio commands', () => {
-  const params: FileioParams = { fileTotalBytes: 10 * 2 ** 30, fileNum: 128, blockBytes: 16384, testMode: 'rndrw', ioMode: 'sync', direct: false, fsyncFreq: 100, fsyncEnd: true, rwRatio: 1.5, threads: 1, timeSeconds: 300 };
+  const params: FileioParams = {
+    fileTotalBytes: 10 * 2 ** 30,
+    fileNum: 128,
+    blockBytes: 16384,
+    testMode: 'rndrw',
+    ioMode: 'sync',
+    direct: false,
+    fsyncFreq: 100,
+    fsyncEnd: true,
+    rwRatio: 1.5,
+    threads: 1,
+    timeSeconds: 300,
+  };
 
   it('gives prepare, run and cleanup the same file set', () => {
     const set = ['--file-total-size=10737418240', '--file-num=128', '--file-block-size=16384'];
@@ -89,9 +153,21 @@ describe('sysbench fileio commands', () => {
 
   it('runs the thesis test (random r/w, sync) for a time with no request limit, fsync settings explicit', () => {
     expect(fileioRunCommand(params)).toEqual([
-      'sysbench', 'fileio', '--file-total-size=10737418240', '--file-num=128', '--file-block-size=16384',
-      '--file-test-mode=rndrw', '--file-io-mode=sync', '--file-fsync-freq=100', '--file-fsync-end=on', '--file-rw-ratio=1.5',
-      '--threads=1', '--time=300', '--events=0', '--percentile=95', 'run',
+      'sysbench',
+      'fileio',
+      '--file-total-size=10737418240',
+      '--file-num=128',
+      '--file-block-size=16384',
+      '--file-test-mode=rndrw',
+      '--file-io-mode=sync',
+      '--file-fsync-freq=100',
+      '--file-fsync-end=on',
+      '--file-rw-ratio=1.5',
+      '--threads=1',
+      '--time=300',
+      '--events=0',
+      '--percentile=95',
+      'run',
     ]);
   });
 
