@@ -2,9 +2,9 @@
  * Ours beside the thesis's: joins summary rows with the thesis's printed values on
  * (backend, guests, metric), keeping both and their ratio. Never mixes the two into one column.
  */
-import type { ThesisPoint } from '../figures/density-figures.js';
-import type { BackendName } from '../results/schema.js';
+import { backendDescriptor, backendRank, type BackendName } from '../model/backends.js';
 import type { SummaryRow } from './summarize.js';
+import type { ThesisPoint } from './thesis-points.js';
 
 /** One comparison line. */
 export interface Comparison {
@@ -38,11 +38,10 @@ export function compareWithThesis(
     if (metrics.includes(item.metric))
       keys.set(keyOf(item), { backend: item.backend, guests: item.guests, metric: item.metric });
   }
-  const order: Record<BackendName, number> = { native: 0, docker: 1, kvm: 2 };
   return [...keys.values()]
     .sort(
       (a, b) =>
-        order[a.backend] - order[b.backend] ||
+        backendRank(a.backend) - backendRank(b.backend) ||
         metrics.indexOf(a.metric) - metrics.indexOf(b.metric) ||
         a.guests - b.guests,
     )
@@ -51,7 +50,8 @@ export function compareWithThesis(
       const point = thesis.find((candidate) => keyOf(candidate) === keyOf(key));
       return {
         ...key,
-        accel: row?.accel ?? (key.backend === 'kvm' ? 'kvm' : 'none'),
+        // the thesis's VMs ran under KVM, its containers and bare host have no accelerator
+        accel: row?.accel ?? (backendDescriptor(key.backend).kind === 'vm' ? 'kvm' : 'none'),
         unit: row?.unit ?? '',
         ours: row ? { mean: row.mean, ciLow: row.ciLow, ciHigh: row.ciHigh, n: row.n } : null,
         thesis: point ? { value: point.value, approximate: point.approximate, source: point.source } : null,

@@ -2,7 +2,8 @@
  * Where a guest's start-up (and shutdown) time goes: the phase metrics of the latency experiments,
  * their order and labels, and the mean of each phase per backend and N, ready for stacked bars.
  */
-import type { Accel, BackendName, MetricName } from '../results/schema.js';
+import { backendDescriptor, type BackendName } from '../model/backends.js';
+import type { Accel, MetricName } from '../results/schema.js';
 import type { SummaryRow } from './summarize.js';
 
 /** One phase: its metric, a label, and whether it is part of the headline time it breaks down. */
@@ -71,7 +72,7 @@ export function bootPhases(
   backend: BackendName,
   experiment: 'latency' | 'latency-restore',
 ): readonly PhaseDefinition[] {
-  if (backend === 'kvm') return experiment === 'latency' ? VM_BOOT_PHASES : VM_COLD_BOOT_PHASES;
+  if (backendDescriptor(backend).kind === 'vm') return experiment === 'latency' ? VM_BOOT_PHASES : VM_COLD_BOOT_PHASES;
   return experiment === 'latency' ? CONTAINER_BOOT_PHASES : CONTAINER_COLD_BOOT_PHASES;
 }
 

@@ -3,7 +3,8 @@
  * speed-up (cold / restore, paired per repeat: each repeat restores the state its own cold boot
  * saved), or why there is no restore (unsupported, with the reason).
  */
-import type { Accel, BackendName, Sample } from '../results/schema.js';
+import { byBackend, type BackendName } from '../model/backends.js';
+import type { Accel, Sample } from '../results/schema.js';
 import { describe, type Stats } from './statistics.js';
 
 /** One kind of guest in Figure 5.2. */
@@ -30,7 +31,7 @@ export interface RestoreSummary {
 
 function okValues(rows: readonly Sample[]): Map<number, number> {
   const byRepeat = new Map<number, number>();
-  for (const row of rows) if (row.state === 'ok' && row.value !== null) byRepeat.set(row.repeat, row.value);
+  for (const row of rows) if (row.state === 'ok') byRepeat.set(row.repeat, row.value);
   return byRepeat;
 }
 
@@ -46,7 +47,6 @@ export function summarizeRestore(samples: readonly Sample[]): RestoreSummary[] {
     const key = `${sample.backend}/${sample.guests}`;
     cells.set(key, [...(cells.get(key) ?? []), sample]);
   }
-  const order: Record<BackendName, number> = { native: 0, kvm: 1, docker: 2 };
   return [...cells.values()]
     .map((rows) => {
       const first = rows[0] as Sample;
@@ -72,5 +72,5 @@ export function summarizeRestore(samples: readonly Sample[]): RestoreSummary[] {
         reason: restore.size > 0 ? null : (failed?.reason ?? null),
       } satisfies RestoreSummary;
     })
-    .sort((a, b) => order[a.backend] - order[b.backend] || a.guests - b.guests);
+    .sort((a, b) => byBackend(a, b) || a.guests - b.guests);
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MigrationParams } from '../experiments/migration.js';
+import type { MigrationParams } from '../results/parameters.js';
 import type { LoadedCampaign } from './load-campaign.js';
 
 /** One recorded fact about the set-up. */

@@ -4,9 +4,9 @@
  * figures), the thesis's migration means, and the two matched per group of configurations. The
  * thesis's values stay in their own fields and rows: they never become measured rows.
  */
+import { backendDescriptor, backendRank, type BackendName } from '../model/backends.js';
 import type {
   Accel,
-  BackendName,
   MeasuredBy,
   MetricName,
   MigrationLoad,
@@ -68,8 +68,6 @@ export interface MigrationConfigSummary {
 }
 
 const LOAD_ORDER: Record<MigrationLoad, number> = { clean: 0, loaded: 1 };
-// VMs first, as the thesis presents them
-const BACKEND_ORDER: Record<BackendName, number> = { kvm: 0, docker: 1, native: 2 };
 
 function loadRank(load: MigrationLoad | null): number {
   return load === null ? 2 : LOAD_ORDER[load];
@@ -83,8 +81,7 @@ function pick(rows: readonly SummaryRow[], metric: MetricName, measuredBy: Measu
 function downtimeGap(rows: readonly Sample[]): Stats | null {
   const byRun = new Map<string, Partial<Record<TimingSource, number>>>();
   for (const row of rows) {
-    if (row.metric !== 'downtime' || row.state !== 'ok' || row.value === null || row.measured_by === undefined)
-      continue;
+    if (row.metric !== 'downtime' || row.state !== 'ok' || row.measured_by === undefined) continue;
     const run = `${row.repeat}/${row.guest}`;
     byRun.set(run, { ...byRun.get(run), [row.measured_by]: row.value });
   }
@@ -136,7 +133,7 @@ export function summarizeMigration(samples: readonly Sample[]): MigrationConfigS
     })
     .sort(
       (a, b) =>
-        BACKEND_ORDER[a.backend] - BACKEND_ORDER[b.backend] ||
+        backendRank(a.backend) - backendRank(b.backend) ||
         loadRank(a.load) - loadRank(b.load) ||
         (a.memoryMiB ?? 0) - (b.memoryMiB ?? 0) ||
         (a.vcpus ?? 0) - (b.vcpus ?? 0) ||
@@ -265,7 +262,7 @@ interface Group {
 }
 
 function groupWords(group: Group): string {
-  if (group.backend === 'docker') return 'container';
+  if (backendDescriptor(group.backend).kind === 'container') return 'container';
   if (group.load === null) return 'VMs, every configuration';
   return group.memoryMiB === null
     ? `${group.load} guest, every memory size`
@@ -369,7 +366,7 @@ export function compareMigrationWithThesis(
   }
   return comparisons.sort(
     (a, b) =>
-      BACKEND_ORDER[a.backend] - BACKEND_ORDER[b.backend] ||
+      backendRank(a.backend) - backendRank(b.backend) ||
       MIGRATION_COMPARED.indexOf(a.metric) - MIGRATION_COMPARED.indexOf(b.metric) ||
       loadRank(a.load) - loadRank(b.load) ||
       (a.memoryMiB ?? -1) - (b.memoryMiB ?? -1),

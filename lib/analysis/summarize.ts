@@ -2,7 +2,8 @@
  * Summaries of a campaign's rows per backend, accelerator, N, configuration and metric (and who
  * measured it, where two parties did: migration's QEMU and observer).
  */
-import type { Accel, BackendName, MeasuredBy, MetricName, Sample, Unit } from '../results/schema.js';
+import { backendRank, type BackendName } from '../model/backends.js';
+import type { Accel, MeasuredBy, MetricName, OkSample, Sample, Unit } from '../results/schema.js';
 import { describe, type Stats } from './statistics.js';
 
 /** One summarized group. */
@@ -52,9 +53,7 @@ export function summarize(samples: readonly Sample[], options: { unit?: Observat
   }
   const rows: SummaryRow[] = [];
   for (const group of groups.values()) {
-    const ok = group.filter(
-      (sample): sample is Sample & { value: number } => sample.state === 'ok' && sample.value !== null,
-    );
+    const ok = group.filter((sample): sample is OkSample => sample.state === 'ok');
     const first = ok[0];
     if (!first) continue;
     let values: number[];
@@ -78,11 +77,10 @@ export function summarize(samples: readonly Sample[], options: { unit?: Observat
       ...describe(values),
     });
   }
-  const order: Record<BackendName, number> = { native: 0, docker: 1, kvm: 2 };
   return rows.sort(
     (a, b) =>
       a.experiment.localeCompare(b.experiment) ||
-      order[a.backend] - order[b.backend] ||
+      backendRank(a.backend) - backendRank(b.backend) ||
       a.accel.localeCompare(b.accel) ||
       a.guests - b.guests ||
       (a.config ?? '').localeCompare(b.config ?? '') ||

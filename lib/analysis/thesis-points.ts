@@ -1,9 +1,27 @@
 /**
  * The thesis's transcribed numbers (data/thesis/) in the shapes the figures and tables take.
  */
-import type { ThesisPoint } from '../figures/density-figures.js';
-import type { ThesisHostValue } from '../figures/host-table.js';
+import type { BackendName } from '../model/backends.js';
 import { isNumericRow, loadThesisRows, type ThesisRow } from '../thesis/index.js';
+
+/** A value the thesis printed, reduced to what a figure needs. */
+export interface ThesisPoint {
+  backend: BackendName;
+  guests: number;
+  metric: string;
+  value: number;
+  /** the thesis said "around", "almost" ... */
+  approximate: boolean;
+  /** where it is printed, e.g. "Figure 4.1 text, line 987" */
+  source: string;
+}
+
+/** One line of the thesis's Table 4.1 (or its software versions), as transcribed. */
+export interface ThesisHostValue {
+  metric: string;
+  value: string | number;
+  unit: string | null;
+}
 
 /** Where a thesis row is printed, e.g. "Table 5.1, line 1230", with its inconsistency ids. */
 export function sourceText(row: ThesisRow): string {

@@ -1,46 +1,41 @@
 /**
- * Can this host checkpoint a container and start it again from the checkpoint (thesis section
- * 5.0.3, Figure 5.2; CRIU behind Docker's checkpoint API)? Two things must hold: the Docker engine
- * runs with `--experimental` (the checkpoint API is disabled otherwise), and CRIU works on this
- * kernel (`criu check` passes). The check runs both and keeps their own words as the reason.
+ * Does CRIU work on this kernel? The engines checkpoint containers with it (runc finds `criu` on
+ * its PATH); set-up installs a CRIU that does (scripts/setup-criu.sh: Debian 12's 3.17 fails on
+ * kernels >= 6.x, CRIU < 4.2 cannot dump inet sockets on kernels >= 6.16) under the project's own
+ * prefix, first on the engines' PATH.
  *
  * ```ts
- * const support = await checkContainerCheckpoint();
- * if (!support.supported) console.log(support.reason); // "criu check fails (criu 3.17.1): ..."
+ * const criu = await checkCriu();
+ * if (!criu.usable) console.log(criu.problem); // "`criu check` fails on kernel 6.18 (criu 3.17.1): ..."
  * ```
  */
-import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
-import { BackendError } from '../util/errors.js';
-import { withTimeout } from '../util/signals.js';
-import { dockerClient } from './docker-client.js';
-import type { DockerGuest } from './docker.js';
 
-/** What the check found. */
-export interface CheckpointSupport {
-  /** both the engine and CRIU are ready */
-  supported: boolean;
-  /** one line: why not (every failing part), or what works */
-  reason: string;
-  /** what to do about it */
-  fix: string;
-  criu: {
-    installed: boolean;
-    /** e.g. "3.17.1" */
-    version: string | null;
-    /** `criu check` passed */
-    checkPassed: boolean;
-    /** the error lines of `criu check`, deduplicated */
-    checkErrors: string[];
-  };
-  engine: {
-    reachable: boolean;
-    /** engine version, e.g. "20.10.24+dfsg1" */
-    version: string | null;
-    /** the daemon runs with --experimental */
-    experimental: boolean;
-  };
+/** Where set-up installs its CRIU (scripts/setup-criu.sh): first on the engines' PATH. */
+export const PROJECT_CRIU = '/opt/guestbench/bin/criu';
+
+/** The CRIU the engines use: $GUESTBENCH_CRIU, else the project's, else `criu` from PATH. */
+export function criuBinary(): string {
+  return process.env.GUESTBENCH_CRIU ?? (fs.existsSync(PROJECT_CRIU) ? PROJECT_CRIU : 'criu');
+}
+
+/** What `criu --version` and `criu check` said. */
+export interface CriuCheck {
+  /** the binary asked */
+  binary: string;
+  installed: boolean;
+  /** e.g. "4.2.1" */
+  version: string | null;
+  /** `criu check` passed */
+  checkPassed: boolean;
+  /** the error lines of `criu check`, deduplicated */
+  checkErrors: string[];
+  /** installed, check passed, and new enough for this kernel */
+  usable: boolean;
+  /** one line: why it is not usable (undefined when it is) */
+  problem: string | undefined;
 }
 
 /** The distinct error lines of `criu check` output, without their source locations. */
@@ -53,9 +48,30 @@ export function criuCheckErrors(output: string): string[] {
   return [...new Set(errors)];
 }
 
-/** Runs `criu --version` and `criu check` (needs root) and asks the engine whether it is experimental. */
-export async function checkContainerCheckpoint(options: { criuBinary?: string } = {}): Promise<CheckpointSupport> {
-  const binary = options.criuBinary ?? 'criu';
+/** [major, minor] of a version string, or undefined. */
+function majorMinor(version: string): [number, number] | undefined {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+/**
+ * Kernels 6.16 and later refuse SO_PASSCRED/SO_PASSSEC on inet sockets, which CRIU before 4.2 asks
+ * for on every socket: `criu check` passes, but no process holding a TCP or UDP socket can be dumped
+ * (checkpoint-restore/criu#2705). Returns the reason when `version` is too old for `kernel`.
+ */
+export function criuTooOldFor(version: string, kernel: string): string | undefined {
+  const criu = majorMinor(version);
+  const linux = majorMinor(kernel);
+  if (!criu || !linux) return undefined;
+  const newKernel = linux[0] > 6 || (linux[0] === 6 && linux[1] >= 16);
+  const oldCriu = criu[0] < 4 || (criu[0] === 4 && criu[1] < 2);
+  return newKernel && oldCriu
+    ? `criu ${version} predates kernel ${kernel}'s socket options (no TCP/UDP socket can be dumped before CRIU 4.2)`
+    : undefined;
+}
+
+/** Runs `criu --version` and `criu check` (needs root). */
+export async function checkCriu(binary = criuBinary()): Promise<CriuCheck> {
   const versionRun = await execa(binary, ['--version'], { reject: false, stdin: 'ignore', timeout: 10_000 });
   const installed = versionRun.exitCode === 0;
   const version = /Version:\s*(\S+)/.exec(String(versionRun.stdout))?.[1] ?? null;
@@ -65,111 +81,24 @@ export async function checkContainerCheckpoint(options: { criuBinary?: string } 
     const check = await execa(binary, ['check'], { reject: false, stdin: 'ignore', all: true, timeout: 30_000 });
     checkPassed = check.exitCode === 0;
     checkErrors = checkPassed ? [] : criuCheckErrors(String(check.all ?? ''));
-    if (!checkPassed && checkErrors.length === 0)
+    if (!checkPassed && checkErrors.length === 0) {
       checkErrors = [
         String(check.all ?? check.shortMessage)
           .trim()
           .split('\n')
           .at(-1) ?? `exit code ${check.exitCode ?? '?'}`,
       ];
+    }
   }
-  let engine: CheckpointSupport['engine'] = { reachable: false, version: null, experimental: false };
-  try {
-    const info = (await withTimeout(dockerClient().info(), 5000, 'no answer within 5 s')) as {
-      ServerVersion?: string;
-      ExperimentalBuild?: boolean;
-    };
-    engine = { reachable: true, version: info.ServerVersion ?? null, experimental: info.ExperimentalBuild === true };
-  } catch {
-    // reported below
-  }
-  const problems: string[] = [];
-  if (!engine.reachable) problems.push('no Docker engine answers');
-  else if (!engine.experimental)
-    problems.push(
-      `the Docker engine ${engine.version ?? ''} runs without --experimental, so its checkpoint API is disabled`.replace(
-        '  ',
-        ' ',
-      ),
-    );
-  if (!installed) problems.push('CRIU is not installed');
-  else if (!checkPassed)
-    problems.push(
-      `\`criu check\` fails on kernel ${os.release()} (criu ${version ?? 'unknown version'}): ${checkErrors.join('; ')}`,
-    );
-  const supported = problems.length === 0;
-  return {
-    supported,
-    reason: supported
-      ? `criu ${version ?? ''} passes \`criu check\` and the Docker engine ${engine.version ?? ''} is experimental`
-      : problems.join('; and '),
-    fix: supported
-      ? ''
-      : [
-          !installed || !checkPassed
-            ? "install a CRIU that supports this kernel (Debian 12's 3.17 predates it: build CRIU 4.x from source) until `criu check` passes"
-            : '',
-          engine.reachable && !engine.experimental ? 'restart dockerd with --experimental' : '',
-          !engine.reachable ? 'start a Docker engine' : '',
-        ]
-          .filter(Boolean)
-          .join(', then '),
-    criu: { installed, version, checkPassed, checkErrors },
-    engine,
-  };
+  const tooOld = version && checkPassed ? criuTooOldFor(version, os.release()) : undefined;
+  const problem = !installed
+    ? 'CRIU is not installed'
+    : !checkPassed
+      ? `\`criu check\` fails on kernel ${os.release()} (criu ${version ?? 'unknown version'}): ${checkErrors.join('; ')}`
+      : tooOld;
+  return { binary, installed, version, checkPassed, checkErrors, usable: problem === undefined, problem };
 }
 
-/** What a container restore from a checkpoint measured (monotonic clock, nanoseconds). */
-export interface ContainerRestoreTimes {
-  /** checkpoint name */
-  checkpoint: string;
-  /** the checkpoint was written and the container stopped */
-  checkpointedNs: bigint;
-  /** just before the start-from-checkpoint request */
-  requestedNs: bigint;
-  /** the restored container ran `true` for us (exec) */
-  readyNs: bigint;
-}
-
-/**
- * Checkpoints a running container with CRIU through the engine (`exit`: it stops), then starts it
- * from the checkpoint and waits until it runs a command. Needs {@link checkContainerCheckpoint} to
- * pass; otherwise the engine's error is thrown as is.
- */
-export async function restoreContainerFromCheckpoint(
-  guest: DockerGuest,
-  options: { signal?: AbortSignal } = {},
-): Promise<ContainerRestoreTimes> {
-  const container = dockerClient().getContainer(guest.id);
-  const checkpoint = `gb-${randomBytes(4).toString('hex')}`;
-  try {
-    // dockerode has the call; its type definitions do not
-    await (container as unknown as { createCheckpoint(options: object): Promise<unknown> }).createCheckpoint({
-      CheckpointID: checkpoint,
-      Exit: true,
-      abortSignal: options.signal,
-    });
-  } catch (cause) {
-    throw new BackendError(`Could not checkpoint container ${guest.spec.name}: ${(cause as Error).message}`, {
-      cause,
-      backend: 'docker',
-    });
-  }
-  const checkpointedNs = process.hrtime.bigint();
-  const requestedNs = process.hrtime.bigint();
-  try {
-    await container.start({ checkpoint, abortSignal: options.signal } as object);
-  } catch (cause) {
-    throw new BackendError(
-      `Could not start container ${guest.spec.name} from checkpoint ${checkpoint}: ${(cause as Error).message}`,
-      { cause, backend: 'docker' },
-    );
-  }
-  const answered = await guest.exec(['true'], { signal: options.signal, timeoutMs: 60_000 });
-  if (answered.exitCode !== 0)
-    throw new BackendError(
-      `The restored container did not run \`true\` (exit code ${answered.exitCode}): ${guest.spec.name}`,
-      { backend: 'docker' },
-    );
-  return { checkpoint, checkpointedNs, requestedNs, readyNs: answered.endedNs };
-}
+/** What to do when CRIU is not usable. */
+export const CRIU_FIX =
+  "run `bash scripts/setup.sh`: it builds CRIU 4.2 or newer from Debian's source package into /opt/guestbench when the distribution's does not work on this kernel";

@@ -16,7 +16,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ParseError } from '../util/errors.js';
-import { dockerClient } from './docker-client.js';
+import { dockerClient } from '../util/docker-client.js';
 
 /** One engine event. */
 export interface DockerEvent {

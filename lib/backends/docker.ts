@@ -8,9 +8,14 @@ import type Docker from 'dockerode';
 import type { Accel } from '../results/schema.js';
 import { AbortedError, BackendError } from '../util/errors.js';
 import { boundedSignal, isTimeout } from '../util/signals.js';
-import { dockerClient } from './docker-client.js';
+import { dockerClient } from '../util/docker-client.js';
+import type { BackendCapabilities, GuestScratch, ScratchStorage } from './capabilities.js';
+import { dockerSaveRestore } from './docker-checkpoint.js';
+import { dockerStartTiming } from './docker-latency.js';
+import { CONTAINER_READY_MARKER, containerCommand } from './docker-main-process.js';
+
+export { CONTAINER_READY_MARKER, containerCommand };
 import {
-  CONTAINER_SCRATCH_PATH,
   type Backend,
   type ExecOptions,
   type ExecResult,
@@ -18,6 +23,40 @@ import {
   type GuestSpec,
   type GuestState,
 } from './guest.js';
+
+/** Where a container's scratch volume is mounted. */
+export const CONTAINER_SCRATCH_PATH = '/scratch';
+
+/** Where containers' scratch storage is, for planning: an anonymous volume on the engine's data root. */
+export const CONTAINER_VOLUME_SCRATCH: ScratchStorage = {
+  describe: () =>
+    `an anonymous volume per container at ${CONTAINER_SCRATCH_PATH} (local driver: a directory on the engine's data root, outside the overlay2 layers), removed with the container`,
+  // the engine's default data root
+  hostDir: () => '/var/lib/docker',
+  overhead: { factor: 1, bytes: 0 },
+  plural: 'container volumes',
+};
+
+/** A container's scratch volume: mounted by the engine at create, removed with the container. */
+class ContainerVolume implements GuestScratch {
+  constructor(private readonly guest: DockerGuest) {}
+
+  async prepare(signal?: AbortSignal): Promise<string> {
+    const mounted = await this.guest.exec(['sh', '-c', `grep -q ' ${CONTAINER_SCRATCH_PATH} ' /proc/mounts`], {
+      signal,
+      timeoutMs: 60_000,
+    });
+    if (mounted.exitCode !== 0) {
+      throw new BackendError(`No scratch volume at ${CONTAINER_SCRATCH_PATH} in container ${this.guest.spec.name}`, {
+        backend: 'docker',
+        fix: 'start the container with GuestSpec.scratch',
+      });
+    }
+    return CONTAINER_SCRATCH_PATH;
+  }
+
+  async cleanup(): Promise<void> {}
+}
 
 /** Label on every container guestbench creates, so leftovers can always be found. */
 export const GUESTBENCH_LABEL = 'org.guestbench';
@@ -71,14 +110,6 @@ export interface DockerShutdownTimes {
   graceSeconds: number;
 }
 
-/** The main process of a guest container (see {@link DockerBackendOptions.exitOnSigterm}). */
-export function containerCommand(exitOnSigterm: boolean): string[] {
-  return exitOnSigterm
-    ? // a trapped signal interrupts `wait` (not a foreground command); PID 1's exit ends the container
-      ['sh', '-c', `trap 'exit 0' TERM; echo ${CONTAINER_READY_MARKER}; sleep infinity & wait`]
-    : ['sh', '-c', `echo ${CONTAINER_READY_MARKER}; exec sleep infinity`];
-}
-
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
 }
@@ -105,13 +136,11 @@ function engineError(what: string, cause: unknown): BackendError {
   });
 }
 
-/** Printed by a container's main process once it runs: the container's readiness signal. */
-export const CONTAINER_READY_MARKER = 'guestbench-ready';
-
 /** One container guest (returned by DockerBackend.start). */
 export class DockerGuest implements Guest {
   readonly backend = 'docker' as const;
   readonly accel: Accel = 'none';
+  readonly scratch: GuestScratch | undefined;
   private stopped = false;
   /** settles when the main process has printed the ready marker, or the container ended first */
   private readonly ready: Promise<void>;
@@ -119,11 +148,13 @@ export class DockerGuest implements Guest {
   /** @internal use DockerBackend.start */
   constructor(
     readonly spec: GuestSpec,
-    private readonly container: Docker.Container,
+    /** the engine's handle on the container (checkpoints use it) */
+    readonly container: Docker.Container,
     attached: NodeJS.ReadWriteStream,
     /** when each step of the start happened (the start's timings for latency measurements) */
     readonly times: DockerStartTimes,
   ) {
+    this.scratch = spec.scratch ? new ContainerVolume(this) : undefined;
     this.ready = new Promise<void>((resolve, reject) => {
       const stdout = new PassThrough();
       let seen = '';
@@ -276,6 +307,17 @@ export class DockerBackend implements Backend {
   readonly name = 'docker' as const;
   readonly accel: Accel = 'none';
   private readonly docker = dockerClient();
+  #capabilities: BackendCapabilities | undefined;
+
+  /** Private volumes, a timed start and stop (with the engine's own events), CRIU checkpoints; no migration yet. */
+  get capabilities(): BackendCapabilities {
+    this.#capabilities ??= {
+      scratch: CONTAINER_VOLUME_SCRATCH,
+      startTiming: dockerStartTiming(this),
+      saveRestore: dockerSaveRestore(this),
+    };
+    return this.#capabilities;
+  }
 
   constructor(private readonly options: DockerBackendOptions) {}
 

@@ -1,8 +1,12 @@
 /**
- * The one interface every backend implements: something that can start, report readiness,
- * run a command and capture its output, report its status, and stop.
+ * The one interface every backend implements: something that can start, report readiness, run a
+ * command and capture its output, report its status, and stop. What else a backend can do is a
+ * capability (capabilities.ts); what it is (kind, label, colour) is its row in lib/model/backends.ts.
  */
-import type { Accel, BackendName } from '../results/schema.js';
+import type { BackendName } from '../model/backends.js';
+import type { ScratchSpec } from '../results/parameters.js';
+import type { Accel } from '../results/schema.js';
+import type { BackendCapabilities, GuestScratch } from './capabilities.js';
 
 /** What to start. VMs honour every field; containers and the host ignore what they cannot limit. */
 export interface GuestSpec {
@@ -12,32 +16,18 @@ export interface GuestSpec {
   vcpus: number;
   /** memory in MiB; thesis default 1024 */
   memoryMiB: number;
-  /** private scratch storage for workloads that write (sysbench fileio, MariaDB); none when absent */
-  scratch?: ScratchSpec;
+  /**
+   * private scratch storage for workloads that write (sysbench fileio, MariaDB), destroyed with the
+   * guest; only backends with the scratch capability take it (Guest.scratch); none when absent
+   */
+  scratch?: GuestScratchSpec;
 }
 
-/** QEMU's cache modes for a VM disk (`-drive cache=`); `none` opens the host file with O_DIRECT. */
-export type DiskCacheMode = 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
-
-/**
- * Scratch storage private to one guest and destroyed with it:
- * - kvm: a second virtio disk (`VM_SCRATCH_DEVICE`), a sparse raw file in the VM's run directory
- *   holding an empty ext4 made on the host; the workload mounts it;
- * - docker: an anonymous volume (local driver, outside the container's overlay2 layers) mounted at
- *   `CONTAINER_SCRATCH_PATH`, removed with the container;
- * - native: ignored (the workload makes a host directory itself).
- */
-export interface ScratchSpec {
-  /** capacity, MiB (the VM disk's size; a local-driver volume has no size limit) */
-  sizeMiB: number;
-  /** VM disk cache mode */
-  cache: DiskCacheMode;
+/** Scratch storage as a guest is started with it. */
+export interface GuestScratchSpec extends ScratchSpec {
+  /** where guests whose storage is a host directory (the bare host) make theirs: a disk-backed directory */
+  hostRoot: string;
 }
-
-/** Where a VM sees its scratch disk (the second virtio disk). */
-export const VM_SCRATCH_DEVICE = '/dev/vdb';
-/** Where a container's scratch volume is mounted. */
-export const CONTAINER_SCRATCH_PATH = '/scratch';
 
 /** The output of one command run inside a guest. */
 export interface ExecResult {
@@ -67,6 +57,8 @@ export interface Guest {
   readonly backend: BackendName;
   readonly accel: Accel;
   readonly spec: GuestSpec;
+  /** its private storage, when started with `spec.scratch` on a backend with the scratch capability */
+  readonly scratch?: GuestScratch;
   /** resolves once the guest can run commands; rejects with a GuestError after `timeoutMs` */
   waitReady(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
   /** runs argv inside the guest and captures its output; a non-zero exit is returned, not thrown */
@@ -80,6 +72,8 @@ export interface Guest {
 export interface Backend {
   readonly name: BackendName;
   readonly accel: Accel;
+  /** what it can do beyond start, exec and stop */
+  readonly capabilities: BackendCapabilities;
   start(spec: GuestSpec, options?: { signal?: AbortSignal }): Promise<Guest>;
   /** tool versions this backend depends on, for campaign metadata */
   versions(): Promise<Record<string, string>>;

@@ -3,7 +3,7 @@
  * recorded verbatim in errors).
  */
 import { GUEST_AGENT_PORT, GUEST_INIT_PATH } from '../images/recipe.js';
-import type { DiskCacheMode } from './guest.js';
+import type { DiskCacheMode } from '../results/parameters.js';
 
 /** Everything the command line depends on. */
 export interface QemuLaunch {

@@ -25,9 +25,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { ImageSet } from '../images/find-images.js';
+import { seconds } from '../util/clock.js';
 import { BackendError, UsageError } from '../util/errors.js';
 import { isProcessAlive } from '../util/signals.js';
+import type { MeasuredValues, SaveRestore, SaveRestoreCycle, StepOptions } from './capabilities.js';
+import type { Guest, GuestSpec } from './guest.js';
 import { sleep } from './kvm-json-socket.js';
+import { measureVmBoot, vmBootValues } from './kvm-latency.js';
 import type { KvmBackend, KvmGuest } from './kvm.js';
 
 /** A saved VM: its disk overlay and (once saved) its state file. */
@@ -237,4 +241,89 @@ export function sweepStaleSnapshotRoots(): void {
     if (!pid || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
     rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
   }
+}
+
+/** One cold boot, save and restore of one VM, in its own snapshot directory. */
+class SnapshotCycle implements SaveRestoreCycle {
+  #snapshot: VmSnapshot | undefined;
+  readonly #guests: KvmGuest[] = [];
+
+  constructor(private readonly kvm: KvmBackend) {}
+
+  async #directory(): Promise<VmSnapshot> {
+    this.#snapshot ??= await createSnapshotDir(this.kvm.images);
+    return this.#snapshot;
+  }
+
+  async coldStart(spec: GuestSpec, options: StepOptions) {
+    const snapshot = await this.#directory();
+    const cold = await measureVmBoot(snapshotSource(this.kvm, snapshot), spec, options);
+    this.#guests.push(cold.guest);
+    const values: MeasuredValues = [
+      ['cold_boot_time', seconds(cold.times.requestedNs, cold.times.agentNs)],
+      ...vmBootValues(cold.times).filter(([metric]) => metric !== 'boot_time'),
+    ];
+    return { guest: cold.guest, values, record: { coldBoot: cold.times, command: cold.guest.command } };
+  }
+
+  async save(guest: Guest, options: StepOptions) {
+    const cold = this.#guests.find((candidate) => candidate === guest);
+    if (!cold) throw new BackendError('snapshot: save the VM this cycle cold-booted', { backend: 'kvm' });
+    try {
+      const saved = await saveVmState(cold, await this.#directory(), options);
+      const values: MeasuredValues = [
+        ['snapshot_save_time', seconds(saved.startedNs, saved.savedNs)],
+        ['snapshot_size', saved.bytes],
+      ];
+      return {
+        values,
+        record: {
+          save: { startedNs: saved.startedNs, savedNs: saved.savedNs, bytes: saved.bytes, migration: saved.migration },
+        },
+      };
+    } finally {
+      // saving leaves the VM paused: its QEMU has done its part
+      await cold.stop();
+    }
+  }
+
+  async restore(spec: GuestSpec, options: StepOptions) {
+    const snapshot = await this.#directory();
+    const requestedNs = process.hrtime.bigint();
+    const restored = await restoreFrom(this.kvm, snapshot).start(spec, { signal: options.signal });
+    this.#guests.push(restored);
+    const qmpNs = restored.qmpReadyNs ?? requestedNs;
+    const load = await loadVmState(restored, snapshot, { signal: options.signal });
+    await restored.waitReady({ signal: options.signal, timeoutMs: options.timeoutMs });
+    const readyNs = restored.readyNs ?? process.hrtime.bigint();
+    const values: MeasuredValues = [
+      ['restore_time', seconds(requestedNs, readyNs)],
+      ['restore_vmm', seconds(requestedNs, qmpNs)],
+      ['restore_state_load', seconds(qmpNs, load.loadedNs)],
+      ['restore_agent', seconds(load.loadedNs, readyNs)],
+    ];
+    return {
+      guest: restored,
+      values,
+      record: { restore: { requestedNs, qmpNs, ...load, readyNs, command: restored.command } },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#guests.map((guest) => guest.stop()));
+    if (this.#snapshot) await removeSnapshot(this.#snapshot);
+  }
+}
+
+/** The kvm backend's save/restore: a snapshot of the running VM to a file, loaded by a new QEMU. */
+export function kvmSaveRestore(kvm: KvmBackend): SaveRestore {
+  return {
+    method:
+      'disk: qcow2 overlay over the image disk; save: QMP stop, migrate (max-bandwidth unthrottled) to "exec:cat > state" (QEMU 7.2 has no file: URI), then quit; ' +
+      'restore: same QEMU command line with the overlay under a throwaway layer (snapshot=on) and -incoming defer, migrate-incoming "exec:cat state", cont; ' +
+      'check: a token written to /run (tmpfs) before the save is read back after the restore',
+    readiness: 'the guest agent answers guest-sync-delimited and guest-ping',
+    check: async () => ({ usable: true, detail: 'QEMU saves and loads VM state by migration to and from a file' }),
+    open: async () => new SnapshotCycle(kvm),
+  };
 }

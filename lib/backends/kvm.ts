@@ -19,8 +19,14 @@ import path from 'node:path';
 import { execa, type Result, type ResultPromise } from 'execa';
 import type { ImageSet } from '../images/find-images.js';
 import { GUEST_NET_PARAMETER, GUEST_READY_MARKER } from '../images/recipe.js';
+import type { ScratchSpec } from '../results/parameters.js';
 import { AbortedError, BackendError, UsageError } from '../util/errors.js';
-import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState, ScratchSpec } from './guest.js';
+import { filesystemOf } from '../util/filesystems.js';
+import type { BackendCapabilities, GuestScratch, ScratchStorage } from './capabilities.js';
+import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
+import { kvmStartTiming } from './kvm-latency.js';
+import { kvmLiveMigration } from './kvm-live-migration.js';
+import { kvmSaveRestore } from './kvm-snapshot.js';
 import { kernelCommandLine, qemuArgs, type QemuLaunch, type VmNic } from './kvm-args.js';
 import { sleep } from './kvm-json-socket.js';
 import { anySignal, boundedSignal, isProcessAlive } from '../util/signals.js';
@@ -99,6 +105,45 @@ export async function qemuVersion(binary = QEMU): Promise<string> {
   return match?.[1] ?? result.stdout.split('\n')[0] ?? 'unknown';
 }
 
+/** Where a VM sees its scratch disk (the second virtio disk). */
+export const VM_SCRATCH_DEVICE = '/dev/vdb';
+/** Where a VM mounts its scratch disk. */
+export const VM_SCRATCH_MOUNT = '/scratch';
+
+/** The scratch disk's ext4 needs room beyond the files: journal, inode tables, block groups. */
+export const EXT4_OVERHEAD = { factor: 1.05, bytes: 128 * 2 ** 20 };
+
+/** Where VMs' scratch storage is, for planning: a disk file per VM in its run directory. */
+export const VM_DISK_SCRATCH: ScratchStorage = {
+  describe: (scratch: ScratchSpec) => {
+    const runRoot = os.tmpdir();
+    return `a second virtio-blk disk per VM (${VM_SCRATCH_DEVICE}, mounted at ${VM_SCRATCH_MOUNT}): a sparse raw file of ${scratch.sizeMiB} MiB in the VM's run directory under ${runRoot} (${filesystemOf(runRoot).type}), ext4 made on the host, cache=${scratch.cache}, removed with the VM`;
+  },
+  hostDir: () => os.tmpdir(),
+  overhead: EXT4_OVERHEAD,
+  plural: 'VM disks',
+};
+
+/** The VM's scratch disk: an ext4 made on the host, mounted by the guest. */
+class VmScratchDisk implements GuestScratch {
+  constructor(private readonly guest: KvmGuest) {}
+
+  async prepare(signal?: AbortSignal): Promise<string> {
+    // the host made the ext4; a second prepare in the same VM finds it mounted
+    const mount = `grep -q ' ${VM_SCRATCH_MOUNT} ' /proc/mounts || { mkdir -p ${VM_SCRATCH_MOUNT} && mount -t ext4 ${VM_SCRATCH_DEVICE} ${VM_SCRATCH_MOUNT}; }`;
+    const result = await this.guest.exec(['sh', '-c', mount], { signal, timeoutMs: 60_000 });
+    if (result.exitCode !== 0) {
+      throw new BackendError(
+        `Could not mount the scratch disk in VM ${this.guest.spec.name} (exit code ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`,
+        { backend: 'kvm' },
+      );
+    }
+    return VM_SCRATCH_MOUNT;
+  }
+
+  async cleanup(): Promise<void> {}
+}
+
 /** Starts QEMU/KVM (or QEMU/TCG) guests from an image set. */
 export class KvmBackend implements Backend {
   readonly name = 'kvm' as const;
@@ -106,6 +151,18 @@ export class KvmBackend implements Backend {
   readonly #options: KvmBackendOptions;
   readonly #runRoot: string;
   readonly #defaultRoot: boolean;
+  #capabilities: BackendCapabilities | undefined;
+
+  /** Scratch disks, a timed boot and shutdown, snapshot restore, live migration. */
+  get capabilities(): BackendCapabilities {
+    this.#capabilities ??= {
+      scratch: VM_DISK_SCRATCH,
+      startTiming: kvmStartTiming(this),
+      saveRestore: kvmSaveRestore(this),
+      liveMigration: kvmLiveMigration(this),
+    };
+    return this.#capabilities;
+  }
 
   constructor(options: KvmBackendOptions) {
     if (options.accel !== 'kvm' && options.accel !== 'tcg') {
@@ -242,6 +299,7 @@ export class KvmGuest implements Guest {
   readonly backend = 'kvm' as const;
   readonly accel: 'kvm' | 'tcg';
   readonly spec: GuestSpec;
+  readonly scratch: GuestScratch | undefined;
   /** per-VM directory: QMP and agent sockets, console log, disk overlay; removed by stop() */
   readonly vmDir: string;
   /** monotonic clock (process.hrtime.bigint) just before QEMU was spawned, nanoseconds */
@@ -266,6 +324,7 @@ export class KvmGuest implements Guest {
     this.spec = init.spec;
     this.accel = init.accel;
     this.vmDir = init.vmDir;
+    this.scratch = init.launch.scratch ? new VmScratchDisk(this) : undefined;
   }
 
   /** QEMU's pid (undefined before launch). */

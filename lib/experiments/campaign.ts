@@ -2,7 +2,8 @@
  * Runs a whole campaign: resolves backends, writes campaign.json with provenance, runs the
  * experiment into the append-only store, and records how the session ended.
  */
-import { resolveBackends } from '../backends/availability.js';
+import { resolveBackends, type ResolvedBackends } from '../backends/availability.js';
+import type { CapabilityKey } from '../backends/capabilities.js';
 import type { CampaignMeta, CampaignState, MissingCapability } from '../results/campaign-meta.js';
 import { newCampaignId } from '../results/campaign-id.js';
 import { hostFingerprint } from '../results/host-fingerprint.js';
@@ -17,7 +18,8 @@ import {
 import { AbortedError, UsageError } from '../util/errors.js';
 import { gitState } from '../util/git.js';
 import { doneCells, type Log } from './context.js';
-import type { ParameterRequest } from './definition.js';
+import type { ProgressSink } from './progress.js';
+import { checkBackendsFit, type ParameterRequest } from './definition.js';
 import { experimentNamed } from './registry.js';
 
 /** What to run. */
@@ -30,6 +32,8 @@ export interface CampaignRequest extends ParameterRequest {
   failFast?: boolean;
   signal: AbortSignal;
   log: Log;
+  /** cells done of the total, the one running, time left */
+  progress?: ProgressSink;
 }
 
 /** How a campaign ended. */
@@ -47,6 +51,22 @@ async function versionsOf(
   const versions: Record<string, string> = { node: process.version };
   for (const backend of Object.values(backends)) Object.assign(versions, await backend.versions());
   return versions;
+}
+
+/** How each backend provides the capabilities the experiment uses, in its own words (campaign.json `methods`). */
+function methodsOf(backends: ResolvedBackends['backends'], uses: readonly CapabilityKey[]): CampaignMeta['methods'] {
+  const methods: NonNullable<CampaignMeta['methods']> = {};
+  for (const backend of Object.values(backends)) {
+    const { startTiming, saveRestore, liveMigration } = backend.capabilities;
+    const words: Record<string, string> = {};
+    if (uses.includes('startTiming') && startTiming)
+      Object.assign(words, { ready: startTiming.readiness, gone: startTiming.shutdown });
+    if (uses.includes('saveRestore') && saveRestore)
+      Object.assign(words, { saveRestore: saveRestore.method, restoredReady: saveRestore.readiness });
+    if (uses.includes('liveMigration') && liveMigration) words.liveMigration = liveMigration.method;
+    if (Object.keys(words).length > 0) methods[backend.name] = words;
+  }
+  return methods;
 }
 
 function startOrResume(
@@ -69,6 +89,7 @@ function startOrResume(
 /** Runs (or resumes) a campaign. Never leaves guests behind: each experiment stops what it starts. */
 export async function runCampaign(request: CampaignRequest): Promise<CampaignOutcome> {
   const definition = experimentNamed(request.experiment);
+  if (!request.resume) checkBackendsFit(definition, request.backends);
   const { store, meta } = await startOrResume(request, async (id) => {
     const params = definition.parameters(request);
     return {
@@ -99,6 +120,7 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
   meta.state = 'running';
   meta.accel = { ...meta.accel, ...resolved.accel };
   meta.versions = { ...meta.versions, ...(await versionsOf(resolved.backends)) };
+  meta.methods = { ...meta.methods, ...methodsOf(resolved.backends, definition.uses) };
   if (resolved.images) {
     meta.image = { key: resolved.images.key, dockerImage: resolved.images.dockerImage };
   }
@@ -134,6 +156,7 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
         signal: request.signal,
         failFast: request.failFast ?? false,
         log: request.log,
+        ...(request.progress ? { progress: request.progress } : {}),
         noteMissing,
       },
       params,

@@ -2,9 +2,11 @@
  * What an experiment is handed by the campaign runner.
  */
 import type { Backend } from '../backends/guest.js';
+import type { BackendName } from '../model/backends.js';
 import type { MissingCapability } from '../results/campaign-meta.js';
 import type { CampaignStore } from '../results/store.js';
-import type { BackendName, Sample } from '../results/schema.js';
+import type { Sample } from '../results/schema.js';
+import type { ProgressSink } from './progress.js';
 
 /** Progress and warnings go through here, never straight to the console. */
 export type Log = (line: string) => void;
@@ -23,6 +25,8 @@ export interface ExperimentContext {
   /** stop at the first errored guest instead of recording it and carrying on */
   failFast: boolean;
   log: Log;
+  /** cells done of the total, the one running, time left */
+  progress?: ProgressSink;
   /** records a capability the host lacks in campaign.json (deduplicated), beside the rows that say so */
   noteMissing(item: MissingCapability): void;
 }

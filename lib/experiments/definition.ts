@@ -2,7 +2,15 @@
  * What an experiment tells the campaign runner: how to derive its parameters from a profile and
  * the command line, how backends must be set up for it, and how to run it.
  */
-import type { BackendName } from '../results/schema.js';
+import {
+  BACKEND_NAMES,
+  CAPABILITY_NAMES,
+  hasCapability,
+  lacksCapability,
+  type BackendName,
+  type CapabilityKey,
+} from '../model/backends.js';
+import { UsageError } from '../util/errors.js';
 import type { ExperimentContext } from './context.js';
 import type { ProfileName } from './profiles.js';
 
@@ -34,19 +42,45 @@ export interface ExperimentDefinition<P extends object = object> {
    * running
    */
   minGuests: 0 | 1;
+  /** the backend capabilities it measures with: campaign.json records how each backend provides them (`methods`) */
+  uses: readonly CapabilityKey[];
   parameters(request: ParameterRequest): P;
   /** apply the guest size as container cgroup limits (the thesis did not) */
   containerLimits(params: P): boolean;
   run(context: ExperimentContext, params: P): Promise<void>;
 }
 
-/** Guest counts per backend: the request's override for every backend, else the profile's. */
+/**
+ * Guest counts per requested backend, in the order asked for: the request's override for every
+ * backend, else the profile's.
+ */
 export function guestsFor(
   request: ParameterRequest,
   profile: Record<BackendName, number[]>,
-): Record<BackendName, number[]> {
-  return Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile[backend]])) as Record<
-    BackendName,
-    number[]
-  >;
+): Partial<Record<BackendName, number[]>> {
+  return Object.fromEntries(request.backends.map((backend) => [backend, request.guests ?? profile[backend]]));
+}
+
+/**
+ * Refuses a campaign none of whose backends can run the experiment (each capability it uses needs
+ * at least one backend that has it), before anything starts; backends that lack one still take part
+ * and get `unsupported` rows saying so.
+ */
+export function checkBackendsFit(
+  definition: Pick<ExperimentDefinition, 'name' | 'uses'>,
+  backends: readonly BackendName[],
+): void {
+  for (const capability of definition.uses) {
+    if (backends.some((backend) => hasCapability(backend, capability))) continue;
+    const able = BACKEND_NAMES.filter((backend) => hasCapability(backend, capability));
+    throw new UsageError(
+      `Expected \`--backends\` to include a backend with ${CAPABILITY_NAMES[capability]} for ${definition.name}, got \`${backends.join(',')}\`: ${backends.map((backend) => lacksCapability(backend, capability)).join('; ')}`,
+      { fix: `for example \`guestbench run ${definition.name} --backends ${able.join(',')}\`` },
+    );
+  }
+}
+
+/** The backends an experiment runs on when none are asked for: every one that has all the capabilities it uses. */
+export function defaultBackends(definition: Pick<ExperimentDefinition, 'uses'>): BackendName[] {
+  return BACKEND_NAMES.filter((backend) => definition.uses.every((capability) => hasCapability(backend, capability)));
 }

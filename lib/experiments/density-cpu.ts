@@ -12,6 +12,7 @@ export const densityCpu: ExperimentDefinition<DensityCpuParams> = {
   summary: 'sysbench cpu in N guests at once (total time, per-request latency)',
   thesis: 'Figure 4.1, Table 4.2, Figures 4.2-4.3',
   minGuests: 1,
+  uses: [],
   parameters(request) {
     const profile = DENSITY_CPU_PROFILES[request.profile];
     return { ...profile, guests: guestsFor(request, profile.guests), repeats: request.repeats ?? profile.repeats };

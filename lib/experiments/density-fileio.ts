@@ -8,29 +8,26 @@
  * {@link cachingAssessment}: whether a campaign's numbers measure storage or page cache).
  */
 import os from 'node:os';
-import type { DiskCacheMode, Guest, ScratchSpec } from '../backends/guest.js';
-import type { BackendName, MetricName } from '../results/schema.js';
+import type { Guest } from '../backends/guest.js';
+import { backendProvider } from '../backends/registry.js';
+import { backendDescriptor, type BackendName } from '../model/backends.js';
+import type { DensityFileioParams, DiskCacheMode, FileioParams, ScratchSpec } from '../results/parameters.js';
+import type { MetricName } from '../results/schema.js';
+import { filesystemOf } from '../util/filesystems.js';
 import { execChecked, inDirectory } from '../workloads/guest-exec.js';
-import {
-  checkScratchRoot,
-  cleanupScratch,
-  filesystemOf,
-  nativeScratchRoot,
-  prepareScratch,
-  storageNote,
-  type StorageNote,
-} from '../workloads/scratch.js';
 import {
   fileioMetrics,
   fileioPrepareCommand,
   fileioRunCommand,
   parseFileioOutput,
-  type FileioParams,
 } from '../workloads/sysbench-fileio.js';
 import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
 import type { ProfileName } from './profiles.js';
-import type { Workload } from './workload.js';
+import { checkScratchRoot, nativeScratchRoot, storageNote } from './scratch-plan.js';
+import { requireScratch, type Workload } from './workload.js';
+
+export type { DensityFileioParams };
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -50,29 +47,6 @@ export interface DensityFileioProfile {
   vcpus: number;
   memoryMiB: number;
   containerLimits: boolean;
-}
-
-/** The parameters of a density-fileio campaign, stored in campaign.json. */
-export interface DensityFileioParams {
-  /** sysbench fileio options; `fileTotalBytes` is the VM/container file set */
-  fileio: FileioParams;
-  /** file set of each native copy, bytes */
-  nativeFileTotalBytes: number;
-  /** how the file set sizes were chosen, and every cap applied with its reason */
-  fileSetNotes: string[];
-  guests: Record<BackendName, number[]>;
-  repeats: number;
-  vcpus: number;
-  memoryMiB: number;
-  containerLimits: boolean;
-  /** each VM's scratch disk (size, cache mode); containers get a volume */
-  scratch: ScratchSpec;
-  /** parent of the native guests' directories */
-  nativeScratchRoot: string;
-  /** how each backend's guests store their files */
-  storage: StorageNote;
-  /** the untimed steps, in words */
-  phases: string;
 }
 
 /** density-fileio per profile. */
@@ -129,26 +103,23 @@ export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> 
 /** The host facts parameters depend on (injectable for tests). */
 export interface StorageFacts {
   hostMemoryBytes: number;
-  /** free bytes where native guests, VM disks and container volumes are written */
-  freeBytes: { native: number; kvm: number; docker: number };
+  /** free bytes where each backend's guests write (native guests, VM disks, container volumes) */
+  freeBytes: Partial<Record<BackendName, number>>;
   /** where those are, for the notes */
-  where: { native: string; kvm: string; docker: string };
+  where: Partial<Record<BackendName, string>>;
 }
 
-/** This host's facts. The Docker data root is assumed at /var/lib/docker (the engine's default). */
-export function storageFacts(nativeRoot: string): StorageFacts {
-  const native = filesystemOf(nativeRoot);
-  const kvm = filesystemOf(os.tmpdir());
-  const docker = filesystemOf('/var/lib/docker');
-  return {
-    hostMemoryBytes: os.totalmem(),
-    freeBytes: { native: native.freeBytes, kvm: kvm.freeBytes, docker: docker.freeBytes },
-    where: {
-      native: `${native.dir} (${native.type})`,
-      kvm: `${kvm.dir} (${kvm.type})`,
-      docker: `${docker.dir} (${docker.type})`,
-    },
-  };
+/** This host's facts for `backends`: the free space where each one's scratch storage sits. */
+export function storageFacts(nativeRoot: string, backends: readonly BackendName[]): StorageFacts {
+  const facts: StorageFacts = { hostMemoryBytes: os.totalmem(), freeBytes: {}, where: {} };
+  for (const name of backends) {
+    const storage = backendProvider(name).scratch;
+    if (!storage) continue;
+    const fsInfo = filesystemOf(storage.hostDir(nativeRoot));
+    facts.freeBytes[name] = fsInfo.freeBytes;
+    facts.where[name] = `${fsInfo.dir} (${fsInfo.type})`;
+  }
+  return facts;
 }
 
 /** Share of the free space a campaign may fill. */
@@ -188,15 +159,18 @@ export function fileSetSizes(
       ? `VM/container file set: ${gib(guestBytes)} per guest (fixed by the profile)`
       : `VM/container file set: ${profile.guestFileSet.timesGuestRam} x the VM's ${profile.memoryMiB} MiB RAM = ${gib(guestBytes)} per guest (thesis rule)`,
   );
-  for (const backend of ['kvm', 'docker'] as const) {
+  // the guests' file set is one size for every backend that runs guests, so that they stay comparable
+  for (const backend of Object.keys(guests) as BackendName[]) {
+    const storage = backendProvider(backend).scratch;
     const n = maxN(backend);
-    if (n === 0) continue;
-    const budget = facts.freeBytes[backend] * DISK_BUDGET;
-    const perGuest = backend === 'kvm' ? (budget / n - 128 * MiB) / 1.05 : budget / n;
+    const free = facts.freeBytes[backend];
+    if (n === 0 || !storage || free === undefined || backendDescriptor(backend).kind === 'host') continue;
+    const budget = free * DISK_BUDGET;
+    const perGuest = (budget / n - storage.overhead.bytes) / storage.overhead.factor;
     if (perGuest < guestBytes) {
       const capped = roundDown(perGuest);
       notes.push(
-        `capped to ${gib(capped)} per guest: ${n} ${backend === 'kvm' ? 'VM disks' : 'container volumes'} at once must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(facts.freeBytes[backend])} free under ${facts.where[backend]}`,
+        `capped to ${gib(capped)} per guest: ${n} ${storage.plural} at once must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(free)} free under ${facts.where[backend] ?? '?'}`,
       );
       guestBytes = capped;
     }
@@ -210,13 +184,17 @@ export function fileSetSizes(
       ? `native file set: ${gib(nativeBytes)} per copy (fixed by the profile)`
       : `native file set: ${profile.nativeFileSet.timesHostRam} x the host's ${gib(facts.hostMemoryBytes)} RAM = ${gib(nativeBytes)} (thesis rule)`,
   );
-  const nativeN = maxN('native');
-  if (nativeN > 0) {
-    const perCopy = (facts.freeBytes.native * DISK_BUDGET) / nativeN;
+  // the bare host's copies write on the host's own disk: their file set follows the host's RAM
+  for (const backend of Object.keys(guests) as BackendName[]) {
+    const storage = backendProvider(backend).scratch;
+    const n = maxN(backend);
+    const free = facts.freeBytes[backend];
+    if (n === 0 || !storage || free === undefined || backendDescriptor(backend).kind !== 'host') continue;
+    const perCopy = (free * DISK_BUDGET) / n;
     if (perCopy < nativeBytes) {
       const capped = roundDown(perCopy);
       notes.push(
-        `capped to ${gib(capped)} per copy: ${nativeN} native cop${nativeN === 1 ? 'y' : 'ies'} must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(facts.freeBytes.native)} free under ${facts.where.native}; the file set is then smaller than 10x the host's RAM and the page cache can hold part of it`,
+        `capped to ${gib(capped)} per copy: ${n} native cop${n === 1 ? 'y' : 'ies'} must fit in ${Math.round(DISK_BUDGET * 100)}% of the ${gib(free)} free under ${facts.where[backend] ?? '?'}; the file set is then smaller than 10x the host's RAM and the page cache can hold part of it`,
       );
       nativeBytes = capped;
     }
@@ -229,8 +207,8 @@ export function densityFileioParameters(request: ParameterRequest, facts?: Stora
   const profile = DENSITY_FILEIO_PROFILES[request.profile];
   const guests = guestsFor(request, profile.guests);
   const root = nativeScratchRoot();
-  if (guests.native) checkScratchRoot(root);
-  const sizes = fileSetSizes(profile, guests, facts ?? storageFacts(root));
+  if (request.backends.some((backend) => backendDescriptor(backend).kind === 'host')) checkScratchRoot(root);
+  const sizes = fileSetSizes(profile, guests, facts ?? storageFacts(root, request.backends));
   const scratch: ScratchSpec = { sizeMiB: vmDiskMiB(sizes.guestBytes), cache: profile.vmDiskCache };
   return {
     fileio: { ...profile.fileio, fileTotalBytes: sizes.guestBytes },
@@ -243,11 +221,7 @@ export function densityFileioParameters(request: ParameterRequest, facts?: Stora
     containerLimits: profile.containerLimits,
     scratch,
     nativeScratchRoot: root,
-    storage: storageNote({
-      nativeRoot: root,
-      vmRunRoot: os.tmpdir(),
-      vmDisk: { format: 'raw', cache: scratch.cache, bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: scratch.sizeMiB },
-    }),
+    storage: storageNote(request.backends, scratch, root),
     phases:
       'untimed before the first repeat of each N: `sysbench fileio prepare` in every guest at once, then `sync`; the file set is reused by the repeats; untimed after the last: native directories removed, VM disks and container volumes destroyed with their guests',
   };
@@ -256,8 +230,11 @@ export function densityFileioParameters(request: ParameterRequest, facts?: Stora
 /** The sysbench fileio workload: a file set per guest on its scratch storage. */
 export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
   const dirs = new Map<Guest, string>();
+  // the bare host's copies get the host's file set (10x the host's RAM in the thesis), guests theirs
   const fileioFor = (guest: Guest): FileioParams =>
-    guest.backend === 'native' ? { ...params.fileio, fileTotalBytes: params.nativeFileTotalBytes } : params.fileio;
+    backendDescriptor(guest.backend).kind === 'host'
+      ? { ...params.fileio, fileTotalBytes: params.nativeFileTotalBytes }
+      : params.fileio;
   const dirOf = (guest: Guest): string => {
     const dir = dirs.get(guest);
     if (dir === undefined) throw new Error(`sysbench fileio: ${guest.spec.name} was not prepared`);
@@ -267,7 +244,7 @@ export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
     name: 'sysbench-fileio',
     command: fileioRunCommand(params.fileio),
     async prepare(guest, signal) {
-      const dir = `${await prepareScratch(guest, { nativeRoot: params.nativeScratchRoot, signal })}/fileio`;
+      const dir = `${await requireScratch(guest).prepare(signal)}/fileio`;
       await execChecked(guest, ['mkdir', '-p', dir], { what: 'sysbench fileio prepare', signal });
       // prepare writes through the page cache: flush it so the timed run does not inherit dirty pages
       await execChecked(
@@ -288,7 +265,7 @@ export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
     parse: (stdout) => fileioMetrics(parseFileioOutput(stdout)),
     async cleanup(guest, signal) {
       dirs.delete(guest);
-      await cleanupScratch(guest, { nativeRoot: params.nativeScratchRoot, signal });
+      await requireScratch(guest).cleanup(signal);
     },
   };
 }
@@ -307,6 +284,7 @@ export const densityFileio: ExperimentDefinition<DensityFileioParams> = {
   summary: 'sysbench fileio random read/write (sync) in N guests at once, each on its own storage',
   thesis: 'Figures 4.4-4.13, Table 4.3',
   minGuests: 1,
+  uses: ['scratch'],
   parameters: (request) => densityFileioParameters(request),
   containerLimits: (params) => params.containerLimits,
   run: (context, params) =>
@@ -317,7 +295,7 @@ export const densityFileio: ExperimentDefinition<DensityFileioParams> = {
       repeats: params.repeats,
       vcpus: params.vcpus,
       memoryMiB: params.memoryMiB,
-      scratch: params.scratch,
+      scratch: { ...params.scratch, hostRoot: params.nativeScratchRoot },
       // a run overshoots --time by its final fsync and, in a busy TCG guest, by seconds
       runTimeoutMs: params.fileio.timeSeconds * 1000 + 10 * 60_000,
       // writing 10 GiB per guest, several guests at once, under TCG: hours
@@ -325,57 +303,3 @@ export const densityFileio: ExperimentDefinition<DensityFileioParams> = {
       readyTimeoutMs: 180_000,
     }),
 };
-
-/** Whether a campaign's file I/O numbers can be served from a page cache, per backend and N. */
-export interface CachingVerdict {
-  backend: BackendName;
-  guests: number;
-  /** one guest's file set, bytes */
-  fileSetBytes: number;
-  /** true when no page cache on the path can hold the files (or O_DIRECT bypasses it) */
-  defeated: boolean;
-  /** in words, with the numbers */
-  why: string;
-}
-
-/**
- * For each backend and N of a campaign: can the page cache (the VM's own, and the host's) hold the
- * file set, so that the numbers measure memory rather than storage? With O_DIRECT in the guest and
- * (for VMs) cache=none on the host, no cache is on the path. Otherwise the thesis's defence is size:
- * the files of all N guests together against the host's RAM (containers and native share the
- * host's page cache; VMs use their own RAM, and the host's too unless the disk is cache=none).
- */
-export function cachingAssessment(params: DensityFileioParams, hostMemoryMiB: number): CachingVerdict[] {
-  const hostBytes = hostMemoryMiB * MiB;
-  const verdicts: CachingVerdict[] = [];
-  for (const backend of ['native', 'docker', 'kvm'] as const) {
-    for (const guests of params.guests[backend] ?? []) {
-      const fileSetBytes = backend === 'native' ? params.nativeFileTotalBytes : params.fileio.fileTotalBytes;
-      const total = fileSetBytes * guests;
-      let defeated: boolean;
-      let why: string;
-      if (
-        params.fileio.direct &&
-        (backend !== 'kvm' || params.scratch.cache === 'none' || params.scratch.cache === 'directsync')
-      ) {
-        defeated = true;
-        why =
-          backend === 'kvm'
-            ? `O_DIRECT in the VM and cache=${params.scratch.cache} on the host: no page cache on the path`
-            : 'O_DIRECT: the page cache is bypassed';
-      } else if (backend === 'kvm') {
-        const guestBytes = params.memoryMiB * MiB;
-        const hostCaches = params.scratch.cache !== 'none' && params.scratch.cache !== 'directsync';
-        const guestCache = params.fileio.direct ? false : fileSetBytes <= guestBytes;
-        const hostCache = hostCaches && total <= hostBytes;
-        defeated = !guestCache && !hostCache;
-        why = `${gib(fileSetBytes)} per VM vs ${gib(guestBytes)} VM RAM${params.fileio.direct ? ' (O_DIRECT in the VM)' : ''}; ${hostCaches ? `cache=${params.scratch.cache}: ${guests} x ${gib(fileSetBytes)} = ${gib(total)} vs ${gib(hostBytes)} host RAM` : `cache=${params.scratch.cache}: no host page cache`}`;
-      } else {
-        defeated = total > hostBytes;
-        why = `${guests} x ${gib(fileSetBytes)} = ${gib(total)} of files vs ${gib(hostBytes)} host RAM (one shared page cache)`;
-      }
-      verdicts.push({ backend, guests, fileSetBytes, defeated, why });
-    }
-  }
-  return verdicts;
-}

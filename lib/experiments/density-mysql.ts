@@ -7,9 +7,11 @@
  * is kept out of campaign.json, samples, raw output and logs: the server gets only its hash, sysbench
  * reads it from a 0600 option file inside the guest, and every message is masked.
  */
-import os from 'node:os';
-import type { Guest, ScratchSpec } from '../backends/guest.js';
-import type { BackendName, MetricName } from '../results/schema.js';
+import type { Guest } from '../backends/guest.js';
+import { backendDescriptor, type BackendName } from '../model/backends.js';
+import type { DensityMysqlParams, OltpParams, ScratchSpec } from '../results/parameters.js';
+import type { MetricName } from '../results/schema.js';
+import { execChecked, redactor } from '../workloads/guest-exec.js';
 import {
   MARIADB_SERVER_OPTIONS,
   newCredentials,
@@ -17,26 +19,14 @@ import {
   type MariadbCredentials,
   type MariadbServer,
 } from '../workloads/mariadb.js';
-import {
-  checkScratchRoot,
-  cleanupScratch,
-  nativeScratchRoot,
-  prepareScratch,
-  storageNote,
-  type StorageNote,
-} from '../workloads/scratch.js';
-import { execChecked, redactor } from '../workloads/guest-exec.js';
-import {
-  oltpMetrics,
-  oltpPrepareCommand,
-  oltpRunCommand,
-  parseOltpOutput,
-  type OltpParams,
-} from '../workloads/sysbench-oltp.js';
+import { oltpMetrics, oltpPrepareCommand, oltpRunCommand, parseOltpOutput } from '../workloads/sysbench-oltp.js';
 import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
 import type { ProfileName } from './profiles.js';
-import type { Workload } from './workload.js';
+import { checkScratchRoot, nativeScratchRoot, storageNote } from './scratch-plan.js';
+import { requireScratch, type Workload } from './workload.js';
+
+export type { DensityMysqlParams };
 
 /** A profile of density-mysql. */
 export interface DensityMysqlProfile {
@@ -48,22 +38,6 @@ export interface DensityMysqlProfile {
   vcpus: number;
   memoryMiB: number;
   containerLimits: boolean;
-}
-
-/** The parameters of a density-mysql campaign, stored in campaign.json (no credentials). */
-export interface DensityMysqlParams {
-  oltp: OltpParams;
-  /** MariaDB server options besides paths (everything else: compiled-in defaults) */
-  server: { options: readonly string[]; database: string; user: string; connection: string; password: string };
-  guests: Record<BackendName, number[]>;
-  repeats: number;
-  vcpus: number;
-  memoryMiB: number;
-  containerLimits: boolean;
-  scratch: ScratchSpec;
-  nativeScratchRoot: string;
-  storage: StorageNote;
-  phases: string;
 }
 
 /** density-mysql per profile. */
@@ -97,7 +71,7 @@ export function densityMysqlParameters(request: ParameterRequest): DensityMysqlP
   const profile = DENSITY_MYSQL_PROFILES[request.profile];
   const guests = guestsFor(request, profile.guests);
   const root = nativeScratchRoot();
-  if (guests.native) checkScratchRoot(root);
+  if (request.backends.some((backend) => backendDescriptor(backend).kind === 'host')) checkScratchRoot(root);
   // writeback: the thesis's (libvirt's default); the server's own O_DIRECT/fsync policy decides the rest
   const scratch: ScratchSpec = { sizeMiB: profile.vmDiskMiB, cache: 'writeback' };
   return {
@@ -117,11 +91,7 @@ export function densityMysqlParameters(request: ParameterRequest): DensityMysqlP
     containerLimits: profile.containerLimits,
     scratch,
     nativeScratchRoot: root,
-    storage: storageNote({
-      nativeRoot: root,
-      vmRunRoot: os.tmpdir(),
-      vmDisk: { format: 'raw', cache: scratch.cache, bus: 'virtio-blk', filesystem: 'ext4', sizeMiB: scratch.sizeMiB },
-    }),
+    storage: storageNote(request.backends, scratch, root),
     phases:
       "untimed before the first repeat of each N, in every guest at once: mariadb-install-db into a fresh data directory on the guest's scratch storage, mariadbd started on a unix socket, database and account created, `sysbench oltp_read_write prepare`; the table is reused by the repeats; untimed after the last: mariadbd shut down, native directories removed",
   };
@@ -140,7 +110,7 @@ export function sysbenchOltpWorkload(params: DensityMysqlParams, credentials: Ma
     name: 'sysbench-oltp',
     command: oltpRunCommand(params.oltp, '<option file>'),
     async prepare(guest, signal) {
-      const dir = await prepareScratch(guest, { nativeRoot: params.nativeScratchRoot, signal });
+      const dir = await requireScratch(guest).prepare(signal);
       const server = await startMariadb(guest, {
         base: `${dir}/mariadb`,
         credentials,
@@ -171,7 +141,7 @@ export function sysbenchOltpWorkload(params: DensityMysqlParams, credentials: Ma
       const server = servers.get(guest);
       servers.delete(guest);
       await server?.stop(signal);
-      await cleanupScratch(guest, { nativeRoot: params.nativeScratchRoot, signal });
+      await requireScratch(guest).cleanup(signal);
     },
   };
 }
@@ -190,6 +160,7 @@ export const densityMysql: ExperimentDefinition<DensityMysqlParams> = {
   summary: 'MariaDB in N guests at once, each loaded by sysbench oltp_read_write (6 threads)',
   thesis: 'Figures 4.14-4.19, Tables 4.4-4.5',
   minGuests: 1,
+  uses: ['scratch'],
   parameters: (request) => densityMysqlParameters(request),
   containerLimits: (params) => params.containerLimits,
   run: (context, params) =>
@@ -201,7 +172,7 @@ export const densityMysql: ExperimentDefinition<DensityMysqlParams> = {
       repeats: params.repeats,
       vcpus: params.vcpus,
       memoryMiB: params.memoryMiB,
-      scratch: params.scratch,
+      scratch: { ...params.scratch, hostRoot: params.nativeScratchRoot },
       runTimeoutMs: params.oltp.timeSeconds * 1000 + 10 * 60_000,
       // loading 1,000,000 rows in a TCG guest takes tens of minutes
       prepareTimeoutMs: 4 * 60 * 60_000,

@@ -1,16 +1,20 @@
 /**
  * The density experiment (thesis chapter 4): for each N, start N guests, release the workload in
  * all of them at once, record each guest's result, and stop them. Guests stay up across the repeats
- * of one N, as they would on a real host running a benchmark ten times.
+ * of one N, as they would on a real host running a benchmark ten times. Runs on the shared cell loop
+ * (cell-loop.ts): one group per (backend, N).
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { Backend, ExecResult, Guest, GuestSpec, ScratchSpec } from '../backends/guest.js';
-import { appendSamples, writeRaw } from '../results/store.js';
-import { METRICS, type Accel, type BackendName, type MetricName, type Sample } from '../results/schema.js';
-import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
+import type { Backend, ExecResult, Guest, GuestScratchSpec, GuestSpec } from '../backends/guest.js';
+import { isBackendName, type BackendName } from '../model/backends.js';
+import { okRow, valuelessRow, type RowFields } from '../results/rows.js';
+import type { MetricName, Sample } from '../results/schema.js';
+import { writeRaw } from '../results/store.js';
+import { GuestbenchError, firstLine } from '../util/errors.js';
 import { anySignal } from '../util/signals.js';
-import { cellKey, type ExperimentContext } from './context.js';
+import { cellFields, runCells, type Cell, type CellGroup, type GroupRun } from './cell-loop.js';
+import type { ExperimentContext } from './context.js';
 import type { Workload } from './workload.js';
 
 /** Parameters shared by every density experiment. */
@@ -25,8 +29,8 @@ export interface DensityParams {
   runTimeoutMs: number;
   /** bound on a guest becoming ready, milliseconds */
   readyTimeoutMs: number;
-  /** private scratch storage for each guest (VM disk, container volume; native guests ignore it) */
-  scratch?: ScratchSpec;
+  /** private scratch storage for each guest (backends need the scratch capability) */
+  scratch?: GuestScratchSpec;
   /** bound on one guest's untimed prepare, milliseconds (default `runTimeoutMs`) */
   prepareTimeoutMs?: number;
 }
@@ -66,15 +70,9 @@ async function stopGuests(guests: readonly Guest[]): Promise<void> {
 }
 
 /** Turns one guest's run into rows: one per metric, or a single errored row. */
-function rowsFor(
-  base: Omit<Sample, 'metric' | 'value' | 'unit' | 'state' | 'at'>,
-  workload: Workload,
-  outcome: PromiseSettledResult<ExecResult>,
-): Sample[] {
+function rowsFor(fields: RowFields, workload: Workload, outcome: PromiseSettledResult<ExecResult>): Sample[] {
   const at = new Date().toISOString();
-  const errored = (reason: string): Sample[] => [
-    { ...base, metric: PRIMARY_METRIC, value: null, unit: METRICS[PRIMARY_METRIC], at, state: 'errored', reason },
-  ];
+  const errored = (reason: string): Sample[] => [valuelessRow(fields, PRIMARY_METRIC, 'errored', reason, at)];
   if (outcome.status === 'rejected') return errored(firstLine(outcome.reason));
   const result = outcome.value;
   if (result.exitCode !== 0) {
@@ -82,206 +80,123 @@ function rowsFor(
     return errored(`exited with code ${result.exitCode}: ${result.argv.join(' ')}${detail ? `: ${detail}` : ''}`);
   }
   try {
-    return workload
-      .parse(result.stdout)
-      .map(([metric, value]) => ({ ...base, metric, value, unit: METRICS[metric], at, state: 'ok' as const }));
+    return workload.parse(result.stdout).map(([metric, value]) => okRow(fields, metric, value, at));
   } catch (error) {
     return errored(firstLine(error));
   }
 }
 
-/** One valueless row per repeat, for cells that produced no measurement (errored or unsupported). */
-function valuelessRows(
-  context: ExperimentContext,
-  params: DensityParams,
-  cell: { backend: BackendName; accel: Accel; guests: number },
-  repeats: readonly number[],
-  state: 'errored' | 'unsupported',
-  reason: string,
-): Sample[] {
-  const at = new Date().toISOString();
-  return repeats.map((repeat) => ({
-    campaign: context.store.id,
-    experiment: params.experiment,
-    ...cell,
-    guest: 0,
-    repeat,
-    metric: PRIMARY_METRIC,
-    value: null,
-    unit: METRICS[PRIMARY_METRIC],
-    at,
-    state,
-    reason,
-  }));
-}
-
-/** Records `unsupported` rows for every remaining cell of a backend the host cannot run. */
-function recordUnsupported(
-  context: ExperimentContext,
-  params: DensityParams,
-  backend: BackendName,
-  reason: string,
-): void {
-  for (const guests of params.guests[backend] ?? []) {
-    const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter(
-      (repeat) => !context.done.has(cellKey({ backend, guests, repeat })),
-    );
-    // the accelerator a backend that cannot start would have used is not known
-    appendSamples(
-      context.store,
-      valuelessRows(
-        context,
-        params,
-        { backend, accel: backend === 'kvm' ? 'unknown' : 'none', guests },
-        repeats,
-        'unsupported',
-        reason,
-      ),
-    );
-  }
-}
-
-/** Runs the remaining repeats of one (backend, N) group. */
-async function runGroup(
-  context: ExperimentContext,
-  params: DensityParams,
-  backend: Backend,
-  guests: number,
-  repeats: number[],
-): Promise<void> {
-  const tag = randomBytes(2).toString('hex');
-  const specs: GuestSpec[] = Array.from({ length: guests }, (_, index) => ({
-    name: `${context.store.id.slice(-4)}-${tag}-${backend.name}-n${guests}-g${index + 1}`,
-    vcpus: params.vcpus,
-    memoryMiB: params.memoryMiB,
-    ...(params.scratch ? { scratch: params.scratch } : {}),
-  }));
-  context.log(`${params.experiment}: ${backend.name} (${backend.accel}) N=${guests}: starting ${guests} guest(s)`);
-  let started: Guest[];
-  try {
-    started = await startGuests(backend, specs, params, context.signal);
-  } catch (error) {
-    if (context.signal.aborted) throw new AbortedError('Campaign interrupted while starting guests', { cause: error });
-    if (context.failFast) throw error;
-    context.log(`${params.experiment}: ${backend.name} N=${guests}: could not start guests: ${firstLine(error)}`);
-    appendSamples(
-      context.store,
-      valuelessRows(
-        context,
-        params,
-        { backend: backend.name, accel: backend.accel, guests },
-        repeats,
-        'errored',
-        `could not start guests: ${firstLine(error)}`,
-      ),
-    );
-    return;
-  }
-  try {
-    if (!(await prepareGuests(context, params, started, backend, guests, repeats))) return;
-    for (const repeat of repeats) {
-      // all N runs are issued in the same tick, so every guest starts its workload together
-      const outcomes = await Promise.allSettled(
-        started.map((guest) =>
-          guest.exec(params.workload.commandFor?.(guest) ?? params.workload.command, {
-            signal: context.signal,
-            timeoutMs: params.runTimeoutMs,
-          }),
-        ),
-      );
-      if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a run');
-      const rows = outcomes.flatMap((outcome, index) => {
-        const raw =
-          outcome.status === 'fulfilled'
-            ? writeRaw(
-                context.store,
-                `${params.experiment}-${backend.name}-n${guests}-r${repeat}-g${index + 1}`,
-                outcome.value.stdout + outcome.value.stderr,
-              )
-            : undefined;
-        const base = {
-          campaign: context.store.id,
-          experiment: params.experiment,
-          backend: backend.name,
-          accel: backend.accel,
-          guests,
-          guest: index + 1,
-          repeat,
-          ...(raw === undefined ? {} : { raw }),
-        };
-        return rowsFor(base, params.workload, outcome);
-      });
-      appendSamples(context.store, rows);
-      const failed = rows.filter((row) => row.state === 'errored');
-      const times = rows
-        .filter((row) => row.metric === 'total_time' && row.value !== null)
-        .map((row) => (row.value ?? 0).toFixed(2));
-      context.log(
-        `${params.experiment}: ${backend.name} N=${guests} repeat ${repeat}/${params.repeats}: total_time ${times.join(' ')} s${failed.length ? `, ${failed.length} errored` : ''}`,
-      );
-      if (failed.length > 0 && context.failFast) {
-        throw new GuestbenchError(`A guest failed (--fail-fast): ${failed[0]?.reason ?? ''}`);
-      }
-    }
-  } finally {
-    await cleanupGuests(context, params, started);
-    await stopGuests(started);
-  }
-}
-
-/**
- * Runs the workload's untimed prepare in every guest at once. A failure becomes errored rows for the
- * group's repeats (false: skip the runs), or is thrown with --fail-fast or on interruption.
- */
-async function prepareGuests(
-  context: ExperimentContext,
-  params: DensityParams,
-  started: Guest[],
-  backend: Backend,
-  guests: number,
-  repeats: number[],
-): Promise<boolean> {
+/** Runs the workload's untimed prepare in every guest at once; throws the first failure. */
+async function prepareGuests(params: DensityParams, started: readonly Guest[], signal: AbortSignal): Promise<void> {
   const prepare = params.workload.prepare;
-  if (!prepare) return true;
+  if (!prepare) return;
   const timeoutMs = params.prepareTimeoutMs ?? params.runTimeoutMs;
   const outcomes = await Promise.allSettled(
-    started.map((guest) =>
-      prepare.call(params.workload, guest, anySignal(context.signal, AbortSignal.timeout(timeoutMs))),
-    ),
+    started.map((guest) => prepare.call(params.workload, guest, anySignal(signal, AbortSignal.timeout(timeoutMs)))),
   );
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (!failure) return true;
-  if (context.signal.aborted)
-    throw new AbortedError('Campaign interrupted while preparing guests', { cause: failure.reason });
-  if (context.failFast) throw failure.reason;
-  context.log(`${params.experiment}: ${backend.name} N=${guests}: prepare failed: ${firstLine(failure.reason)}`);
-  appendSamples(
-    context.store,
-    valuelessRows(
-      context,
-      params,
-      { backend: backend.name, accel: backend.accel, guests },
-      repeats,
-      'errored',
-      `prepare failed: ${firstLine(failure.reason)}`,
-    ),
-  );
-  return false;
+  if (failure) throw new GuestbenchError(`prepare failed: ${firstLine(failure.reason)}`, { cause: failure.reason });
 }
 
 /** The workload's cleanup in every guest, each with its own deadline; failures are logged, not thrown. */
-async function cleanupGuests(context: ExperimentContext, params: DensityParams, started: Guest[]): Promise<void> {
+async function cleanupGuests(
+  context: ExperimentContext,
+  params: DensityParams,
+  started: readonly Guest[],
+): Promise<void> {
   const cleanup = params.workload.cleanup;
   if (!cleanup) return;
   const outcomes = await Promise.allSettled(
     started.map((guest) => cleanup.call(params.workload, guest, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))),
   );
   outcomes.forEach((outcome, index) => {
-    if (outcome.status === 'rejected')
+    if (outcome.status === 'rejected') {
       context.log(
         `${params.experiment}: cleanup failed in ${started[index]?.spec.name ?? 'a guest'}: ${firstLine(outcome.reason)}`,
       );
+    }
   });
+}
+
+/** N guests started together, prepared once, running the workload once per repeat. */
+async function openDensityGroup(
+  context: ExperimentContext,
+  params: DensityParams,
+  backend: Backend,
+  group: CellGroup,
+): Promise<GroupRun> {
+  const tag = randomBytes(2).toString('hex');
+  const specs: GuestSpec[] = Array.from({ length: group.guests }, (_, index) => ({
+    name: `${context.store.id.slice(-4)}-${tag}-${backend.name}-n${group.guests}-g${index + 1}`,
+    vcpus: params.vcpus,
+    memoryMiB: params.memoryMiB,
+    ...(params.scratch ? { scratch: params.scratch } : {}),
+  }));
+  context.log(
+    `${params.experiment}: ${backend.name} (${backend.accel}) N=${group.guests}: starting ${group.guests} guest(s)`,
+  );
+  let started: Guest[];
+  try {
+    started = await startGuests(backend, specs, params, context.signal);
+  } catch (error) {
+    throw new GuestbenchError(`could not start guests: ${firstLine(error)}`, { cause: error });
+  }
+  try {
+    await prepareGuests(params, started, context.signal);
+  } catch (error) {
+    await cleanupGuests(context, params, started);
+    await stopGuests(started);
+    throw error;
+  }
+  return {
+    measure: async (cell) => measureRepeat(context, params, started, cell),
+    async close() {
+      await cleanupGuests(context, params, started);
+      await stopGuests(started);
+    },
+  };
+}
+
+/** One repeat: all N runs issued in the same tick, so every guest starts its workload together. */
+async function measureRepeat(
+  context: ExperimentContext,
+  params: DensityParams,
+  started: readonly Guest[],
+  cell: Cell,
+): Promise<Sample[]> {
+  const outcomes = await Promise.allSettled(
+    started.map((guest) =>
+      guest.exec(params.workload.commandFor?.(guest) ?? params.workload.command, {
+        signal: context.signal,
+        timeoutMs: params.runTimeoutMs,
+      }),
+    ),
+  );
+  return outcomes.flatMap((outcome, index) => {
+    const raw =
+      outcome.status === 'fulfilled'
+        ? writeRaw(
+            context.store,
+            `${params.experiment}-${cell.backend}-n${cell.guests}-r${cell.repeat}-g${index + 1}`,
+            outcome.value.stdout + outcome.value.stderr,
+          )
+        : undefined;
+    const fields: RowFields = {
+      ...cellFields(context, params.experiment, cell),
+      guest: index + 1,
+      ...(raw === undefined ? {} : { raw }),
+    };
+    return rowsFor(fields, params.workload, outcome);
+  });
+}
+
+/** "total_time 0.71 0.70 s" (and how many guests errored): the log's words for one repeat. */
+function describeRepeat(rows: readonly Sample[]): string {
+  const times = rows.flatMap((row) =>
+    row.metric === 'total_time' && row.state === 'ok' ? [row.value.toFixed(2)] : [],
+  );
+  const failed = rows.filter((row) => row.state === 'errored');
+  return `total_time ${times.join(' ')} s${failed.length ? `, ${failed.length} errored: ${failed[0]?.reason ?? ''}` : ''}`;
 }
 
 /** Runs a density experiment over every backend and N, skipping cells already done. */
@@ -290,22 +205,20 @@ export async function runDensity(context: ExperimentContext, params: DensityPara
   // 10 listeners is expected at N > 4, not a leak
   const largest = Math.max(0, ...Object.values(params.guests).flatMap((counts) => counts ?? []));
   setMaxListeners(Math.max(10, 4 * largest + 10), context.signal);
-  for (const name of Object.keys(params.guests) as BackendName[]) {
-    const unusable = context.unusable[name];
-    if (unusable !== undefined) {
-      context.log(`${params.experiment}: ${name}: unsupported on this host: ${unusable}`);
-      recordUnsupported(context, params, name, unusable);
-      continue;
-    }
-    const backend = context.backends[name];
-    if (!backend) continue;
-    for (const guests of params.guests[name] ?? []) {
-      const repeats = Array.from({ length: params.repeats }, (_, index) => index + 1).filter(
-        (repeat) => !context.done.has(cellKey({ backend: name, guests, repeat })),
-      );
-      if (repeats.length === 0) continue;
-      if (context.signal.aborted) throw new AbortedError('Campaign interrupted');
-      await runGroup(context, params, backend, guests, repeats);
-    }
-  }
+  // in the order the campaign asked for its backends
+  const groups: CellGroup[] = Object.keys(params.guests)
+    .filter(isBackendName)
+    .flatMap((backend) =>
+      (params.guests[backend] ?? []).map((guests) => ({ backend, guests, repeats: params.repeats })),
+    );
+  await runCells(context, {
+    experiment: params.experiment,
+    groups,
+    ...(params.scratch ? { requires: 'scratch' as const } : {}),
+    valuelessRows: (cell, state, reason) => [
+      valuelessRow({ ...cellFields(context, params.experiment, cell), guest: 0 }, PRIMARY_METRIC, state, reason),
+    ],
+    openGroup: (backend, group) => openDensityGroup(context, params, backend, group),
+    describe: describeRepeat,
+  });
 }

@@ -4,258 +4,170 @@
  * guest from it (timed), check that the restored guest is the saved one, stop both.
  *
  * "Ready" here is "the guest runs a command for us" (a restored guest does not print a boot marker
- * again: it is past that point): VM: the guest agent answers (guest-sync + guest-ping); container:
- * the engine runs `true` in it (exec). Both cold_boot_time and restore_time end there.
- *
- * - VM: the cold boot runs from its own qcow2 overlay; saving pauses it and migrates its state to
- *   `exec:cat > FILE`; the restore starts QEMU with the same devices and `-incoming defer`, loads the
- *   state (`migrate-incoming "exec:cat FILE"`) and resumes it (lib/backends/kvm-snapshot.ts).
- * - Container: Docker's checkpoint API (CRIU). Where the engine is not experimental or CRIU does
- *   not work on this kernel, restore_time rows are `unsupported` with the reason (the cold start is
- *   still measured).
+ * again: it is past that point). How the state is saved and restored is each backend's save/restore
+ * capability (a VM: its memory and devices migrated to a file and loaded by a new QEMU; a container:
+ * a CRIU checkpoint through the engine). Where the host cannot save and restore (no working CRIU,
+ * an engine without its checkpoint API), restore_time rows are `unsupported` with the reason and
+ * the cold start is still measured.
  */
 import { randomBytes } from 'node:crypto';
-import { checkContainerCheckpoint, restoreContainerFromCheckpoint, type CheckpointSupport } from '../backends/criu.js';
-import { DockerBackend, containerCommand } from '../backends/docker.js';
-import { KvmBackend } from '../backends/kvm.js';
-import {
-  createSnapshotDir,
-  loadVmState,
-  removeSnapshot,
-  restoreFrom,
-  saveVmState,
-  snapshotSource,
-} from '../backends/kvm-snapshot.js';
-import { writeRaw } from '../results/store.js';
+import type { CapabilityCheck, RawRecord, SaveRestore, SaveRestoreCycle } from '../backends/capabilities.js';
+import type { Backend } from '../backends/guest.js';
+import { CAPABILITY_NAMES, type BackendName } from '../model/backends.js';
 import type { MetricName, Sample } from '../results/schema.js';
+import { writeRaw } from '../results/store.js';
+import { recordJson } from '../util/clock.js';
 import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import type { ExperimentContext } from './context.js';
-import type { ExperimentDefinition } from './definition.js';
-import { latencyGuests, runLatencyLoop, type GuestBackendName, type MeasureOne } from './latency.js';
-import { eventsForRecord, measureContainerBoot, measureVmBoot, recordJson } from './latency-measure.js';
-import { containerBootValues, okRows, seconds, valuelessRow, vmBootValues } from './latency-rows.js';
+import { guestsFor, type ExperimentDefinition } from './definition.js';
+import { runLatencyLoop } from './latency.js';
+import { okRows, valuelessRow, type MeasurementCell } from './latency-rows.js';
 import type { ProfileName } from './profiles.js';
-
-/** What "ready" means in latency-restore. */
-export const RESTORE_READINESS_DEFINITION =
-  'ready = the guest runs a command for us: VM: the guest agent answers guest-sync-delimited and guest-ping; container: the engine runs `true` in it (exec API). ' +
-  'cold_boot_time = launch request -> ready; restore_time = restore request (QEMU with -incoming defer / container start from a checkpoint) -> ready; monotonic clock.';
-
-/** How each kind is saved and restored. */
-export const RESTORE_METHODS = {
-  kvm:
-    'disk: qcow2 overlay over the image disk; save: QMP stop, migrate (max-bandwidth unthrottled) to "exec:cat > state" (QEMU 7.2 has no file: URI), then quit; ' +
-    'restore: same QEMU command line with the overlay under a throwaway layer (snapshot=on) and -incoming defer, migrate-incoming "exec:cat state", cont; ' +
-    'check: a token written to /run (tmpfs) before the save is read back after the restore',
-  docker:
-    'Docker checkpoint API (CRIU): create a checkpoint with exit, then start the container from it; needs dockerd --experimental and a CRIU that passes `criu check`',
-} as const;
 
 /** Parameters of a latency-restore campaign. */
 export interface LatencyRestoreParams {
   /** guests already running while the measured one starts (default none) */
-  guests: Partial<Record<GuestBackendName, number[]>>;
+  guests: Partial<Record<BackendName, number[]>>;
   repeats: number;
   vcpus: number;
   memoryMiB: number;
   containerLimits: boolean;
-  readiness: string;
-  restore: { kvm: string; docker: string };
-  containerMainProcess: string[];
   settleMs: number;
   readyTimeoutMs: number;
+  /** bound on saving one guest's state, milliseconds */
+  saveTimeoutMs: number;
 }
 
 const COMMON = {
   vcpus: 1,
   memoryMiB: 1024,
   containerLimits: false,
-  readiness: RESTORE_READINESS_DEFINITION,
-  restore: { ...RESTORE_METHODS },
-  containerMainProcess: containerCommand(true),
   readyTimeoutMs: 300_000,
+  saveTimeoutMs: 300_000,
 };
 
-/** latency-restore per profile (the thesis gives no repeat count for Figure 5.2: its chapter's 10). */
+/**
+ * latency-restore per profile (the thesis gives no repeat count for Figure 5.2: its chapter's 10).
+ * The bare host is not a guest: its one N records that it cannot be saved.
+ */
 export const LATENCY_RESTORE_PROFILES: Record<
   ProfileName,
-  Omit<LatencyRestoreParams, 'guests'> & { guests: Record<GuestBackendName, number[]> }
+  Omit<LatencyRestoreParams, 'guests'> & { guests: Record<BackendName, number[]> }
 > = {
-  thesis: { ...COMMON, guests: { kvm: [0], docker: [0] }, repeats: 10, settleMs: 3000 },
-  quick: { ...COMMON, guests: { kvm: [0], docker: [0] }, repeats: 3, settleMs: 1000 },
+  thesis: { ...COMMON, guests: { native: [0], kvm: [0], docker: [0] }, repeats: 10, settleMs: 3000 },
+  quick: { ...COMMON, guests: { native: [0], kvm: [0], docker: [0] }, repeats: 3, settleMs: 1000 },
 };
 
 const PRIMARY: MetricName[] = ['cold_boot_time', 'restore_time'];
 
-/** Cold boot, save, restore of one VM. */
-function measureVm(context: ExperimentContext, params: LatencyRestoreParams, kvm: KvmBackend): MeasureOne {
-  return async (cell, name) => {
-    const spec = { name, vcpus: params.vcpus, memoryMiB: params.memoryMiB };
-    const record: Record<string, unknown> = { readiness: params.readiness, method: params.restore.kvm };
-    const rawName = `${cell.experiment}-kvm-n${cell.guests}-r${cell.repeat}`;
-    const failed = (what: string, error: unknown, measured: Sample[] = []): Sample[] => {
-      if (context.signal.aborted) throw new AbortedError(`Campaign interrupted during ${what}`, { cause: error });
-      record.error = String(error);
-      const raw = writeRaw(context.store, rawName, recordJson(record));
-      const reason = `${what} failed: ${firstLine(error)}`;
-      const missing = PRIMARY.filter((metric) => !measured.some((row) => row.metric === metric));
-      return [
-        ...measured.map((row) => ({ ...row, raw })),
-        ...missing.map((metric) => valuelessRow({ ...cell, raw }, metric, 'errored', reason)),
-      ];
-    };
-    const snapshot = await createSnapshotDir(kvm.images);
-    try {
-      let cold;
-      try {
-        cold = await measureVmBoot(snapshotSource(kvm, snapshot), spec, {
-          timeoutMs: params.readyTimeoutMs,
-          signal: context.signal,
-        });
-      } catch (error) {
-        return failed('cold boot', error);
-      }
-      const times = cold.times;
-      record.coldBoot = times;
-      record.command = cold.guest.command;
-      const coldRows = okRows(cell, [
-        ['cold_boot_time', seconds(times.requestedNs, times.agentNs)],
-        ...vmBootValues(times).filter(([metric]) => metric !== 'boot_time'),
-      ]);
-      const token = randomBytes(8).toString('hex');
-      let saveRows: Sample[];
-      try {
-        const wrote = await cold.guest.exec(['sh', '-c', `echo ${token} >/run/guestbench-token`], {
-          signal: context.signal,
-          timeoutMs: 60_000,
-        });
-        if (wrote.exitCode !== 0)
-          throw new GuestbenchError(
-            `could not write the check token: exit code ${wrote.exitCode}: ${wrote.stderr.trim()}`,
-          );
-        const saved = await saveVmState(cold.guest, snapshot, { signal: context.signal });
-        record.save = {
-          startedNs: saved.startedNs,
-          savedNs: saved.savedNs,
-          bytes: saved.bytes,
-          migration: saved.migration,
-        };
-        saveRows = okRows(cell, [
-          ['snapshot_save_time', seconds(saved.startedNs, saved.savedNs)],
-          ['snapshot_size', saved.bytes],
-        ]);
-      } catch (error) {
-        return failed('saving the state', error, coldRows);
-      } finally {
-        await cold.guest.stop();
-      }
-      const restoredSpec = { ...spec, name: `${name}-restored` };
-      const requestedNs = process.hrtime.bigint();
-      let restored;
-      try {
-        restored = await restoreFrom(kvm, snapshot).start(restoredSpec, { signal: context.signal });
-      } catch (error) {
-        return failed('restore', error, [...coldRows, ...saveRows]);
-      }
-      try {
-        const qmpNs = restored.qmpReadyNs ?? requestedNs;
-        const load = await loadVmState(restored, snapshot, { signal: context.signal });
-        await restored.waitReady({ signal: context.signal, timeoutMs: params.readyTimeoutMs });
-        const readyNs = restored.readyNs ?? process.hrtime.bigint();
-        record.restore = { requestedNs, qmpNs, ...load, readyNs, command: restored.command };
-        const check = await restored.exec(['cat', '/run/guestbench-token'], {
-          signal: context.signal,
-          timeoutMs: 60_000,
-        });
-        if (check.stdout.trim() !== token)
-          throw new GuestbenchError(
-            `the restored guest is not the saved one: /run/guestbench-token holds "${check.stdout.trim()}", expected ${token}`,
-          );
-        record.check = 'the token written before the save was read back after the restore';
-        const restoreRows = okRows(cell, [
-          ['restore_time', seconds(requestedNs, readyNs)],
-          ['restore_vmm', seconds(requestedNs, qmpNs)],
-          ['restore_state_load', seconds(qmpNs, load.loadedNs)],
-          ['restore_agent', seconds(load.loadedNs, readyNs)],
-        ]);
-        const raw = writeRaw(context.store, rawName, recordJson(record));
-        return [...coldRows, ...saveRows, ...restoreRows].map((row) => ({ ...row, raw }));
-      } catch (error) {
-        return failed('restore', error, [...coldRows, ...saveRows]);
-      } finally {
-        await restored.stop();
-      }
-    } finally {
-      await removeSnapshot(snapshot);
-    }
-  };
-}
+/** The file a restored guest must still hold: proof it is the saved one. */
+const TOKEN_FILE = '/run/guestbench-token';
 
-/** Cold start of one container; its restore from a checkpoint where the host supports it. */
-function measureContainer(
+/** Cold start, save, restore of one guest, each timed by the backend's save/restore. */
+async function measureRestore(
   context: ExperimentContext,
   params: LatencyRestoreParams,
-  docker: DockerBackend,
-  support: () => Promise<CheckpointSupport>,
-): MeasureOne {
-  return async (cell, name) => {
-    const spec = { name, vcpus: params.vcpus, memoryMiB: params.memoryMiB };
-    const record: Record<string, unknown> = { readiness: params.readiness, method: params.restore.docker };
-    const rawName = `${cell.experiment}-docker-n${cell.guests}-r${cell.repeat}`;
-    let boot;
-    try {
-      boot = await measureContainerBoot(docker, spec, { timeoutMs: params.readyTimeoutMs, signal: context.signal });
-    } catch (error) {
-      if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a start', { cause: error });
-      const raw = writeRaw(context.store, rawName, recordJson({ ...record, error: String(error) }));
-      return PRIMARY.map((metric) =>
-        valuelessRow({ ...cell, raw }, metric, 'errored', `cold start failed: ${firstLine(error)}`),
-      );
-    }
-    const rows: Sample[] = [];
-    try {
-      const answered = await boot.guest.exec(['true'], { signal: context.signal, timeoutMs: 60_000 });
-      if (answered.exitCode !== 0) throw new GuestbenchError(`exec true exited with code ${answered.exitCode}`);
-      record.coldBoot = { ...boot.times, execAnsweredNs: answered.endedNs };
-      rows.push(
-        ...okRows(cell, [
-          ['cold_boot_time', seconds(boot.times.requestedNs, answered.endedNs)],
-          ...containerBootValues(boot.times).filter(([metric]) => metric !== 'boot_time'),
-          ['phase_agent', seconds(boot.times.markerNs, answered.endedNs)],
-        ]),
-      );
-      const checkpoint = await support();
-      record.checkpointSupport = checkpoint;
-      if (!checkpoint.supported) {
-        rows.push(
-          valuelessRow(
-            cell,
-            'restore_time',
-            'unsupported',
-            `container checkpoint/restore unavailable: ${checkpoint.reason}`,
-          ),
-        );
-      } else {
-        try {
-          const restored = await restoreContainerFromCheckpoint(boot.guest, { signal: context.signal });
-          record.restore = restored;
-          rows.push(...okRows(cell, [['restore_time', seconds(restored.requestedNs, restored.readyNs)]]));
-        } catch (error) {
-          if (context.signal.aborted) throw error;
-          rows.push(valuelessRow(cell, 'restore_time', 'errored', `checkpoint/restore failed: ${firstLine(error)}`));
-        }
-      }
-    } catch (error) {
-      if (context.signal.aborted) throw new AbortedError('Campaign interrupted', { cause: error });
-      for (const metric of PRIMARY.filter((wanted) => !rows.some((row) => row.metric === wanted)))
-        rows.push(valuelessRow(cell, metric, 'errored', firstLine(error)));
-    } finally {
-      await boot.guest.stop();
-      boot.events.close();
-    }
-    record.engineEvents = eventsForRecord(boot.events.events);
+  saveRestore: SaveRestore,
+  usable: () => Promise<CapabilityCheck>,
+  cell: MeasurementCell,
+  name: string,
+): Promise<Sample[]> {
+  const spec = { name, vcpus: params.vcpus, memoryMiB: params.memoryMiB };
+  const record: RawRecord = { readiness: saveRestore.readiness, method: saveRestore.method };
+  const rawName = `${cell.experiment}-${cell.backend}-n${cell.guests}-r${cell.repeat}`;
+  const rows: Sample[] = [];
+  const finish = (): Sample[] => {
     const raw = writeRaw(context.store, rawName, recordJson(record));
     return rows.map((row) => ({ ...row, raw }));
+  };
+  const failed = (what: string, error: unknown): Sample[] => {
+    if (context.signal.aborted) throw new AbortedError(`Campaign interrupted during ${what}`, { cause: error });
+    record.error = String(error);
+    const reason = `${what} failed: ${firstLine(error)}`;
+    for (const metric of PRIMARY.filter((wanted) => !rows.some((row) => row.metric === wanted))) {
+      rows.push(valuelessRow(cell, metric, 'errored', reason));
+    }
+    return finish();
+  };
+  let cycle: SaveRestoreCycle | undefined;
+  try {
+    cycle = await saveRestore.open();
+    let cold;
+    try {
+      cold = await cycle.coldStart(spec, { timeoutMs: params.readyTimeoutMs, signal: context.signal });
+    } catch (error) {
+      return failed('cold boot', error);
+    }
+    Object.assign(record, cold.record);
+    rows.push(...okRows(cell, cold.values));
+    const check = await usable();
+    record.saveRestoreCheck = check;
+    if (!check.usable) {
+      rows.push(
+        valuelessRow(
+          cell,
+          'restore_time',
+          'unsupported',
+          `${CAPABILITY_NAMES.saveRestore} unavailable: ${check.reason}`,
+        ),
+      );
+      return finish();
+    }
+    const token = randomBytes(8).toString('hex');
+    try {
+      const wrote = await cold.guest.exec(['sh', '-c', `echo ${token} >${TOKEN_FILE}`], {
+        signal: context.signal,
+        timeoutMs: 60_000,
+      });
+      if (wrote.exitCode !== 0)
+        throw new GuestbenchError(
+          `could not write the check token: exit code ${wrote.exitCode}: ${wrote.stderr.trim()}`,
+        );
+      const saved = await cycle.save(cold.guest, { timeoutMs: params.saveTimeoutMs, signal: context.signal });
+      Object.assign(record, saved.record);
+      rows.push(...okRows(cell, saved.values));
+    } catch (error) {
+      return failed('saving the state', error);
+    }
+    try {
+      const restored = await cycle.restore(
+        { ...spec, name: `${name}-restored` },
+        { timeoutMs: params.readyTimeoutMs, signal: context.signal },
+      );
+      Object.assign(record, restored.record);
+      const check = await restored.guest.exec(['cat', TOKEN_FILE], { signal: context.signal, timeoutMs: 60_000 });
+      if (check.stdout.trim() !== token) {
+        throw new GuestbenchError(
+          `the restored guest is not the saved one: ${TOKEN_FILE} holds "${check.stdout.trim()}", expected ${token}`,
+        );
+      }
+      record.check = 'the token written before the save was read back after the restore';
+      rows.push(...okRows(cell, restored.values));
+    } catch (error) {
+      return failed('restore', error);
+    }
+    return finish();
+  } finally {
+    await cycle?.close();
+  }
+}
+
+/** What the check of a backend's save/restore said, asked once per campaign, when its first guest needs it. */
+function checkOnce(
+  context: ExperimentContext,
+  backend: Backend,
+  saveRestore: SaveRestore,
+): () => Promise<CapabilityCheck> {
+  let answer: Promise<CapabilityCheck> | undefined;
+  return () => {
+    answer ??= saveRestore.check().then((check) => {
+      if (!check.usable) {
+        context.log(`latency-restore: ${backend.name} restore unsupported: ${check.reason}`);
+        context.noteMissing({ capability: `save/restore:${backend.name}`, reason: check.reason, fix: check.fix });
+      }
+      return check;
+    });
+    return answer;
   };
 }
 
@@ -264,30 +176,14 @@ export const latencyRestore: ExperimentDefinition<LatencyRestoreParams> = {
   summary: 'start from a saved state (VM snapshot, container CRIU checkpoint) against a cold boot',
   thesis: 'Figure 5.2',
   minGuests: 0,
+  uses: ['saveRestore'],
   parameters(request) {
     const profile = LATENCY_RESTORE_PROFILES[request.profile];
-    return { ...profile, guests: latencyGuests(request, profile.guests), repeats: request.repeats ?? profile.repeats };
+    return { ...profile, guests: guestsFor(request, profile.guests), repeats: request.repeats ?? profile.repeats };
   },
   containerLimits: (params) => params.containerLimits,
   run: (context, params) => {
-    if (context.backends.native || context.unusable.native !== undefined)
-      context.log('latency-restore: native: not applicable (the bare host does not boot); skipped');
-    // asked once per campaign, when the first container needs it
-    let support: Promise<CheckpointSupport> | undefined;
-    const checkpointSupport = () => {
-      support ??= checkContainerCheckpoint().then((result) => {
-        if (!result.supported) {
-          context.log(`latency-restore: docker restore unsupported: ${result.reason}`);
-          context.noteMissing({
-            capability: 'container-checkpoint',
-            reason: result.reason,
-            fix: 'a CRIU that passes `criu check` on this kernel (CRIU 4.x) and dockerd started with --experimental',
-          });
-        }
-        return result;
-      });
-      return support;
-    };
+    const checks = new Map<Backend, () => Promise<CapabilityCheck>>();
     return runLatencyLoop(context, {
       experiment: 'latency-restore',
       guests: params.guests,
@@ -296,14 +192,20 @@ export const latencyRestore: ExperimentDefinition<LatencyRestoreParams> = {
       memoryMiB: params.memoryMiB,
       settleMs: params.settleMs,
       readyTimeoutMs: params.readyTimeoutMs,
+      requires: 'saveRestore',
       primaryMetrics: PRIMARY,
-      backgroundBackend: (name, backend) =>
-        name === 'docker' && backend instanceof DockerBackend ? backend.derive({ exitOnSigterm: true }) : backend,
-      measure: (name, backend) => {
-        if (name === 'kvm' && backend instanceof KvmBackend) return measureVm(context, params, backend);
-        if (name === 'docker' && backend instanceof DockerBackend)
-          return measureContainer(context, params, backend.derive({ exitOnSigterm: true }), checkpointSupport);
-        throw new GuestbenchError(`latency-restore: unexpected backend ${name}`);
+      measure: async (backend, cell, name) => {
+        const saveRestore = backend.capabilities.saveRestore;
+        if (!saveRestore) throw new GuestbenchError(`${backend.name} lacks ${CAPABILITY_NAMES.saveRestore}`);
+        if (!checks.has(backend)) checks.set(backend, checkOnce(context, backend, saveRestore));
+        return await measureRestore(
+          context,
+          params,
+          saveRestore,
+          checks.get(backend) as () => Promise<CapabilityCheck>,
+          cell,
+          name,
+        );
       },
     });
   },

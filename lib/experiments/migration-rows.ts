@@ -1,34 +1,23 @@
 /**
- * One migration's figures as result rows (pure, unit-tested): total_time and downtime twice, once
- * as QEMU counts them and once as the observer saw the guest's service, plus QEMU's transfer figures.
+ * One migration's figures as result rows (pure, unit-tested): total_time and downtime twice, once as
+ * the backend counts them (QEMU's query-migrate for a VM) and once as the observer saw the guest's
+ * service, plus the backend's transfer figures and the bytes counted on the link.
  */
-import type { QemuMigrationFigures } from '../backends/kvm-migrate.js';
+import type { MigrationOutcome } from '../backends/capabilities.js';
+import type { BackendName } from '../model/backends.js';
 import type { ObserverFigures } from '../network/observer.js';
-import {
-  METRICS,
-  type Accel,
-  type BackendName,
-  type MeasuredBy,
-  type MetricName,
-  type MigrationLoad,
-  type Sample,
-} from '../results/schema.js';
+import type { MigrationConfig } from '../results/parameters.js';
+import { okRow, valuelessRow, type RowFields } from '../results/rows.js';
+import type { Accel, MeasuredBy, MetricName, MigrationLoad, Sample } from '../results/schema.js';
 
-/** A guest configuration of the thesis's migration runs (section 6.3). */
-export interface MigrationConfig {
-  /** e.g. `clean-1cpu-512m`: the rows' `config` */
-  id: string;
-  load: MigrationLoad;
-  vcpus: number;
-  memoryMiB: number;
-}
+export type { MigrationConfig };
 
 /** The configuration id of a load, vCPU count and memory size. */
 export function migrationConfigId(load: MigrationLoad, vcpus: number, memoryMiB: number): string {
   return `${load}-${vcpus}cpu-${memoryMiB}m`;
 }
 
-/** The configuration the container rows carry (the thesis migrated one container running a small script). */
+/** The configuration of container rows in campaigns made before containers ran the VMs' configurations. */
 export const CONTAINER_CONFIG = 'container';
 
 /** Where one migration's rows belong. */
@@ -38,83 +27,73 @@ export interface MigrationCell {
   backend: BackendName;
   accel: Accel;
   repeat: number;
-  /** a VM configuration; undefined for the container */
-  config: MigrationConfig | undefined;
+  config: MigrationConfig;
   raw?: string;
 }
 
-/** The two figures every cell reports, each from both vantage points. */
-export const MIGRATION_PRIMARY: ReadonlyArray<[MetricName, MeasuredBy]> = [
-  ['total_time', 'qemu'],
+/** The two figures every cell reports, from the backend's vantage point and the observer's. */
+export const MIGRATION_PRIMARY: ReadonlyArray<[MetricName, 'own' | 'observer']> = [
+  ['total_time', 'own'],
   ['total_time', 'observer'],
-  ['downtime', 'qemu'],
+  ['downtime', 'own'],
   ['downtime', 'observer'],
 ];
 
-function base(
-  cell: MigrationCell,
-  metric: MetricName,
-  measuredBy: MeasuredBy,
-  at: string,
-): Omit<Sample, 'value' | 'state' | 'guest'> {
-  const config = cell.config;
+function fields(cell: MigrationCell, measuredBy: MeasuredBy, guest: number): RowFields {
   return {
     campaign: cell.campaign,
     experiment: cell.experiment,
     backend: cell.backend,
     accel: cell.accel,
     guests: 1,
+    guest,
     repeat: cell.repeat,
-    metric,
-    unit: METRICS[metric],
-    at,
     ...(cell.raw === undefined ? {} : { raw: cell.raw }),
-    config: config?.id ?? CONTAINER_CONFIG,
-    ...(config ? { load: config.load, vcpus: config.vcpus, memory_mib: config.memoryMiB } : {}),
+    config: cell.config.id,
+    load: cell.config.load,
+    vcpus: cell.config.vcpus,
+    memory_mib: cell.config.memoryMiB,
     measured_by: measuredBy,
   };
 }
 
-/** The rows of one completed VM migration; `linkBytes`: what the source sent on the migration link meanwhile. */
+/**
+ * The rows of one completed migration: the backend's own figures (`outcome.values`, measured by
+ * `outcome.measuredBy`), the observer's, and `linkBytes`, what the source sent on the migration link.
+ */
 export function migrationRows(
   cell: MigrationCell,
-  qemu: QemuMigrationFigures,
+  outcome: Pick<MigrationOutcome, 'measuredBy' | 'values'>,
   observer: ObserverFigures,
   linkBytes: number,
   at = new Date().toISOString(),
 ): Sample[] {
   const values: Array<[MetricName, MeasuredBy, number]> = [
-    ['total_time', 'qemu', qemu.totalTimeMs / 1000],
+    ...outcome.values.map(([metric, value]): [MetricName, MeasuredBy, number] => [metric, outcome.measuredBy, value]),
     ['total_time', 'observer', observer.totalTimeS],
-    ['downtime', 'qemu', qemu.downtimeMs],
     ['downtime', 'observer', observer.downtimeMs],
-    ['setup_time', 'qemu', qemu.setupTimeMs],
-    ['transferred_bytes', 'qemu', qemu.transferredBytes],
-    ['dirty_sync_count', 'qemu', qemu.dirtySyncCount],
-    ['bandwidth', 'qemu', qemu.mbps],
     ['probes_lost', 'observer', observer.probesLost],
     ['link_bytes', 'link', linkBytes],
   ];
-  return values.map(([metric, measuredBy, value]) => ({
-    ...base(cell, metric, measuredBy, at),
-    guest: 1,
-    value,
-    state: 'ok' as const,
-  }));
+  return values.map(([metric, measuredBy, value]) => okRow(fields(cell, measuredBy, 1), metric, value, at));
 }
 
-/** The primary rows of a cell that failed (errored) or that the host cannot run (unsupported), with the reason. */
+/**
+ * The primary rows of a cell that failed (errored) or that the host cannot run (unsupported), with
+ * the reason: the observer's, and the backend's own where it has an account (`own`: QEMU's for a
+ * VM; a backend that cannot migrate has none).
+ */
 export function migrationValuelessRows(
   cell: MigrationCell,
   state: 'errored' | 'unsupported',
   reason: string,
+  own: MeasuredBy | undefined,
   at = new Date().toISOString(),
 ): Sample[] {
-  return MIGRATION_PRIMARY.map(([metric, measuredBy]) => ({
-    ...base(cell, metric, measuredBy, at),
-    guest: state === 'unsupported' ? 0 : 1,
-    value: null,
-    state,
-    reason,
-  }));
+  return MIGRATION_PRIMARY.flatMap(([metric, who]) => {
+    const measuredBy = who === 'own' ? own : 'observer';
+    return measuredBy === undefined
+      ? []
+      : [valuelessRow(fields(cell, measuredBy, state === 'unsupported' ? 0 : 1), metric, state, reason, at)];
+  });
 }

@@ -2,7 +2,7 @@
  * Experiment parameters per profile: "thesis" reproduces the thesis's settings, "quick" scales them
  * down so a full three-backend campaign fits a 2-core machine whose VMs run under TCG in minutes.
  */
-import type { BackendName } from '../results/schema.js';
+import type { BackendName } from '../model/backends.js';
 import { UsageError } from '../util/errors.js';
 import type { CpuParams } from '../workloads/sysbench-cpu.js';
 
@@ -14,7 +14,7 @@ export interface DensityCpuParams {
   /** sysbench cpu parameters */
   cpu: CpuParams;
   /** guest counts N per backend; native N means N copies of the workload on the bare host */
-  guests: Record<BackendName, number[]>;
+  guests: Partial<Record<BackendName, number[]>>;
   repeats: number;
   /** VM (and optionally container) size; thesis: 1 vCPU, 1024 MB */
   vcpus: number;
@@ -24,7 +24,7 @@ export interface DensityCpuParams {
 }
 
 /** density-cpu per profile (thesis section 4.5.1: 30000 primes, 1 thread, 10 repeats, 8 VMs / 12 containers). */
-export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams> = {
+export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams & { guests: Record<BackendName, number[]> }> = {
   thesis: {
     // sysbench 0.4.12 stopped after 10000 requests by default; 1.0 needs --events and --time=0 for the same
     cpu: { maxPrime: 30000, events: 10000, threads: 1 },

@@ -1,7 +1,10 @@
 /**
  * What a density experiment runs inside each guest: one command and the parser for its output.
  */
+import type { GuestScratch } from '../backends/capabilities.js';
 import type { Guest } from '../backends/guest.js';
+import { CAPABILITY_NAMES } from '../model/backends.js';
+import { GuestbenchError } from '../util/errors.js';
 import type { MetricName } from '../results/schema.js';
 import { cpuCommand, cpuMetrics, parseCpuOutput, type CpuParams } from '../workloads/sysbench-cpu.js';
 
@@ -25,6 +28,20 @@ export interface Workload {
    * on the bare host, files in a host directory). Gets its own deadline, not the campaign's signal.
    */
   cleanup?(guest: Guest, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The guest's private scratch storage; a workload that writes needs it. A guest without it was
+ * started without `GuestSpec.scratch` (the density loop only starts such guests on backends that
+ * have the scratch capability).
+ */
+export function requireScratch(guest: Guest): GuestScratch {
+  if (!guest.scratch) {
+    throw new GuestbenchError(
+      `${guest.spec.name} has no scratch storage: start it with GuestSpec.scratch on a backend that has ${CAPABILITY_NAMES.scratch}`,
+    );
+  }
+  return guest.scratch;
 }
 
 /** sysbench cpu with the given parameters. */

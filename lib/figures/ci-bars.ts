@@ -65,7 +65,7 @@ export function ciBarTrace(
  */
 export function ciMarkerTrace(
   name: string,
-  color: string,
+  color: string | string[],
   x: string[],
   stats: readonly BarStats[],
   options: CiBarOptions & { symbol: string },

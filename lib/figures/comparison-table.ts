@@ -3,7 +3,7 @@
  * thesis's value with where it is printed, and the ratio. The two never share a column.
  */
 import type { Comparison } from '../analysis/compare.js';
-import { seriesLabel } from './density-figures.js';
+import { seriesLabel } from '../model/backends.js';
 import { htmlTable } from './html-table.js';
 
 function ours(comparison: Comparison, digits: number): string {

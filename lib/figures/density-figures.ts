@@ -3,30 +3,13 @@
  * siblings). Pure functions: summaries and thesis points in, a plotly figure out.
  */
 import type { SummaryRow } from '../analysis/summarize.js';
-import type { BackendName, MetricName } from '../results/schema.js';
-import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
-
-/** A value the thesis printed, reduced to what a figure needs. */
-export interface ThesisPoint {
-  backend: BackendName;
-  guests: number;
-  metric: string;
-  value: number;
-  /** the thesis said "around", "almost" ... */
-  approximate: boolean;
-  /** where it is printed, e.g. "Figure 4.1 text, line 987" */
-  source: string;
-}
+import type { ThesisPoint } from '../analysis/thesis-points.js';
+import { BACKEND_NAMES, backendDescriptor, seriesLabel, type BackendName } from '../model/backends.js';
+import type { MetricName } from '../results/schema.js';
+import { backendColor, type Figure, type Trace } from './plotly-spec.js';
 
 /** A horizontal legend below the x-axis title, clear of it. */
 export const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
-
-const BACKEND_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs' };
-
-/** "VMs (tcg)" / "containers" / "native": the accelerator is part of the label wherever it matters. */
-export function seriesLabel(backend: BackendName, accel: string): string {
-  return backend === 'kvm' ? `${BACKEND_LABELS[backend]} (${accel})` : BACKEND_LABELS[backend];
-}
 
 /** Where a measured series puts its points along x, and how hover text names that position. */
 export interface SeriesAxis {
@@ -112,13 +95,13 @@ export function metricVsGuestsFigure(
   }
   const data: Trace[] = [];
   for (const [name, group] of series) {
-    const backend = group[0]?.backend ?? 'native';
-    data.push(measuredTrace(group, `${name}, this host`, BACKEND_COLORS[backend]));
+    const backend = group[0]?.backend;
+    if (backend) data.push(measuredTrace(group, `${name}, this host`, backendColor(backend)));
   }
-  for (const backend of ['native', 'docker', 'kvm'] as const) {
+  for (const backend of BACKEND_NAMES) {
     const points = thesis.filter((point) => point.backend === backend && point.metric === options.metric);
     if (points.length > 0)
-      data.push(thesisTrace(points, `${BACKEND_LABELS[backend]}, thesis`, BACKEND_COLORS[backend]));
+      data.push(thesisTrace(points, `${backendDescriptor(backend).thesisLabel}, thesis`, backendColor(backend)));
   }
   const guests = [...new Set([...rows.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort(
     (a, b) => a - b,
@@ -160,7 +143,7 @@ export function perRequestFigure(
       data.push(
         measuredTrace(
           rows,
-          `${label}, this host${rows[0]?.backend === 'kvm' ? ` (${rows[0].accel})` : ''}`,
+          `${label}, this host${rows[0] && backendDescriptor(rows[0].backend).kind === 'vm' ? ` (${rows[0].accel})` : ''}`,
           color,
           dash,
         ),

@@ -7,7 +7,7 @@
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { BackendName, MetricName } from '../results/schema.js';
 import { thesisValue, type ThesisNumericRow } from '../thesis/index.js';
-import { seriesLabel } from './density-figures.js';
+import { seriesLabel } from '../model/backends.js';
 import { escapeHtml, htmlTable } from './html-table.js';
 
 export type ClaimVerdict = 'true' | 'false' | 'not measured';

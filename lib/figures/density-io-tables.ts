@@ -2,10 +2,10 @@
  * Tables and thesis adapters for the file I/O and MySQL density notebooks: how a campaign stored its
  * files and whether a page cache could serve them, and the thesis's values in the metrics we measure.
  */
-import { thesisPoints } from '../analysis/thesis-points.js';
-import type { CachingVerdict, DensityFileioParams } from '../experiments/density-fileio.js';
-import type { DensityMysqlParams } from '../experiments/density-mysql.js';
-import type { ThesisPoint } from './density-figures.js';
+import type { CachingVerdict } from '../analysis/fileio-caching.js';
+import { thesisPoints, type ThesisPoint } from '../analysis/thesis-points.js';
+import { BACKEND_NAMES, backendDescriptor } from '../model/backends.js';
+import type { DensityFileioParams, DensityMysqlParams, StorageNote } from '../results/parameters.js';
 import { htmlTable } from './html-table.js';
 
 const MiB = 2 ** 20;
@@ -27,6 +27,14 @@ export function fileioThesisPoints(dir?: string): ThesisPoint[] {
       ? { ...point, metric: 'requests', source: `${point.source}; sysbench 0.4 "events" = reads + writes` }
       : point,
   );
+}
+
+/** One row per backend of the campaign: how its guests stored their files. */
+function storageRows(storage: StorageNote): Array<[string, string]> {
+  return BACKEND_NAMES.flatMap((backend): Array<[string, string]> => {
+    const note = storage[backend];
+    return note === undefined ? [] : [[`${backendDescriptor(backend).title}: storage`, note]];
+  });
 }
 
 /** Rows of a two-column table. */
@@ -65,9 +73,7 @@ export function fileioSetupHtml(params: DensityFileioParams): string {
         'fsync',
         `every ${fileio.fsyncFreq} requests, of every file (--file-fsync-freq=${fileio.fsyncFreq}), and at the end (${fileio.fsyncEnd ? 'on' : 'off'}); read/write ratio ${fileio.rwRatio}`,
       ],
-      ['native storage', params.storage.native],
-      ['container storage', params.storage.docker],
-      ['VM storage', params.storage.kvm],
+      ...storageRows(params.storage),
       ['untimed phases', params.phases],
     ],
     'How this campaign ran sysbench fileio',
@@ -81,7 +87,7 @@ export function cachingHtml(verdicts: readonly CachingVerdict[]): string {
     [
       {
         label: 'backend',
-        value: (verdict) => ({ native: 'native', docker: 'containers', kvm: 'VMs' })[verdict.backend],
+        value: (verdict) => backendDescriptor(verdict.backend).label,
       },
       { label: 'N', value: (verdict) => String(verdict.guests), align: 'right' },
       { label: 'file set per guest', value: (verdict) => size(verdict.fileSetBytes), align: 'right' },
@@ -112,9 +118,7 @@ export function mysqlSetupHtml(params: DensityMysqlParams): string {
         'account',
         `${params.server.user}@localhost on database ${params.server.database}; password: ${params.server.password}`,
       ],
-      ['native storage', params.storage.native],
-      ['container storage', params.storage.docker],
-      ['VM storage', params.storage.kvm],
+      ...storageRows(params.storage),
       ['untimed phases', params.phases],
     ],
     'How this campaign ran MariaDB and sysbench',

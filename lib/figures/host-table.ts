@@ -2,14 +2,8 @@
  * Table 4.1 beside this host: the thesis's machine and ours, line by line.
  */
 import type { HostFingerprint } from '../results/campaign-meta.js';
+import type { ThesisHostValue } from '../analysis/thesis-points.js';
 import { htmlTable } from './html-table.js';
-
-/** One line of the thesis's Table 4.1 (or its software versions), as transcribed. */
-export interface ThesisHostValue {
-  metric: string;
-  value: string | number;
-  unit: string | null;
-}
 
 const GiB = 2 ** 30;
 

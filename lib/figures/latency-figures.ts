@@ -6,16 +6,17 @@
 import type { PhaseMean } from '../analysis/latency-phases.js';
 import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
-import type { BackendName, MetricName } from '../results/schema.js';
+import type { MetricName } from '../results/schema.js';
 import { ciBarTrace, clip, noteAbove } from './ci-bars.js';
-import { LEGEND_BELOW, measuredTrace, seriesLabel, type ThesisPoint } from './density-figures.js';
-import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
+import type { ThesisPoint } from '../analysis/thesis-points.js';
+import { BACKEND_NAMES, backendDescriptor, seriesLabel } from '../model/backends.js';
+import { LEGEND_BELOW, measuredTrace } from './density-figures.js';
+import { backendColor, type Figure, type Trace } from './plotly-spec.js';
 
 /** A figure whose bars stack or group (plotly's layout.barmode). */
 export type BarFigure = Figure & { layout: Figure['layout'] & { barmode: 'stack' | 'group' } };
 
 const METRIC_LABELS: Partial<Record<MetricName, string>> = { boot_time: 'boot', shutdown_time: 'shutdown' };
-const THESIS_LABELS: Record<BackendName, string> = { native: 'native', docker: 'containers', kvm: 'VMs (KVM)' };
 
 /** Options of {@link latencyVsGuestsFigure}. */
 export interface LatencyFigureOptions {
@@ -46,28 +47,29 @@ export function latencyVsGuestsFigure(
       series.set(key, [...(series.get(key) ?? []), row]);
     }
     for (const [label, group] of series) {
-      const backend = group[0]?.backend ?? 'native';
+      const backend = group[0]?.backend;
+      if (!backend) continue;
       data.push(
-        measuredTrace(group, `${label} ${METRIC_LABELS[metric] ?? metric}, this host`, BACKEND_COLORS[backend], dash),
+        measuredTrace(group, `${label} ${METRIC_LABELS[metric] ?? metric}, this host`, backendColor(backend), dash),
       );
     }
-    for (const backend of ['kvm', 'docker'] as const) {
+    for (const backend of BACKEND_NAMES) {
       const points = thesis
         .filter((point) => point.backend === backend && point.metric === metric)
         .sort((a, b) => a.guests - b.guests);
       if (points.length === 0) continue;
-      const name = `${THESIS_LABELS[backend]} ${METRIC_LABELS[metric] ?? metric}, thesis`;
+      const name = `${backendDescriptor(backend).thesisLabel} ${METRIC_LABELS[metric] ?? metric}, thesis`;
       data.push({
         type: 'scatter',
         mode: 'lines+markers',
         name,
         x: points.map((point) => point.guests),
         y: points.map((point) => point.value),
-        line: { color: BACKEND_COLORS[backend], dash: 'dash', width: 1 },
+        line: { color: backendColor(backend), dash: 'dash', width: 1 },
         marker: {
           symbol: metric === 'boot_time' ? 'diamond-open' : 'square-open',
           size: 9,
-          color: BACKEND_COLORS[backend],
+          color: backendColor(backend),
         },
         legendgroup: name,
         text: points.map((point) => point.source),

@@ -8,7 +8,7 @@ import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { Stats } from '../analysis/statistics.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MetricName } from '../results/schema.js';
-import { seriesLabel } from './density-figures.js';
+import { BACKEND_NAMES, backendDescriptor, seriesLabel, type BackendName } from '../model/backends.js';
 import { htmlTable } from './html-table.js';
 
 /** "1.234 [1.100, 1.368] n=3", or "–". */
@@ -118,6 +118,55 @@ export function phaseTableHtml(means: readonly PhaseMean[], caption: string): st
       { label: 'what', value: (mean) => mean.what },
       { label: 'phase', value: (mean) => `${mean.phase}${mean.inHeadline ? '' : ' (not in the headline time)'}` },
       { label: 'mean (s)', value: (mean) => mean.mean, digits: 3 },
+    ],
+    caption,
+  );
+}
+
+/** What a latency campaign recorded ready and gone to mean, as its campaign.json has it. */
+interface LatencyDefinitionSource {
+  meta: { methods?: Partial<Record<BackendName, Record<string, string>>>; parameters: Record<string, unknown> };
+}
+
+/**
+ * "Ready" and "gone" for each backend of a latency campaign: each backend's own words (campaign.json
+ * `methods`), or, for campaigns made before those were recorded, the parameters they kept instead.
+ */
+export function latencyDefinitionsHtml(campaign: LatencyDefinitionSource, caption: string): string {
+  const lines: Array<[string, string]> = [];
+  const methods = campaign.meta.methods ?? {};
+  for (const backend of BACKEND_NAMES) {
+    const words = methods[backend];
+    if (!words) continue;
+    const title = backendDescriptor(backend).title;
+    if (words.ready) lines.push([`${title}: ready (boot_time ends)`, words.ready]);
+    if (words.gone) lines.push([`${title}: gone (shutdown_time ends)`, words.gone]);
+  }
+  const old = campaign.meta.parameters as {
+    readiness?: string;
+    shutdown?: Partial<Record<BackendName, string>>;
+    containerMainProcess?: string[];
+  };
+  if (lines.length === 0 && typeof old.readiness === 'string') {
+    lines.push(['ready (boot_time ends)', old.readiness]);
+    for (const backend of BACKEND_NAMES) {
+      const gone = old.shutdown?.[backend];
+      if (gone) lines.push([`${backendDescriptor(backend).title}: gone (shutdown_time ends)`, gone]);
+    }
+    if (old.containerMainProcess) lines.push(['container main process', old.containerMainProcess.join(' ')]);
+  }
+  const params = campaign.meta.parameters as { guests?: Partial<Record<BackendName, number[]>>; repeats?: number };
+  lines.push([
+    'N per backend, repeats',
+    `${Object.entries(params.guests ?? {})
+      .map(([backend, counts]) => `${backend}: ${(counts ?? []).join(', ')}`)
+      .join('; ')}; ${String(params.repeats ?? '?')} repeats`,
+  ]);
+  return htmlTable(
+    lines,
+    [
+      { label: 'term', value: (line) => line[0] },
+      { label: 'definition', value: (line) => line[1] },
     ],
     caption,
   );

@@ -14,9 +14,10 @@ import type {
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MigrationLoad, TimingSource } from '../results/schema.js';
 import { ciBarTrace, ciMarkerTrace, clip, noteAbove, type BarStats, type Note } from './ci-bars.js';
-import { LEGEND_BELOW, measuredTrace, seriesLabel, type SeriesAxis } from './density-figures.js';
+import { backendDescriptor, byBackend, seriesLabel, type BackendName } from '../model/backends.js';
+import { LEGEND_BELOW, measuredTrace, type SeriesAxis } from './density-figures.js';
 import type { BarFigure } from './latency-figures.js';
-import { BACKEND_COLORS, type Figure, type Trace } from './plotly-spec.js';
+import { backendColor, type Figure, type Trace } from './plotly-spec.js';
 
 const WHO: Record<TimingSource, string> = { observer: 'observer', qemu: 'QEMU' };
 const DASH: Record<TimingSource, 'solid' | 'dot'> = { observer: 'solid', qemu: 'dot' };
@@ -46,16 +47,20 @@ function listWords(values: readonly number[], unit = ''): string {
 }
 
 // one line under the title saying what the VMs ran on, when any ran under TCG
-function titleWithAccel(title: string, configs: ReadonlyArray<{ backend: string; accel: string | null }>): string {
-  const tcg = configs.some((config) => config.backend === 'kvm' && config.accel === 'tcg');
+function titleWithAccel(title: string, configs: ReadonlyArray<{ backend: BackendName; accel: string | null }>): string {
+  const tcg = configs.some((config) => isVm(config.backend) && config.accel === 'tcg');
   return tcg
     ? `${title}<br><sub>this host's VMs ran under TCG (QEMU's software CPU emulation), the thesis's under KVM</sub>`
     : title;
 }
 
+function isVm(backend: BackendName): boolean {
+  return backendDescriptor(backend).kind === 'vm';
+}
+
 function vmConfigs(configs: readonly MigrationConfigSummary[], load?: MigrationLoad): MigrationConfigSummary[] {
   return configs.filter(
-    (config) => config.backend === 'kvm' && config.memoryMiB !== null && (load === undefined || config.load === load),
+    (config) => isVm(config.backend) && config.memoryMiB !== null && (load === undefined || config.load === load),
   );
 }
 
@@ -102,7 +107,7 @@ export function migrationVsMemoryFigure(
         if (!first) continue;
         const trace = measuredTrace(
           rows,
-          `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', first.accel)}, this host`,
+          `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel(first.backend, first.accel)}, this host`,
           LOAD_COLORS[load],
           DASH[who],
           axis,
@@ -116,7 +121,7 @@ export function migrationVsMemoryFigure(
   }
   const points = thesis.filter(
     (value) =>
-      value.backend === 'kvm' &&
+      isVm(value.backend) &&
       value.metric === options.metric &&
       value.load !== null &&
       (options.load === undefined || value.load === options.load),
@@ -213,7 +218,7 @@ export function loadedByVcpusFigure(
   const ours = vmConfigs(configs, 'loaded');
   const points = thesis.filter(
     (value) =>
-      value.backend === 'kvm' && value.load === 'loaded' && value.memoryMiB !== null && value.metric === options.metric,
+      isVm(value.backend) && value.load === 'loaded' && value.memoryMiB !== null && value.metric === options.metric,
   );
   const sizes = [
     ...new Set([
@@ -231,8 +236,8 @@ export function loadedByVcpusFigure(
         const config = ours.find((candidate) => candidate.vcpus === vcpus && candidate.memoryMiB === size);
         return config ? rowOf(config, options.metric, who) : null;
       });
-      const accel = ours.find((config) => config.vcpus === vcpus)?.accel ?? 'tcg';
-      const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel('kvm', accel)}, this host`;
+      const measured = ours.find((config) => config.vcpus === vcpus);
+      const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${measured ? seriesLabel(measured.backend, measured.accel) : 'VMs'}, this host`;
       data.push(
         ciMarkerTrace(name, color, labels, stats, {
           unit: options.metric === 'total_time' ? 's' : 'ms',
@@ -294,10 +299,12 @@ export function vmVsContainerFigure(
   const overall = comparisons.filter(
     (item) => item.metric === options.metric && item.load === null && item.memoryMiB === null,
   );
-  const kinds = (['kvm', 'docker'] as const).filter((backend) => overall.some((item) => item.backend === backend));
-  const labels = kinds.map((backend) => (backend === 'kvm' ? 'VMs' : 'containers'));
-  const oursOf = (backend: string) => overall.find((item) => item.backend === backend)?.ours ?? null;
-  const accel = overall.find((item) => item.backend === 'kvm' && item.ours !== null)?.accel ?? null;
+  const kinds = [...new Set(overall.map((item) => item.backend))].sort((a, b) =>
+    byBackend({ backend: a }, { backend: b }),
+  );
+  const labels = kinds.map((backend) => backendDescriptor(backend).label);
+  const oursOf = (backend: BackendName) => overall.find((item) => item.backend === backend)?.ours ?? null;
+  const accel = overall.find((item) => isVm(item.backend) && item.ours !== null)?.accel ?? null;
   const unit = options.metric === 'total_time' ? 's' : 'ms';
   const data: Trace[] = (['observer', 'qemu'] as const).map((who) => {
     const stats: BarStats[] = kinds.map((backend) => {
@@ -311,10 +318,10 @@ export function vmVsContainerFigure(
       return ours ? `mean over ${ours.configs.length} configuration(s): ${ours.configs.join(', ')}` : 'no value';
     });
     const name = `${WHO[who]}, this host${accel ? ` (VMs under ${accel})` : ''}`;
-    return ciMarkerTrace(name, BACKEND_COLORS.kvm, labels, stats, { unit, text, symbol: WHO_SYMBOL[who] });
+    return ciMarkerTrace(name, kinds.map(backendColor), labels, stats, { unit, text, symbol: WHO_SYMBOL[who] });
   });
   const thesis = overall.flatMap((item) =>
-    item.thesis ? [{ label: item.backend === 'kvm' ? 'VMs' : 'containers', value: item.thesis }] : [],
+    item.thesis ? [{ label: backendDescriptor(item.backend).label, value: item.thesis }] : [],
   );
   if (thesis.length > 0)
     data.push({
@@ -394,7 +401,7 @@ export function downtimeSourcesFigure(
     ),
     ciBarTrace(
       `observer: service unreachable, ${accel}, this host`,
-      BACKEND_COLORS.kvm,
+      measured[0] ? backendColor(measured[0].backend) : '#444444',
       labels,
       measured.map((config) => config.downtime.observer),
       { unit: 'ms' },

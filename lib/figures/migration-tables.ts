@@ -11,7 +11,8 @@ import type {
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { ThesisInconsistency } from '../thesis/index.js';
 import { clip } from './ci-bars.js';
-import { seriesLabel } from './density-figures.js';
+import { backendDescriptor, seriesLabel } from '../model/backends.js';
+import type { MissingCapability } from '../results/campaign-meta.js';
 import { escapeHtml, htmlTable, type Column } from './html-table.js';
 import { meanWithCi } from './latency-tables.js';
 import { configLabel } from './migration-figures.js';
@@ -219,4 +220,27 @@ export function migrationComparisonHtml(comparisons: readonly MigrationCompariso
     ],
     caption,
   );
+}
+
+/**
+ * Why a backend of a migration campaign has no value: one paragraph per backend none of whose
+ * configurations was measured, with the reason its rows carry and the fix campaign.json recorded.
+ * Empty when every backend has values.
+ */
+export function migrationGapsHtml(
+  configs: readonly MigrationConfigSummary[],
+  missing: readonly MissingCapability[],
+): string {
+  const backends = [...new Set(configs.map((config) => config.backend))];
+  return backends
+    .flatMap((backend) => {
+      const mine = configs.filter((config) => config.backend === backend);
+      if (mine.some((config) => config.state === 'ok')) return [];
+      const first = mine[0];
+      const fix = missing.find((item) => item.capability.endsWith(`:${backend}`) && item.fix)?.fix;
+      return [
+        `<p><b>${escapeHtml(backendDescriptor(backend).title)}: migration ${escapeHtml(first?.state ?? 'not measured')} on this host:</b> ${escapeHtml(first?.reason ?? 'no reason recorded')}${fix ? `<br><b>Fix:</b> ${escapeHtml(fix)}` : ''}</p>`,
+      ];
+    })
+    .join('\n');
 }

@@ -1,6 +1,7 @@
 /**
  * The subset of plotly's figure format the builders produce (plain JSON, no plotly import needed).
  */
+import { backendDescriptor, type BackendName } from '../model/backends.js';
 
 /** One plotly trace. */
 export interface Trace {
@@ -11,7 +12,8 @@ export interface Trace {
   y: Array<number | null>;
   error_y?: { type: 'data'; symmetric: false; array: number[]; arrayminus: number[]; visible: boolean };
   line?: { dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
-  marker?: { symbol?: string; size?: number; color?: string };
+  /** `color` per point where the points are of different backends */
+  marker?: { symbol?: string; size?: number; color?: string | string[] };
   /** 0..1; lighter bars for secondary series */
   opacity?: number;
   legendgroup?: string;
@@ -48,5 +50,7 @@ export interface Figure {
   };
 }
 
-/** Colours per backend, the same in every figure. */
-export const BACKEND_COLORS = { native: '#444444', docker: '#1f77b4', kvm: '#d62728' } as const;
+/** A backend's colour, the same in every figure: its row of the backend table. */
+export function backendColor(backend: BackendName): string {
+  return backendDescriptor(backend).color;
+}

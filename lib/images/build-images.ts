@@ -24,7 +24,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { execa } from 'execa';
-import { dockerClient } from '../backends/docker-client.js';
+import { dockerClient } from '../util/docker-client.js';
 import { AbortedError, CapabilityError, GuestbenchError } from '../util/errors.js';
 import {
   IMAGE_FILES,

@@ -4,7 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dockerClient } from '../backends/docker-client.js';
+import { dockerClient } from '../util/docker-client.js';
 import { CapabilityError } from '../util/errors.js';
 import { readManifestSync, type ImageManifest } from './manifest.js';
 import { DOCKER_REPOSITORY, GUEST_RECIPE, recipeKey, type ImageRecipe } from './recipe.js';

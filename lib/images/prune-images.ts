@@ -3,7 +3,7 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { dockerClient } from '../backends/docker-client.js';
+import { dockerClient } from '../util/docker-client.js';
 import { resolveCacheDir } from './find-images.js';
 import { DOCKER_REPOSITORY, GUEST_RECIPE, recipeKey } from './recipe.js';
 

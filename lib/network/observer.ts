@@ -19,7 +19,10 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { BackendError, UsageError } from '../util/errors.js';
+import { GuestbenchError, UsageError } from '../util/errors.js';
+
+/** The observer could not hear the guest's service (not reachable, or not after the switch-over). */
+export class ObserverError extends GuestbenchError {}
 
 /** One probe (monotonic clock, process.hrtime.bigint, nanoseconds). */
 export interface Probe {
@@ -115,18 +118,13 @@ export async function startObserver(options: { address: string; port: number; in
         };
         const wake = (): void => done();
         const onAbort = (): void =>
-          done(
-            new BackendError(`Stopped waiting for the guest's echo service at ${address}:${port}: aborted`, {
-              backend: 'kvm',
-            }),
-          );
+          done(new ObserverError(`Stopped waiting for the guest's echo service at ${address}:${port}: aborted`));
         const deadline = setTimeout(
           () =>
             done(
-              new BackendError(
+              new ObserverError(
                 `The guest's echo service at ${address}:${port} did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s${socketError ? ` (${socketError.message})` : ''}`,
                 {
-                  backend: 'kvm',
                   fix: 'rebuild the guest image (`guestbench images build`): its init starts the echo service when the kernel command line gives it an address',
                 },
               ),
@@ -172,7 +170,7 @@ export interface ObserverFigures {
 
 /**
  * The observer's figures for one migration (pure). `issuedNs`: the migrate command was sent;
- * `resumedNs`: the target resumed the VM (its `RESUME` event arrived). Throws a BackendError when
+ * `resumedNs`: the target resumed the VM (its `RESUME` event arrived). Throws an ObserverError when
  * the log cannot give them: no answer before the switch-over, or none after it.
  */
 export function observerFigures(log: ProbeLog, moments: { issuedNs: bigint; resumedNs: bigint }): ObserverFigures {
@@ -184,15 +182,13 @@ export function observerFigures(log: ProbeLog, moments: { issuedNs: bigint; resu
   const lastFromSource = answers.filter((ns) => ns < resumedNs).at(-1);
   const firstFromTarget = answers.find((ns) => ns >= resumedNs);
   if (lastFromSource === undefined) {
-    throw new BackendError(
+    throw new ObserverError(
       `The observer got no answer from the guest before the switch-over (${log.probes.length} probes to ${log.address}:${log.port})`,
-      { backend: 'kvm' },
     );
   }
   if (firstFromTarget === undefined) {
-    throw new BackendError(
+    throw new ObserverError(
       `The observer got no answer from the guest after the switch-over: the migrated guest does not answer at ${log.address}:${log.port}`,
-      { backend: 'kvm' },
     );
   }
   const during = log.probes.filter((probe) => probe.sentNs >= issuedNs && probe.sentNs <= firstFromTarget);

@@ -9,9 +9,12 @@ export { loadCampaign, samplesFrame, type LoadedCampaign } from '../analysis/loa
 export { relativeToNative, thesisRelativeToNative } from '../analysis/relative.js';
 export { describe, type Stats } from '../analysis/statistics.js';
 export { summarize, type ObservationUnit, type SummaryRow } from '../analysis/summarize.js';
-export { thesisHostValues, thesisPoints } from '../analysis/thesis-points.js';
+export { thesisHostValues, thesisPoints, type ThesisPoint } from '../analysis/thesis-points.js';
+export { cachingAssessment, type CachingVerdict } from '../analysis/fileio-caching.js';
+export { BACKEND_DESCRIPTORS, backendDescriptor, seriesLabel, type BackendDescriptor } from '../model/backends.js';
+export type { DensityFileioParams, DensityMysqlParams, MigrationParams } from '../results/parameters.js';
 export { comparisonHtml } from '../figures/comparison-table.js';
-export { metricVsGuestsFigure, perRequestFigure, seriesLabel, type ThesisPoint } from '../figures/density-figures.js';
+export { metricVsGuestsFigure, perRequestFigure } from '../figures/density-figures.js';
 export { hostComparisonHtml } from '../figures/host-table.js';
 export {
   claimsHtml,
@@ -22,9 +25,8 @@ export {
   type ClaimVerdict,
 } from '../figures/density-io-claims.js';
 export { cachingHtml, fileioSetupHtml, fileioThesisPoints, mysqlSetupHtml } from '../figures/density-io-tables.js';
-export { cachingAssessment, type CachingVerdict, type DensityFileioParams } from '../experiments/density-fileio.js';
-export type { DensityMysqlParams } from '../experiments/density-mysql.js';
 export { escapeHtml, htmlTable, type Column } from '../figures/html-table.js';
+export { summaryTableHtml, type SummaryTableOptions } from '../figures/summary-table.js';
 export type { Figure } from '../figures/plotly-spec.js';
 export { campaignHtml } from './campaign-html.js';
 export { notebookCampaign, type NotebookCampaign } from './density-io-campaign.js';
@@ -49,6 +51,7 @@ export {
 } from '../figures/latency-figures.js';
 export {
   claimsTableHtml,
+  latencyDefinitionsHtml,
   meanWithCi,
   metricsTableHtml,
   phaseTableHtml,
@@ -76,4 +79,9 @@ export {
   migrationVsMemoryFigure,
   vmVsContainerFigure,
 } from '../figures/migration-figures.js';
-export { migrationComparisonHtml, migrationTableHtml, thesisValueText } from '../figures/migration-tables.js';
+export {
+  migrationComparisonHtml,
+  migrationGapsHtml,
+  migrationTableHtml,
+  thesisValueText,
+} from '../figures/migration-tables.js';

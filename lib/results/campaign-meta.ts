@@ -1,7 +1,8 @@
 /**
  * Campaign metadata (campaign.json): everything needed to know what produced a campaign's numbers.
  */
-import type { Accel, BackendName } from './schema.js';
+import type { BackendName } from '../model/backends.js';
+import type { Accel } from './schema.js';
 
 /** The machine a campaign ran on. */
 export interface HostFingerprint {
@@ -59,6 +60,12 @@ export interface CampaignMeta {
   host: HostFingerprint;
   /** tool versions: node, sysbench (host and image), qemu, docker engine, guest kernel ... */
   versions: Record<string, string>;
+  /**
+   * how each backend provided what the experiment measures with, in its own words: what "ready" and
+   * "gone" mean, how a state is saved and restored, how a guest migrates (campaigns before 2026-12
+   * kept these in `parameters`)
+   */
+  methods?: Partial<Record<BackendName, Record<string, string>>>;
   /** the guest image set used (content key), when any backend needs one */
   image: { key: string; dockerImage: string } | null;
   git: { commit: string; dirty: boolean } | null;

@@ -3,8 +3,10 @@
  * shared by the store, the analysis layer, the notebooks and the thesis's own numbers.
  */
 
-/** What ran the workload. */
-export type BackendName = 'native' | 'docker' | 'kvm';
+import type { BackendName } from '../model/backends.js';
+
+/** What ran the workload: a name of the backend table (lib/model/backends.ts). */
+export type { BackendName };
 
 /**
  * How the guest's CPU was provided: hardware KVM, QEMU's software emulator TCG, no virtual CPU at
@@ -157,11 +159,8 @@ export type MetricName = keyof typeof METRICS;
 /** Whether a row holds a measured value, a failure, or a capability the host lacks. */
 export type SampleState = 'ok' | 'errored' | 'unsupported';
 
-/**
- * One measured value (tidy/long form): the unit of the append-only store.
- * `value` is null exactly when `state` is not 'ok'; `reason` then says why.
- */
-export interface Sample {
+/** The fields every row has, whatever its state. */
+export interface SampleFields {
   /** campaign id, e.g. 2026-11-21T23-00-00Z-a1b2 */
   campaign: string;
   /** experiment name, e.g. density-cpu */
@@ -170,18 +169,17 @@ export interface Sample {
   accel: Accel;
   /** number of guests running the workload at the same time (N) */
   guests: number;
-  /** which of the N guests produced this value, 1-based; 0 for a row about the whole cell (errored or unsupported) */
+  /**
+   * which of the N guests produced this value, 1-based; 0 for a row about the whole cell (errored
+   * or unsupported)
+   */
   guest: number;
   /** repeat index, 1-based */
   repeat: number;
   metric: MetricName;
-  value: number | null;
   unit: Unit;
   /** ISO-8601 wall-clock time the value was measured */
   at: string;
-  state: SampleState;
-  /** why a row is errored or unsupported */
-  reason?: string;
   /** raw tool output this value was parsed from, relative to the campaign directory */
   raw?: string;
   /** a configuration of the experiment beyond N (migration: `clean-1cpu-512m`); part of the cell's identity */
@@ -195,6 +193,26 @@ export interface Sample {
   /** migration: who measured the value: QEMU's own account, or the observer probing the guest's service */
   measured_by?: MeasuredBy;
 }
+
+/** A measured value. */
+export interface OkSample extends SampleFields {
+  state: 'ok';
+  value: number;
+  reason?: undefined;
+}
+
+/** A row without a value: the run failed (`errored`) or the host cannot do it (`unsupported`); `reason` says why. */
+export interface ValuelessSample extends SampleFields {
+  state: 'errored' | 'unsupported';
+  value: null;
+  reason: string;
+}
+
+/**
+ * One row of the append-only store (tidy/long form), keyed on `state`: a value only when `ok`, a
+ * reason otherwise. Never a made-up number.
+ */
+export type Sample = OkSample | ValuelessSample;
 
 /** Migration guest state (thesis section 6.3): idle, or under CPU + memory load (the thesis ran mprime). */
 export const MIGRATION_LOADS = ['clean', 'loaded'] as const;

@@ -2,7 +2,7 @@
  * Shared pieces of the thesis report: the data it takes, how a thesis value is written out, and the
  * inline styles every table and list uses (so they look the same in Jupyter, nbconvert and mail).
  */
-import type { BackendName } from '../results/schema.js';
+import { backendDescriptor, type BackendName } from '../model/backends.js';
 import type { ThesisInconsistency, ThesisRow } from '../thesis/index.js';
 
 /** What every report builder takes: the two files of data/thesis/, e.g. `loadThesis()`. */
@@ -11,8 +11,10 @@ export interface ThesisReportData {
   inconsistencies: readonly ThesisInconsistency[];
 }
 
-/** How each backend is named in the report (the thesis's own words: VMs and containers). */
-export const BACKEND_LABELS: Record<BackendName, string> = { native: 'bare host', docker: 'containers', kvm: 'VMs' };
+/** How a backend is named in the report: the thesis's series of it (its VMs ran under KVM). */
+export function thesisLabel(backend: BackendName): string {
+  return backendDescriptor(backend).thesisLabel;
+}
 
 /**
  * The text and unit of a value as the thesis prints it: `printed` when the stored value was converted, two decimals in

@@ -12,7 +12,7 @@
  */
 export { loadThesis, thesisFrame, THESIS_FRAME_COLUMNS, type ThesisData } from '../thesis/index.js';
 export { figureHtml, plotlyBundleHtml } from '../notebook/plotly-html.js';
-export { BACKEND_LABELS, lineRanges, printedText, type ThesisReportData } from './format.js';
+export { lineRanges, printedText, thesisLabel, type ThesisReportData } from './format.js';
 export {
   PRINTED_TABLES,
   printedTable,

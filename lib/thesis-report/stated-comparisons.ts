@@ -4,6 +4,7 @@
  * same comparison where both sides are printed somewhere.
  */
 import { escapeHtml } from '../figures/html-table.js';
+import type { BackendName } from '../model/backends.js';
 import {
   COMPARISON_STATISTICS,
   isNumericRow,
@@ -13,7 +14,7 @@ import {
   type ThesisSelector,
 } from '../thesis/index.js';
 import {
-  BACKEND_LABELS,
+  thesisLabel,
   CAPTION_STYLE,
   TABLE_STYLE,
   TD_STYLE,
@@ -69,7 +70,7 @@ const SELECTOR_FIELDS: readonly SelectorField[] = ['backend', 'metric', 'guests'
 
 function fieldWords(field: SelectorField, value: ThesisSelector[SelectorField]): string {
   if (value === null || value === undefined) return '';
-  if (field === 'backend') return BACKEND_LABELS[value as keyof typeof BACKEND_LABELS];
+  if (field === 'backend') return thesisLabel(value as BackendName);
   if (field === 'metric') return metricWords(String(value));
   if (field === 'guests') return Array.isArray(value) ? `N=${value.join(',')}` : `N=${String(value)}`;
   if (field === 'load') return value === 'loaded' ? 'under mprime' : 'idle';

@@ -4,16 +4,17 @@
  * these charts show those values per backend and N (or per migration configuration), with hedged
  * values ("about", "almost", words) drawn as hollow markers. Pure functions: data in, plotly spec out.
  */
-import { BACKEND_COLORS, type Figure, type Trace } from '../figures/plotly-spec.js';
-import type { BackendName } from '../results/schema.js';
+import { backendColor, type Figure, type Trace } from '../figures/plotly-spec.js';
+import { backendDescriptor, type BackendName } from '../model/backends.js';
 import {
+  THESIS_BACKENDS,
   ThesisLookupError,
   isNumericRow,
   type ThesisExperiment,
   type ThesisMetricName,
   type ThesisNumericRow,
 } from '../thesis/index.js';
-import { BACKEND_LABELS, printedText, type ThesisReportData } from './format.js';
+import { printedText, thesisLabel, type ThesisReportData } from './format.js';
 import { METRIC_WORDS, statedComparisons } from './stated-comparisons.js';
 
 /** The charts, one per figure family, in thesis order. */
@@ -82,7 +83,7 @@ function memoryWords(mib: number): string {
 
 /** Migration configurations in words (thesis section 6.3). */
 function migrationConfig(row: ThesisNumericRow): string {
-  if (row.backend === 'docker') return 'container';
+  if (row.backend !== null && backendDescriptor(row.backend).kind === 'container') return 'container';
   const aggregated = (list: readonly number[] | undefined, words: (items: readonly number[]) => string) =>
     list ? ` (mean over ${words(list)})` : '';
   if (row.load === 'clean')
@@ -211,14 +212,14 @@ function statedTrace(
   backend: BackendName,
   approximate: boolean,
 ): ThesisFigure['data'][number] {
-  const name = `${BACKEND_LABELS[backend]}${approximate ? ' (approximate)' : ''}`;
+  const name = `${thesisLabel(backend)}${approximate ? ' (approximate)' : ''}`;
   return {
     type: 'scatter',
     mode: 'markers',
     name,
     x: points.map((point) => point.x),
     y: points.map((point) => point.y),
-    marker: { symbol: approximate ? 'circle-open' : 'circle', size: 12, color: BACKEND_COLORS[backend] },
+    marker: { symbol: approximate ? 'circle-open' : 'circle', size: 12, color: backendColor(backend) },
     legendgroup: backend,
     offsetgroup: backend,
     text: points.map((point) => sourceText(point.row)),
@@ -239,7 +240,7 @@ function statedValuesChart(data: ThesisReportData, id: ThesisChartId, spec: Stat
     );
   }
   const traces: ThesisFigure['data'] = [];
-  for (const backend of ['native', 'docker', 'kvm'] as const) {
+  for (const backend of THESIS_BACKENDS) {
     for (const approximate of [false, true]) {
       const group = points.filter((point) => point.backend === backend && point.row.approximate === approximate);
       if (group.length > 0) traces.push(statedTrace(group, backend, approximate));
@@ -287,15 +288,15 @@ function bootTablesChart(data: ThesisReportData): ThesisFigure {
       const series = rows
         .filter((row) => row.source.ref === table && row.metric === metric)
         .sort((a, b) => (a.guests ?? 0) - (b.guests ?? 0));
-      const name = `${BACKEND_LABELS[backend]}, ${METRIC_WORDS[metric] ?? metric} (${table})`;
+      const name = `${thesisLabel(backend)}, ${METRIC_WORDS[metric] ?? metric} (${table})`;
       traces.push({
         type: 'scatter',
         mode: 'lines+markers',
         name,
         x: series.map((row) => row.guests ?? 0),
         y: series.map((row) => row.value),
-        line: { color: BACKEND_COLORS[backend], dash: metric === 'boot_time' ? 'solid' : 'dash' },
-        marker: { size: 8, color: BACKEND_COLORS[backend] },
+        line: { color: backendColor(backend), dash: metric === 'boot_time' ? 'solid' : 'dash' },
+        marker: { size: 8, color: backendColor(backend) },
         legendgroup: backend,
         text: series.map(
           (row) =>

@@ -6,6 +6,7 @@ export * from './thesis-row.js';
 export { ThesisDataError, ThesisLookupError } from './errors.js';
 export {
   INCONSISTENCIES_FILE,
+  THESIS_BACKENDS,
   VALUES_FILE,
   findThesisDir,
   loadInconsistencies,

@@ -32,7 +32,9 @@ import {
 export const VALUES_FILE = 'values.jsonl';
 export const INCONSISTENCIES_FILE = 'inconsistencies.json';
 
-const BACKENDS: readonly BackendName[] = ['native', 'docker', 'kvm'];
+/** The systems the thesis measured, in our backends' names: the bare host, Docker, KVM/QEMU. */
+export const THESIS_BACKENDS = ['native', 'docker', 'kvm'] as const satisfies readonly BackendName[];
+const BACKENDS: readonly BackendName[] = THESIS_BACKENDS;
 
 const ROW_FIELDS = new Set([
   'id',

@@ -1,27 +1,25 @@
 /**
  * Validation of command-line values at the edge: each error names the option and the fix.
  */
-import type { BackendName } from '../results/schema.js';
+import { BACKEND_NAMES, isBackendName, type BackendName } from '../model/backends.js';
 import { UsageError } from './errors.js';
 
-const BACKENDS: readonly BackendName[] = ['native', 'docker', 'kvm'];
-
-/** `--backends native,docker,kvm` -> ['native', 'docker', 'kvm'] (order kept, duplicates dropped). */
+/**
+ * `--backends native,docker,kvm` -> ['native', 'docker', 'kvm'] (order kept, duplicates dropped);
+ * the choices are the backend table's.
+ */
 export function parseBackends(value: string): BackendName[] {
   const names = value
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  const unknown = names.filter((name) => !(BACKENDS as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0) {
+  if (names.length === 0 || !names.every(isBackendName)) {
     throw new UsageError(
-      `Expected \`--backends\` to be a comma-separated list of ${BACKENDS.join(', ')}, got \`${value}\``,
-      {
-        fix: 'for example `--backends native,docker,kvm`',
-      },
+      `Expected \`--backends\` to be a comma-separated list of ${BACKEND_NAMES.join(', ')}, got \`${value}\``,
+      { fix: `for example \`--backends ${BACKEND_NAMES.join(',')}\`` },
     );
   }
-  return [...new Set(names)] as BackendName[];
+  return [...new Set(names)];
 }
 
 /** `--guests 1,2,4` -> [1, 2, 4]; with `min` 0, `0,1,2` is accepted too. */

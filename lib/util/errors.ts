@@ -1,7 +1,7 @@
 /**
  * Typed errors. Every message says what failed, then the command or input, then what to do.
  */
-import type { BackendName } from '../results/schema.js';
+import type { BackendName } from '../model/backends.js';
 
 /** Base class: carries a `fix` the CLI prints on its own line. */
 export class GuestbenchError extends Error {

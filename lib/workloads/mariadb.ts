@@ -13,6 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ExecResult, Guest } from '../backends/guest.js';
+import { backendDescriptor } from '../model/backends.js';
 import { UsageError } from '../util/errors.js';
 import { execChecked, redactor, WorkloadError, type Redact } from './guest-exec.js';
 
@@ -212,6 +213,14 @@ export interface StartMariadbOptions {
  * NativeGuest.stop and execa's cleanup); in VMs and containers it runs in the background and dies
  * with the guest. Every error is a WorkloadError with the password masked.
  */
+/**
+ * On the bare host nothing takes a background server down with its guest (a VM or a container
+ * does, when it stops): there the server runs as a foreground exec, which the guest's stop ends.
+ */
+function onBareHost(guest: Guest): boolean {
+  return backendDescriptor(guest.backend).kind === 'host';
+}
+
 export async function startMariadb(guest: Guest, options: StartMariadbOptions): Promise<MariadbServer> {
   const layout = mariadbLayout(options.base);
   const redact = redactor(options.credentials.password);
@@ -221,10 +230,9 @@ export async function startMariadb(guest: Guest, options: StartMariadbOptions): 
     timeoutMs: 60_000,
   });
   if (found.exitCode !== 0) {
-    const fix =
-      guest.backend === 'native'
-        ? "apt-get install mariadb-server on the host (guestbench starts its own servers, never the host's)"
-        : 'run `guestbench images build` (the guest image installs mariadb-server)';
+    const fix = onBareHost(guest)
+      ? "apt-get install mariadb-server on the host (guestbench starts its own servers, never the host's)"
+      : 'run `guestbench images build` (the guest image installs mariadb-server)';
     // the fix in the message too: an errored row keeps only the message
     throw new WorkloadError(
       `No MariaDB server in ${guest.spec.name} (${guest.backend}): mariadbd or mariadb-install-db is not on its PATH; ${fix}`,
@@ -234,7 +242,7 @@ export async function startMariadb(guest: Guest, options: StartMariadbOptions): 
   await execChecked(guest, installDbCommand(layout), step('mariadb-install-db'));
 
   let foreground: Promise<ExecResult | Error> | undefined;
-  if (guest.backend === 'native') {
+  if (onBareHost(guest)) {
     foreground = guest
       .exec(foregroundServerCommand(layout))
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));

@@ -3,9 +3,7 @@
  * their runner (the kernel kills them when it dies), but containers belong to the Docker engine
  * and a migration's network namespaces and interfaces to the kernel.
  */
-import { removeLeftoverContainers } from '../../lib/backends/docker.js';
-import { sweepStaleRunRoots } from '../../lib/backends/kvm.js';
-import { sweepStaleSnapshotRoots } from '../../lib/backends/kvm-snapshot.js';
+import { backendProviders } from '../../lib/backends/registry.js';
 import { sweepStaleHostPairs } from '../../lib/network/host-pair.js';
 import type { Command } from '../cli.js';
 
@@ -24,11 +22,13 @@ Options:
   -h, --help      show this help`,
   options: { campaign: { type: 'string' } },
   async run(values) {
-    const removed = await removeLeftoverContainers(typeof values.campaign === 'string' ? values.campaign : undefined);
-    process.stdout.write(`removed ${removed} container(s)\n`);
-    // a killed campaign leaves its VM run directories and disk overlays in $TMPDIR
-    sweepStaleRunRoots();
-    sweepStaleSnapshotRoots();
+    const campaign = typeof values.campaign === 'string' ? values.campaign : undefined;
+    // each backend removes what outlives its runner: containers, VM run directories and disk overlays
+    for (const provider of backendProviders()) {
+      for (const line of (await provider.cleanup?.({ ...(campaign ? { campaign } : {}) })) ?? []) {
+        process.stdout.write(`${provider.name}: ${line}\n`);
+      }
+    }
     const pairs = sweepStaleHostPairs();
     process.stdout.write(
       `removed ${pairs.namespaces.length} network namespace(s) and ${pairs.links.length} interface(s) of migration host pairs${pairs.namespaces.length + pairs.links.length > 0 ? `: ${[...pairs.namespaces, ...pairs.links].join(', ')}` : ''}\n`,

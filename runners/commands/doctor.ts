@@ -1,26 +1,31 @@
 /**
  * `guestbench doctor`: for each backend, usable or not, why, and the fix.
  */
-import {
-  checkDocker,
-  checkKvm,
-  checkNative,
-  imagesIfBuilt,
-  type BackendCheck,
-} from '../../lib/backends/availability.js';
-import { checkContainerCheckpoint } from '../../lib/backends/criu.js';
+import { imagesIfBuilt, type BackendCheck } from '../../lib/backends/availability.js';
+import { checkContainerCheckpoint } from '../../lib/backends/docker-checkpoint.js';
+import { backendProviders } from '../../lib/backends/registry.js';
+import { BACKEND_NAMES, CAPABILITY_NAMES, backendDescriptor } from '../../lib/model/backends.js';
 import { checkHostPair } from '../../lib/network/host-pair.js';
 import { hostFingerprint } from '../../lib/results/host-fingerprint.js';
 import type { Command } from '../cli.js';
+
+const WIDTH = Math.max(...BACKEND_NAMES.map((name) => name.length));
+
+/** What the backend's implementation can do, from the backend table. */
+function capabilities(check: BackendCheck): string {
+  const descriptor = backendDescriptor(check.backend);
+  const can = descriptor.capabilities.map((key) => CAPABILITY_NAMES[key]);
+  return `\n      ${descriptor.title} (${descriptor.kind}): ${can.length > 0 ? can.join(', ') : 'start, exec, stop only'}`;
+}
 
 function line(check: BackendCheck): string {
   if (check.usable) {
     const notes = check.notes
       .map((note) => `\n      note: ${note.reason}${note.fix ? `\n      fix:  ${note.fix}` : ''}`)
       .join('');
-    return `  ok    ${check.backend.padEnd(6)} accel=${check.accel}  ${check.detail}${notes}`;
+    return `  ok    ${check.backend.padEnd(WIDTH)} accel=${check.accel}  ${check.detail}${capabilities(check)}${notes}`;
   }
-  return `  FAIL  ${check.backend.padEnd(6)} ${check.reason}\n      fix:  ${check.fix}`;
+  return `  FAIL  ${check.backend.padEnd(WIDTH)} ${check.reason}\n      fix:  ${check.fix}`;
 }
 
 export const doctorCommand: Command = {
@@ -28,7 +33,8 @@ export const doctorCommand: Command = {
   summary: 'check which backends this host can run, and why not',
   usage: `Usage: guestbench doctor [--cached]
 
-For each backend (native, docker, kvm) says whether it is usable, why not, and the fix.
+For each backend (${BACKEND_NAMES.join(', ')}) says whether it is usable, why not, and the fix,
+and what it can do (scratch storage, a timed start, save/restore, live migration).
 For kvm it boots a real probe guest under -accel kvm (with a timeout) to learn whether
 hardware acceleration works, and otherwise reports the TCG software-emulation fallback.
 It also says whether the two hosts of the migration experiment can be made here (network
@@ -53,11 +59,10 @@ Exit status: 0 when every backend is usable, 1 otherwise.`,
         ? `images: ${images.key} (${images.dir})\n`
         : `images: not built (${reason ?? 'unknown'})\n      fix:  run \`guestbench images build\`\n`,
     );
-    const checks = [
-      await checkNative(),
-      await checkDocker(images),
-      await checkKvm(images, { forceProbe: values.cached !== true }),
-    ];
+    const checks: BackendCheck[] = [];
+    for (const provider of backendProviders()) {
+      checks.push(await provider.check({ images, forceProbe: values.cached !== true }));
+    }
     for (const check of checks) process.stdout.write(line(check) + '\n');
     // optional (migration; latency-restore's and migration's container rows): reported, not counted in the exit status
     const hosts = await checkHostPair();

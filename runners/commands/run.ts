@@ -2,7 +2,9 @@
  * `guestbench run EXPERIMENT`: runs or resumes a campaign; Ctrl-C stops it cleanly.
  */
 import { summarize } from '../../lib/analysis/summarize.js';
+import { BACKEND_NAMES } from '../../lib/model/backends.js';
 import { runCampaign } from '../../lib/experiments/campaign.js';
+import { defaultBackends } from '../../lib/experiments/definition.js';
 import { experimentDefinitions, experimentNamed } from '../../lib/experiments/registry.js';
 import { parseProfile } from '../../lib/experiments/profiles.js';
 import { readSamples } from '../../lib/results/store.js';
@@ -10,6 +12,7 @@ import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib
 import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
+import { progressDisplay } from '../progress-display.js';
 
 /** One line per backend, accelerator and N: the mean of the campaign's first metric with its CI. */
 function headlineSummary(dir: string): string {
@@ -43,7 +46,8 @@ ${experimentDefinitions()
   .join('\n')}
 
 Options:
-  --backends LIST   comma-separated: native,docker,kvm (default: all three)
+  --backends LIST   comma-separated, of ${BACKEND_NAMES.join(',')} (default: every backend that can
+                    run the experiment; one asked for that cannot gets unsupported rows saying why)
   --guests LIST     guest counts N, e.g. 1,2,4,8 (default: the profile's, per backend)
   --repeats N       repeats per N (default: the profile's: quick 3, thesis 10)
   --profile NAME    quick (minutes on a 2-core host) or thesis (the thesis's parameters); default quick
@@ -99,11 +103,12 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const display = progressDisplay();
     try {
       const outcome = await runCampaign({
         experiment,
         profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
-        backends: parseBackends(typeof values.backends === 'string' ? values.backends : 'native,docker,kvm'),
+        backends: typeof values.backends === 'string' ? parseBackends(values.backends) : defaultBackends(definition),
         ...(typeof values.guests === 'string'
           ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
           : {}),
@@ -117,8 +122,10 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
         failFast: values['fail-fast'] === true,
         signal: controller.signal,
-        log: logLine,
+        log: display.log,
+        progress: display.progress,
       });
+      display.end();
       process.stdout.write(`campaign ${outcome.id} ${outcome.state}: ${outcome.rows} rows in ${outcome.dir}\n`);
       process.stdout.write(headlineSummary(outcome.dir));
       if (outcome.state === 'interrupted') {
@@ -129,6 +136,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
       }
       return 0;
     } finally {
+      display.end();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

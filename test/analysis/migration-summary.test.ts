@@ -39,20 +39,20 @@ function fixtureValue(config: string, metric: string, measuredBy: string, repeat
 }
 
 describe('summarizeMigration', () => {
-  it('gives one summary per configuration: VMs by load, memory, vCPUs, then the container', () => {
+  it('gives one summary per configuration, backends in legend order (the container first), VMs by load, memory, vCPUs', () => {
     expect(
       configs.map((config) => [config.config, config.load, config.vcpus, config.memoryMiB, config.accel, config.state]),
     ).toEqual([
+      ['container', null, null, null, 'none', 'unsupported'],
       ['clean-1cpu-256m', 'clean', 1, 256, 'tcg', 'ok'],
       ['clean-1cpu-512m', 'clean', 1, 512, 'tcg', 'ok'],
       ['loaded-1cpu-256m', 'loaded', 1, 256, 'tcg', 'ok'],
       ['loaded-2cpu-256m', 'loaded', 2, 256, 'tcg', 'ok'],
-      ['container', null, null, null, 'none', 'unsupported'],
     ]);
   });
 
   it("keeps QEMU's figures and the observer's apart, with exact means over the repeats", () => {
-    const clean = configs[0]!;
+    const clean = configs.find((config) => config.config === 'clean-1cpu-256m')!;
     expect(clean.totalTime.observer?.mean).toBe(fixtureMean('clean-1cpu-256m', 'total_time', 'observer'));
     expect(clean.totalTime.qemu?.mean).toBe(fixtureMean('clean-1cpu-256m', 'total_time', 'qemu'));
     expect(clean.downtime.qemu?.mean).toBe(fixtureMean('clean-1cpu-256m', 'downtime', 'qemu'));
@@ -69,7 +69,7 @@ describe('summarizeMigration', () => {
   });
 
   it('shows the container as unsupported with the recorded reason and no numbers', () => {
-    const container = configs.at(-1)!;
+    const container = configs.find((config) => config.config === 'container')!;
     expect(container.reason).toContain('criu check');
     expect(container.reason).toContain('--experimental');
     expect([

@@ -1,24 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../lib/analysis/summarize.js';
 import type { Sample } from '../../lib/results/schema.js';
+import { rowMaker } from '../helpers/samples.js';
 
-function row(overrides: Partial<Sample>): Sample {
-  return {
-    campaign: 'c',
-    experiment: 'density-cpu',
-    backend: 'docker',
-    accel: 'none',
-    guests: 2,
-    guest: 1,
-    repeat: 1,
-    metric: 'total_time',
-    value: 1,
-    unit: 's',
-    at: '2026-11-21T00:00:00.000Z',
-    state: 'ok',
-    ...overrides,
-  };
-}
+const row = rowMaker({
+  campaign: 'c',
+  experiment: 'density-cpu',
+  backend: 'docker',
+  accel: 'none',
+  guests: 2,
+  guest: 1,
+  repeat: 1,
+  metric: 'total_time',
+  at: '2026-11-21T00:00:00.000Z',
+});
 
 describe('summarize', () => {
   const samples: Sample[] = [

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerClient } from '../../lib/backends/docker-client.js';
+import { dockerClient } from '../../lib/util/docker-client.js';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
 import { AbortedError, BackendError } from '../../lib/util/errors.js';
 import { parseCpuOutput } from '../../lib/workloads/sysbench-cpu.js';

@@ -14,8 +14,7 @@ import {
   wallMinusMonotonicNs,
 } from '../../lib/backends/docker-events.js';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
-import { measureContainerBoot } from '../../lib/experiments/latency-measure.js';
-import { containerBootValues } from '../../lib/experiments/latency-rows.js';
+import { containerBootValues, measureContainerBoot } from '../../lib/backends/docker-latency.js';
 import { dockerSkip, images } from '../helpers/capabilities.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/latency/docker-events-lifecycle.jsonl');

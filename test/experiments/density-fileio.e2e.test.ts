@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerClient } from '../../lib/backends/docker-client.js';
+import { dockerClient } from '../../lib/util/docker-client.js';
 import { CAMPAIGN_LABEL } from '../../lib/backends/docker.js';
 import type { DensityFileioParams } from '../../lib/experiments/density-fileio.js';
 import { readCampaignMeta, readSamples } from '../../lib/results/store.js';

@@ -4,6 +4,7 @@
  * claims of the analysis layer.
  */
 import { describe, expect, it } from 'vitest';
+import { rowMaker } from '../helpers/samples.js';
 import { thesisClaims } from '../../lib/analysis/latency-claims.js';
 import { bootPhases, phaseMeans, VM_RESTORE_PHASES } from '../../lib/analysis/latency-phases.js';
 import { summarizeRestore } from '../../lib/analysis/latency-restore-summary.js';
@@ -11,15 +12,11 @@ import { summarize } from '../../lib/analysis/summarize.js';
 import { containerCommand } from '../../lib/backends/docker.js';
 import { latency, LATENCY_PROFILES } from '../../lib/experiments/latency.js';
 import { latencyRestore } from '../../lib/experiments/latency-restore.js';
-import {
-  containerBootValues,
-  containerShutdownValues,
-  okRows,
-  seconds,
-  valuelessRow,
-  vmBootValues,
-  vmShutdownValues,
-} from '../../lib/experiments/latency-rows.js';
+import { containerBootValues, containerShutdownValues, dockerStartTiming } from '../../lib/backends/docker-latency.js';
+import { DockerBackend } from '../../lib/backends/docker.js';
+import { vmBootValues, vmShutdownValues } from '../../lib/backends/kvm-latency.js';
+import { okRows, valuelessRow } from '../../lib/experiments/latency-rows.js';
+import { seconds } from '../../lib/util/clock.js';
 import { experimentNamed } from '../../lib/experiments/registry.js';
 import { METRICS, type Sample } from '../../lib/results/schema.js';
 
@@ -128,25 +125,30 @@ describe('latency rows from timings', () => {
 });
 
 describe('latency experiment definitions', () => {
-  it('are registered, and their parameters record what ready and gone mean', () => {
+  it('are registered; every backend asked for gets its N, the bare host one to say it does not boot', () => {
     expect(experimentNamed('latency')).toBe(latency);
     expect(experimentNamed('latency-restore')).toBe(latencyRestore);
+    expect(latency.uses).toEqual(['startTiming']);
     const params = latency.parameters({ profile: 'thesis', backends: ['native', 'docker', 'kvm'] });
-    expect(params.guests).toEqual({ docker: [0, 1, 2, 4, 8, 16], kvm: [0, 1, 2, 4, 8, 12] });
+    expect(params.guests).toEqual({ native: [0], docker: [0, 1, 2, 4, 8, 16], kvm: [0, 1, 2, 4, 8, 12] });
+    expect(Object.keys(params.guests)).toEqual(['native', 'docker', 'kvm']);
     expect(params.repeats).toBe(10);
-    expect(params.readiness).toMatch(/a process inside the guest has written a marker/);
-    expect(params.shutdown.kvm).toMatch(/guest-shutdown/);
-    expect(params.shutdown.docker).toMatch(/SIGTERM/);
-    expect(params.containerMainProcess).toEqual(containerCommand(true));
     expect(latency.parameters({ profile: 'quick', backends: ['kvm'], guests: [1], repeats: 1 })).toMatchObject({
       guests: { kvm: [1] },
       repeats: 1,
     });
-    expect(LATENCY_PROFILES.quick.guests).toEqual({ kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8] });
+    expect(LATENCY_PROFILES.quick.guests).toEqual({ native: [0], kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8] });
     expect(latencyRestore.parameters({ profile: 'quick', backends: ['docker', 'kvm'] })).toMatchObject({
       guests: { docker: [0], kvm: [0] },
       repeats: 3,
     });
+  });
+
+  it("a container's timed start says what ready and gone mean, and its main process exits on SIGTERM", () => {
+    const timing = dockerStartTiming(new DockerBackend({ image: 'guestbench/bookworm:test' }));
+    expect(timing.readiness).toContain(containerCommand(true).join(' '));
+    expect(timing.readiness).toMatch(/prints "guestbench-ready" on stdout/);
+    expect(timing.shutdown).toMatch(/SIGTERM/);
   });
 
   it('containers either exit on SIGTERM or, as before, ignore it', () => {
@@ -155,23 +157,17 @@ describe('latency experiment definitions', () => {
   });
 });
 
-function sample(overrides: Partial<Sample>): Sample {
-  return {
-    campaign: 'c',
-    experiment: 'latency-restore',
-    backend: 'kvm',
-    accel: 'tcg',
-    guests: 0,
-    guest: 1,
-    repeat: 1,
-    metric: 'cold_boot_time',
-    value: 1,
-    unit: 's',
-    at: 'T',
-    state: 'ok',
-    ...overrides,
-  };
-}
+const sample = rowMaker({
+  campaign: 'c',
+  experiment: 'latency-restore',
+  backend: 'kvm',
+  accel: 'tcg',
+  guests: 0,
+  guest: 1,
+  repeat: 1,
+  metric: 'cold_boot_time',
+  at: 'T',
+});
 
 describe('latency analysis', () => {
   const restoreRows: Sample[] = [
@@ -193,7 +189,8 @@ describe('latency analysis', () => {
   ];
 
   it('pairs cold boot and restore per repeat, and keeps the reason where a kind cannot restore', () => {
-    const [vm, container] = summarizeRestore(restoreRows);
+    // in legend order: containers, then VMs
+    const [container, vm] = summarizeRestore(restoreRows);
     expect(vm).toMatchObject({ backend: 'kvm', accel: 'tcg', restoreState: 'ok', reason: null });
     expect(vm?.speedup?.mean).toBeCloseTo((10 + 15) / 2, 12);
     expect(vm?.saving?.mean).toBeCloseTo(5.05, 12);

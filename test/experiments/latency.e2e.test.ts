@@ -51,13 +51,12 @@ describe.skipIf(dockerSkip)('latency campaigns end to end (real Docker and QEMU)
     const meta = readCampaignMeta(dir);
     expect(meta.state).toBe('complete');
     expect(['kvm', 'tcg']).toContain(meta.accel.kvm);
-    const parameters = meta.parameters as {
-      readiness: string;
-      shutdown: { kvm: string; docker: string };
-      guests: Record<string, number[]>;
-    };
-    expect(parameters.readiness).toMatch(/a process inside the guest has written a marker/);
-    expect(parameters.shutdown.docker).toMatch(/exits on SIGTERM/);
+    const parameters = meta.parameters as { guests: Record<string, number[]> };
+    // what ready and gone meant, in each backend's own words
+    expect(meta.methods?.docker?.ready).toMatch(/prints "guestbench-ready" on stdout/);
+    expect(meta.methods?.docker?.gone).toMatch(/exits on SIGTERM/);
+    expect(meta.methods?.kvm?.ready).toMatch(/prints "guestbench-init: ready uptime=\.\.\." on the serial console/);
+    expect(meta.methods?.kvm?.gone).toMatch(/guest-shutdown/);
     expect(parameters.guests).toEqual({ docker: [1], kvm: [1] });
     expect(samples.filter((row) => row.state !== 'ok')).toEqual([]);
     for (const backend of ['docker', 'kvm'] as const) {

@@ -6,12 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { cellKey, doneCells } from '../../lib/experiments/context.js';
 import { MIGRATION_PROFILES, loadCommand, migration } from '../../lib/experiments/migration.js';
-import {
-  CONTAINER_CONFIG,
-  migrationRows,
-  migrationValuelessRows,
-  type MigrationCell,
-} from '../../lib/experiments/migration-rows.js';
+import { migrationRows, migrationValuelessRows, type MigrationCell } from '../../lib/experiments/migration-rows.js';
+import type { MetricName } from '../../lib/results/schema.js';
 import { loadThesisRows } from '../../lib/thesis/index.js';
 
 const thesis = loadThesisRows().filter((row) => row.experiment === 'migration');
@@ -43,9 +39,9 @@ describe('migration parameters', () => {
     expect(params.backends).toEqual(['kvm', 'docker']);
   });
 
-  it('quick is smaller, --repeats and --link-mbit override, the bare host is left out', () => {
+  it('quick is smaller, --repeats and --link-mbit override; a backend that cannot migrate stays, to say so', () => {
     const params = migration.parameters({ profile: 'quick', backends: ['native', 'kvm'], repeats: 1, linkMbit: 100 });
-    expect(params.backends).toEqual(['kvm']);
+    expect(params.backends).toEqual(['native', 'kvm']);
     expect(params.repeats).toBe(1);
     expect(params.link).toEqual({ rateMbit: 100, delayMs: 0 });
     expect(Math.max(...params.configs.map((config) => config.memoryMiB))).toBeLessThan(
@@ -72,15 +68,18 @@ describe('migration rows', () => {
     config,
     raw: 'raw/x.txt',
   };
-  const qemu = {
-    totalTimeMs: 1250,
-    downtimeMs: 210,
-    setupTimeMs: 2,
-    transferredBytes: 1.6e8,
-    dirtySyncCount: 4,
-    mbps: 960,
-    ramTotalBytes: 5.4e8,
-  };
+  const qemuFigures = (totalTime: number) => ({
+    measuredBy: 'qemu' as const,
+    values: [
+      ['total_time', totalTime],
+      ['downtime', 210],
+      ['setup_time', 2],
+      ['transferred_bytes', 1.6e8],
+      ['dirty_sync_count', 4],
+      ['bandwidth', 960],
+    ] as Array<[MetricName, number]>,
+  });
+  const qemu = qemuFigures(1.25);
   const observer = { totalTimeS: 1.34, downtimeMs: 305, probesDuringMigration: 260, probesLost: 55, largestGapMs: 305 };
 
   it("one completed migration: total_time and downtime from both vantage points, in their units, plus QEMU's transfer figures", () => {
@@ -110,8 +109,8 @@ describe('migration rows', () => {
     expect(rows).toHaveLength(10);
   });
 
-  it('a failed or impossible cell: the four primary rows, valueless, with the reason; the container has no VM fields', () => {
-    const errored = migrationValuelessRows(cell, 'errored', 'migrate: boom', 'T');
+  it("a failed or impossible cell: the primary rows, valueless, with the reason; only the observer's where the backend cannot migrate", () => {
+    const errored = migrationValuelessRows(cell, 'errored', 'migrate: boom', 'qemu', 'T');
     expect(errored.map((row) => `${row.metric}/${row.measured_by}`)).toEqual([
       'total_time/qemu',
       'total_time/observer',
@@ -124,21 +123,25 @@ describe('migration rows', () => {
       ),
     ).toBe(true);
     const container = migrationValuelessRows(
-      { ...cell, backend: 'docker', accel: 'none', config: undefined },
+      { ...cell, backend: 'docker', accel: 'none' },
       'unsupported',
-      'criu check fails',
+      'docker lacks live migration',
+      undefined,
       'T',
     );
-    expect(container[0]).toMatchObject({ config: CONTAINER_CONFIG, guest: 0, state: 'unsupported' });
-    expect(container[0]).not.toHaveProperty('vcpus');
+    expect(container.map((row) => `${row.metric}/${row.measured_by}`)).toEqual([
+      'total_time/observer',
+      'downtime/observer',
+    ]);
+    expect(container[0]).toMatchObject({ config: 'loaded-2cpu-512m', vcpus: 2, guest: 0, state: 'unsupported' });
   });
 
   it('summaries keep configurations and vantage points apart; a failed run counts once; resume knows cells by configuration', () => {
     const other = { ...config, id: 'clean-1cpu-512m', load: 'clean' as const, vcpus: 1 };
     const rows = [
       ...migrationRows(cell, qemu, observer, 1.7e8),
-      ...migrationRows({ ...cell, repeat: 4 }, { ...qemu, totalTimeMs: 1350 }, observer, 1.7e8),
-      ...migrationValuelessRows({ ...cell, repeat: 5 }, 'errored', 'x'),
+      ...migrationRows({ ...cell, repeat: 4 }, qemuFigures(1.35), observer, 1.7e8),
+      ...migrationValuelessRows({ ...cell, repeat: 5 }, 'errored', 'x', 'qemu'),
       ...migrationRows({ ...cell, config: other, repeat: 1 }, qemu, observer, 1.7e8),
     ];
     const summary = summarize(rows).filter((row) => row.metric === 'total_time');

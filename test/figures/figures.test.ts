@@ -2,27 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { compareWithThesis } from '../../lib/analysis/compare.js';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { comparisonHtml } from '../../lib/figures/comparison-table.js';
-import { metricVsGuestsFigure, perRequestFigure, type ThesisPoint } from '../../lib/figures/density-figures.js';
+import type { ThesisPoint } from '../../lib/analysis/thesis-points.js';
+import { metricVsGuestsFigure, perRequestFigure } from '../../lib/figures/density-figures.js';
 import { escapeHtml, htmlTable } from '../../lib/figures/html-table.js';
 import type { Sample } from '../../lib/results/schema.js';
+import { rowMaker } from '../helpers/samples.js';
 
-function row(overrides: Partial<Sample>): Sample {
-  return {
-    campaign: 'c',
-    experiment: 'density-cpu',
-    backend: 'docker',
-    accel: 'none',
-    guests: 1,
-    guest: 1,
-    repeat: 1,
-    metric: 'total_time',
-    value: 1,
-    unit: 's',
-    at: '2026-11-21T00:00:00.000Z',
-    state: 'ok',
-    ...overrides,
-  };
-}
+const row = rowMaker({
+  campaign: 'c',
+  experiment: 'density-cpu',
+  backend: 'docker',
+  accel: 'none',
+  guests: 1,
+  guest: 1,
+  repeat: 1,
+  metric: 'total_time',
+  at: '2026-11-21T00:00:00.000Z',
+});
 
 const samples: Sample[] = [
   row({ backend: 'native', value: 10 }),

@@ -5,28 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { bootPhases, phaseMeans } from '../../lib/analysis/latency-phases.js';
 import { summarizeRestore } from '../../lib/analysis/latency-restore-summary.js';
 import { summarize } from '../../lib/analysis/summarize.js';
-import type { ThesisPoint } from '../../lib/figures/density-figures.js';
+import type { ThesisPoint } from '../../lib/analysis/thesis-points.js';
 import { latencyVsGuestsFigure, phaseBreakdownFigure, restoreFigure } from '../../lib/figures/latency-figures.js';
 import { meanWithCi, metricsTableHtml, restoreTableHtml } from '../../lib/figures/latency-tables.js';
 import type { Sample } from '../../lib/results/schema.js';
+import { rowMaker } from '../helpers/samples.js';
 
-function row(overrides: Partial<Sample>): Sample {
-  return {
-    campaign: 'c',
-    experiment: 'latency',
-    backend: 'kvm',
-    accel: 'tcg',
-    guests: 0,
-    guest: 1,
-    repeat: 1,
-    metric: 'boot_time',
-    value: 1,
-    unit: 's',
-    at: '2026-11-22T00:00:00.000Z',
-    state: 'ok',
-    ...overrides,
-  };
-}
+const row = rowMaker({
+  campaign: 'c',
+  experiment: 'latency',
+  backend: 'kvm',
+  accel: 'tcg',
+  guests: 0,
+  guest: 1,
+  repeat: 1,
+  metric: 'boot_time',
+  at: '2026-11-22T00:00:00.000Z',
+});
 
 const latencyRows: Sample[] = [
   ...[
@@ -74,8 +69,8 @@ describe('chapter 5 figures', () => {
     expect(figure.data.map((trace) => trace.name)).toEqual([
       'containers boot, this host',
       'VMs (tcg) boot, this host',
-      'VMs (KVM) boot, thesis',
       'containers boot, thesis',
+      'VMs (KVM) boot, thesis',
       'containers shutdown, this host',
       'VMs (tcg) shutdown, this host',
       'VMs (KVM) shutdown, thesis',
@@ -105,8 +100,8 @@ describe('chapter 5 figures', () => {
     ]);
     const figure = restoreFigure(rows, { title: 'Figure 5.2', note: 'thesis: ~3x' });
     expect(figure.data.map((trace) => [trace.name, trace.x, trace.y])).toEqual([
-      ['cold boot', ['VMs (tcg)', 'containers'], [5.2, 0.35]],
-      ['restore from saved state', ['VMs (tcg)', 'containers'], [0.38, null]],
+      ['cold boot', ['containers', 'VMs (tcg)'], [0.35, 5.2]],
+      ['restore from saved state', ['containers', 'VMs (tcg)'], [null, 0.38]],
     ]);
     expect(figure.layout.annotations?.map((note) => note.text)).toEqual([
       'containers: restore unsupported (criu check fails)',

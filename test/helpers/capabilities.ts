@@ -2,14 +2,15 @@
  * What the host offers the integration tests. A test that needs something missing is skipped with
  * the reason printed, never passed silently.
  */
-import { checkDocker, imagesIfBuilt } from '../../lib/backends/availability.js';
+import { imagesIfBuilt } from '../../lib/backends/availability.js';
+import { checkDocker } from '../../lib/backends/docker-provider.js';
 import type { ImageSet } from '../../lib/images/index.js';
 
 /** The guest images, or the reason they are unavailable. */
 export const imagesState = imagesIfBuilt();
 
 /** The docker backend's check (engine answers and has the image). */
-export const dockerState = await checkDocker(imagesState.images);
+export const dockerState = await checkDocker({ images: imagesState.images });
 
 /** Prints why a suite is skipped and returns true when it must be. */
 export function skipUnless(usable: boolean, what: string, reason: string | undefined): boolean {

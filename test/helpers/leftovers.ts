@@ -3,7 +3,7 @@
  * names, and temp directories of the runner.
  */
 import { execa } from 'execa';
-import { dockerClient } from '../../lib/backends/docker-client.js';
+import { dockerClient } from '../../lib/util/docker-client.js';
 import { CAMPAIGN_LABEL } from '../../lib/backends/docker.js';
 
 /** Containers labelled with the campaign id (running or not). */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dockerClient } from '../../lib/backends/docker-client.js';
+import { dockerClient } from '../../lib/util/docker-client.js';
 import {
   GUEST_PACKAGES,
   GUEST_RECIPE,

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { dockerClient } from '../../lib/backends/docker-client.js';
+import { dockerClient } from '../../lib/util/docker-client.js';
 import { pruneImages } from '../../lib/images/prune-images.js';
 import { dockerSkip } from '../helpers/capabilities.js';
 

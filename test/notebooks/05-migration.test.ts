@@ -62,7 +62,7 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb 
   });
 
   it('shows the container as unsupported with the recorded reason and fix, and QEMU\'s downtime beside the observer\'s', () => {
-    expect(output).toContain('Container migration unsupported on this host:');
+    expect(output).toContain('Docker containers: migration unsupported on this host:');
     expect(output).toContain('containers: not measured here, unsupported');
     expect(output).toContain('criu check');
     expect(output).toContain('Downtime by vantage point, per configuration');

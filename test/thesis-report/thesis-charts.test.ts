@@ -32,10 +32,10 @@ describe('thesis charts', () => {
     }
   });
 
-  it('Figure 4.1: the bare host (about 35.94 s, hollow) and 8 containers (42.05 s) by backend and N', async () => {
+  it('Figure 4.1: the bare host, native (about 35.94 s, hollow) and 8 containers (42.05 s) by backend and N', async () => {
     const figure = thesisChart(data, 'figure-4.1');
     expect(figure.data.map((trace) => [trace.name, trace.x, trace.y, trace.marker?.symbol])).toEqual([
-      ['bare host (approximate)', ['N=1'], [35.94], 'circle-open'],
+      ['native (approximate)', ['N=1'], [35.94], 'circle-open'],
       ['containers', ['N=8'], [42.05], 'circle'],
     ]);
     expect(figure.data[0]?.text?.[0]).toBe('≈ 35.94 s; Figure 4.1, line 987');
@@ -44,7 +44,7 @@ describe('thesis charts', () => {
 
   it('Figure 5.1 plots Tables 5.1 and 5.2 against N', async () => {
     const figure = thesisChart(data, 'figure-5.1');
-    const vmBoot = figure.data.find((trace) => trace.name === 'VMs, boot time (Table 5.1)');
+    const vmBoot = figure.data.find((trace) => trace.name === 'VMs (KVM), boot time (Table 5.1)');
     expect(vmBoot).toMatchObject({ x: [1, 2, 4, 8, 12], y: [6.12, 6.3, 7.86, 9, 30.77] });
     const containerBoot = figure.data.find((trace) => trace.name === 'containers, boot time (Table 5.2)');
     expect(containerBoot?.x).toEqual([1, 2, 4, 8, 16]);
@@ -63,7 +63,7 @@ describe('thesis charts', () => {
     );
     const downtime = thesisChart(data, 'figures-6.3-6.5-downtime');
     expect(downtime.layout.yaxis.title.text).toBe('downtime (s)');
-    const vms = downtime.data.find((trace) => trace.name === 'VMs');
+    const vms = downtime.data.find((trace) => trace.name === 'VMs (KVM)');
     expect(vms?.y).toEqual([2.67, 2.21, 1.81, 2.51, 2.2]);
     await expect(JSON.stringify(thesisChart(data, 'figures-6.3-6.5-total-time'), null, 2)).toMatchFileSnapshot(
       'snapshots/figures-6-3-6-5-total-time.json',
@@ -73,7 +73,7 @@ describe('thesis charts', () => {
   it('chapter 5 ratios: stated beside what the tables give (6 and 14 against 13.9; triples against 5.0)', () => {
     const figure = thesisChart(data, 'figures-5.1-5.2-ratios');
     const fromTables = figure.data.find((trace) => trace.name === 'from the printed tables');
-    expect(fromTables?.x).toEqual(['boot time, N=1: VMs / containers', 'VMs, boot time: N=12 / N=1']);
+    expect(fromTables?.x).toEqual(['boot time, N=1: VMs (KVM) / containers', 'VMs (KVM), boot time: N=12 / N=1']);
     expect(fromTables?.y).toEqual([13.909, 5.028]);
     const stated = figure.data.filter((trace) => trace.name.startsWith('stated')).flatMap((trace) => trace.y);
     expect(stated.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([3, 3, 4.5, 6, 10, 14]);
@@ -83,8 +83,8 @@ describe('thesis charts', () => {
 describe('stated comparisons', () => {
   it('labels a comparison by what both sides share, then what differs', () => {
     const [cpuDifference, cpuHalf] = statedComparisons(data, ['density-cpu']);
-    expect(cpuDifference && comparisonLabel(cpuDifference.row)).toBe('VMs, total time: N=8 − N=1');
-    expect(cpuHalf?.label).toBe('max. time per request, N=8: containers / VMs');
+    expect(cpuDifference && comparisonLabel(cpuDifference.row)).toBe('VMs (KVM), total time: N=8 − N=1');
+    expect(cpuHalf?.label).toBe('max. time per request, N=8: containers / VMs (KVM)');
   });
 
   it('computes the comparison from the printed values where both sides are printed', () => {

@@ -1,0 +1,50 @@
+/**
+ * The summary table every notebook ends with: one line per backend (with its accelerator), N or
+ * configuration, metric (and vantage point where two parties measured), with n, mean, spread and
+ * the 95% interval.
+ */
+import type { SummaryRow } from '../analysis/summarize.js';
+import { seriesLabel } from '../model/backends.js';
+import { htmlTable, type Column } from './html-table.js';
+
+/** Options of {@link summaryTableHtml}. */
+export interface SummaryTableOptions {
+  caption: string;
+  /** only these metrics (default every metric) */
+  metrics?: readonly string[];
+  /** decimal places (default 3) */
+  digits?: number;
+  /** add the experiment column (a notebook reading two campaigns) */
+  experiment?: boolean;
+  /** configuration and vantage point instead of N (migration) */
+  configurations?: boolean;
+  /** add the median */
+  median?: boolean;
+}
+
+/** The summary as an HTML table. */
+export function summaryTableHtml(summary: readonly SummaryRow[], options: SummaryTableOptions): string {
+  const digits = options.digits ?? 3;
+  const rows = options.metrics ? summary.filter((row) => options.metrics?.includes(row.metric)) : summary;
+  const columns: Array<Column<SummaryRow> | false> = [
+    options.experiment === true && { label: 'experiment', value: (row) => row.experiment },
+    { label: 'guest', value: (row) => seriesLabel(row.backend, row.accel) },
+    options.configurations === true
+      ? { label: 'configuration', value: (row) => row.config ?? '' }
+      : { label: 'N', value: (row) => String(row.guests), align: 'right' },
+    { label: 'metric', value: (row) => `${row.metric} (${row.unit})` },
+    options.configurations === true && { label: 'measured by', value: (row) => row.measured_by ?? '' },
+    { label: 'n', value: (row) => String(row.n), align: 'right' },
+    { label: 'mean', value: (row) => row.mean, digits },
+    { label: 'sd', value: (row) => row.sd, digits },
+    { label: 'CI low', value: (row) => row.ciLow, digits },
+    { label: 'CI high', value: (row) => row.ciHigh, digits },
+    options.median === true && { label: 'median', value: (row) => row.median, digits },
+    { label: 'errored', value: (row) => String(row.errored), align: 'right' },
+  ];
+  return htmlTable(
+    rows,
+    columns.filter((column): column is Column<SummaryRow> => column !== false),
+    options.caption,
+  );
+}
