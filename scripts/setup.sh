@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of a Debian/Ubuntu host for guestbench:
-# apt packages, a running Docker engine, npm dependencies, the compiled library, the tslab
+# apt packages, a CRIU that works on this kernel, a running Docker engine, npm dependencies, the compiled library, the tslab
 # Jupyter kernel, and the guest images. Quick the second time: each step checks before it acts.
 #   --no-images   skip building the guest images
 set -euo pipefail
@@ -26,7 +26,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- apt packages -------------------------------------------------------------------------
-PACKAGES=(docker.io qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git criu mariadb-server
+PACKAGES=(docker.io podman crun runc conmon containernetworking-plugins qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git criu mariadb-server
           jupyter-notebook jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel ca-certificates)
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
   die "this is not a Debian-like system (no apt-get)" "install by hand: ${PACKAGES[*]}, Node.js >= 20.19, then rerun"
@@ -48,20 +48,10 @@ command -v node >/dev/null 2>&1 || die "Node.js is not installed" "install Node.
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
   || die "Node.js $(node --version) is too old" "install Node.js 20.19 or newer (it can require() ES modules, which the notebooks rely on)"
 
-# --- Docker engine ------------------------------------------------------------------------
-if ! $SUDO docker info >/dev/null 2>&1; then
-  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    say "starting docker with systemctl"
-    $SUDO systemctl start docker || true
-  fi
-fi
-if ! $SUDO docker info >/dev/null 2>&1; then
-  say "starting dockerd (log: /var/log/guestbench-dockerd.log)"
-  $SUDO sh -c 'setsid nohup dockerd >/var/log/guestbench-dockerd.log 2>&1 < /dev/null &'
-  for _ in $(seq 1 60); do $SUDO docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  $SUDO docker info >/dev/null 2>&1 || die "dockerd did not come up" "see /var/log/guestbench-dockerd.log"
-fi
-say "docker engine $($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null) answers"
+# --- CRIU and the container engines ----------------------------------------------------------
+"$ROOT/scripts/setup-criu.sh" \
+  || say "WARNING: no working CRIU: checkpoint/restore and container migration will be recorded unsupported (rerun scripts/setup-criu.sh to see why)"
+"$ROOT/scripts/setup-docker.sh"
 
 # --- npm dependencies and build -------------------------------------------------------------
 # `npm install` rather than `npm ci`: npm 11 rejects this lock file in `npm ci` because it omits

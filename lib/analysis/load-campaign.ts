@@ -58,11 +58,14 @@ function newestOf(resultsDir: string, experiment: string | undefined): string {
  */
 export function samplesFrame(samples: readonly Sample[]): DataFrame {
   const configured = samples.some((sample) => sample.config !== undefined);
+  // a container's OCI runtime, in campaigns that recorded it
+  const withRuntime = samples.some((sample) => sample.runtime !== undefined);
   const rows = samples.map((sample) => ({
     campaign: sample.campaign,
     experiment: sample.experiment,
     backend: sample.backend,
     accel: sample.accel,
+    ...(withRuntime ? { runtime: sample.runtime ?? '' } : {}),
     guests: sample.guests,
     guest: sample.guest,
     repeat: sample.repeat,

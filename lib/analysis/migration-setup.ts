@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { backendDescriptor, isBackendName } from '../model/backends.js';
 import type { MigrationParams } from '../results/parameters.js';
 import type { LoadedCampaign } from './load-campaign.js';
 
@@ -19,6 +20,8 @@ interface RawMigrationRecord {
   hosts?: { qdisc?: string };
   uri?: string;
   qemu?: { info?: { ram?: { 'postcopy-bytes'?: number } } };
+  /** a container's: whether CRIU could pre-dump (copy memory while it runs), and why not */
+  preDump?: string;
 }
 
 function readRaw(dir: string, relative: string): RawMigrationRecord | null {
@@ -78,7 +81,18 @@ export function migrationSetup(campaign: LoadedCampaign): MigrationSetupFact[] {
       term: 'configurations, repeats',
       value: `${params.configs.map((config) => `${config.load} ${config.vcpus} vCPU ${config.memoryMiB} MiB`).join('; ')}; ${params.repeats} repeats each; backends: ${params.backends.join(', ')}`,
     },
-    { term: 'container migration', value: params.containerMethod },
   ];
+  // how each backend moved its guest, in its own words (older campaigns: one line for containers)
+  for (const [name, words] of Object.entries(campaign.meta.methods ?? {})) {
+    if (words?.liveMigration)
+      facts.push({
+        term: `${isBackendName(name) ? backendDescriptor(name).title : name} migration method`,
+        value: words.liveMigration,
+      });
+  }
+  const preDump = records.find((record) => record.preDump)?.preDump;
+  if (preDump) facts.push({ term: 'container pre-copy (CRIU pre-dump)', value: preDump });
+  if (params.containerMethod && !campaign.meta.methods)
+    facts.push({ term: 'container migration', value: params.containerMethod });
   return facts;
 }

@@ -59,12 +59,51 @@ export interface MigrationConfigSummary {
   bandwidth: SummaryRow | null;
   /** observer: probes that got no answer */
   probesLost: SummaryRow | null;
+  /** a container's checkpoint and restore (CRIU's statistics, guestbench's clock); null for a VM */
+  checkpoint: CheckpointFigures | null;
   /** runs (repeats) that errored */
   errored: number;
   /** 'ok' when any run was measured, else the state of the configuration's rows */
   state: SampleState;
   /** why there is no value (the first unsupported or errored row's reason); null when measured */
   reason: string | null;
+}
+
+/**
+ * How a container's stop-and-copy migration spent its time: CRIU's own figures, and the three steps
+ * guestbench timed around podman's commands (their sum is most of the observer's downtime).
+ */
+export interface CheckpointFigures {
+  /** CRIU: the container's processes frozen for the dump, milliseconds */
+  frozenMs: SummaryRow | null;
+  /** CRIU: memory dumped and written, milliseconds */
+  dumpMs: SummaryRow | null;
+  /** CRIU: processes restored on the target, milliseconds */
+  restoreMs: SummaryRow | null;
+  /** CRIU: memory pages written */
+  pagesWritten: SummaryRow | null;
+  /** the exported checkpoint archive (processes, memory, changed files, volumes), bytes */
+  archiveBytes: SummaryRow | null;
+  /** guestbench's clock: checkpoint and export on the source, milliseconds */
+  checkpointStepMs: SummaryRow | null;
+  /** guestbench's clock: the archive sent over the shaped link, milliseconds */
+  transferStepMs: SummaryRow | null;
+  /** guestbench's clock: import and restore on the target, milliseconds */
+  restoreStepMs: SummaryRow | null;
+}
+
+function checkpointFigures(summary: readonly SummaryRow[]): CheckpointFigures | null {
+  const figures: CheckpointFigures = {
+    frozenMs: pick(summary, 'criu_frozen_time', 'criu'),
+    dumpMs: pick(summary, 'criu_dump_time', 'criu'),
+    restoreMs: pick(summary, 'criu_restore_time', 'criu'),
+    pagesWritten: pick(summary, 'pages_written', 'criu'),
+    archiveBytes: pick(summary, 'snapshot_size', 'criu'),
+    checkpointStepMs: pick(summary, 'phase_checkpoint', 'runner'),
+    transferStepMs: pick(summary, 'phase_transfer', 'runner'),
+    restoreStepMs: pick(summary, 'phase_restore', 'runner'),
+  };
+  return Object.values(figures).some((row) => row !== null) ? figures : null;
 }
 
 const LOAD_ORDER: Record<MigrationLoad, number> = { clean: 0, loaded: 1 };
@@ -126,6 +165,7 @@ export function summarizeMigration(samples: readonly Sample[]): MigrationConfigS
         dirtySyncCount: pick(summary, 'dirty_sync_count', 'qemu'),
         bandwidth: pick(summary, 'bandwidth', 'qemu'),
         probesLost: pick(summary, 'probes_lost', 'observer'),
+        checkpoint: checkpointFigures(summary),
         errored: erroredRuns.size,
         state: measured ? 'ok' : (failed?.state ?? 'ok'),
         reason: measured ? null : (failed?.reason ?? null),
@@ -262,11 +302,15 @@ interface Group {
 }
 
 function groupWords(group: Group): string {
-  if (backendDescriptor(group.backend).kind === 'container') return 'container';
-  if (group.load === null) return 'VMs, every configuration';
+  if (group.load === null) return `${backendDescriptor(group.backend).label}, every configuration`;
   return group.memoryMiB === null
     ? `${group.load} guest, every memory size`
     : `${group.load} guest, ${group.memoryMiB} MiB, every vCPU count`;
+}
+
+/** The thesis's backend our `backend` stands beside (a container engine beside its Docker containers). */
+function thesisSide(backend: BackendName): BackendName | null {
+  return backendDescriptor(backend).thesisBackend;
 }
 
 function covers(group: Group, config: MigrationConfigSummary): boolean {
@@ -306,14 +350,21 @@ export function compareMigrationWithThesis(
       if (value) entry.values.push(value);
       groups.set(key, entry);
     };
-    for (const value of values) add({ backend: value.backend, load: value.load, memoryMiB: value.memoryMiB }, value);
+    // a thesis value stands beside each of our backends that stands for its backend (or alone)
+    const ourBackends = [...new Set(configs.map((config) => config.backend))];
+    for (const value of values) {
+      const beside = ourBackends.filter((backend) => thesisSide(backend) === value.backend);
+      for (const backend of beside.length > 0 ? beside : [value.backend])
+        add({ backend, load: value.load, memoryMiB: value.memoryMiB }, value);
+    }
     for (const config of configs) {
       add({ backend: config.backend, load: null, memoryMiB: null });
       if (config.load === null) continue;
+      const perLoad = values.filter((value) => value.backend === thesisSide(config.backend) && value.load !== null);
+      // a backend the thesis gives no per-load value for is compared as a whole only
+      if (perLoad.length === 0) continue;
       // a load the thesis gives one mean for (clean) is compared as a whole, not per memory size
-      const wholeLoad = values.some(
-        (value) => value.backend === config.backend && value.load === config.load && value.memoryMiB === null,
-      );
+      const wholeLoad = perLoad.some((value) => value.load === config.load && value.memoryMiB === null);
       if (!wholeLoad) add({ backend: config.backend, load: config.load, memoryMiB: config.memoryMiB });
     }
     for (const { group, values: matched } of groups.values()) {

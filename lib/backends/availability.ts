@@ -64,7 +64,12 @@ export async function resolveBackends(
       continue;
     }
     resolved.accel[name] = check.accel;
-    resolved.backends[name] = provider.create({ accel: check.accel, images, ...options });
+    resolved.backends[name] = provider.create({
+      accel: check.accel,
+      images,
+      ...(check.runtime ? { runtime: check.runtime } : {}),
+      ...options,
+    });
   }
   return resolved;
 }

@@ -145,8 +145,13 @@ export interface SaveRestoreCycle {
 export interface LiveMigration {
   /** how the migration is done, in words (recorded with the campaign) */
   method: string;
-  /** whose account the backend's own figures are (QEMU's for a VM) */
+  /** whose account the backend's own figures are (QEMU's for a VM, CRIU's for a container) */
   measuredBy: MeasuredBy;
+  /**
+   * the backend's own figures include the migration's total time and downtime (QEMU counts both);
+   * CRIU's are the phases of a stop-and-copy (freeze, dump, restore), which the observer times whole
+   */
+  ownsTiming: boolean;
   /** whether this host can migrate this backend's guests now */
   check(): Promise<CapabilityCheck>;
   /**
@@ -178,21 +183,44 @@ export interface MigrationSession {
   prepareTarget(signal?: AbortSignal): Promise<void>;
   /** migrates over the pair's link; resolves once the guest runs on the target */
   migrate(options: MigrateOptions): Promise<MigrationOutcome>;
+  /**
+   * evidence that the guest on the target is the one that ran on the source, its state gone on
+   * (a VM's uptime, a container's counter in memory: before the migration, and now on the target)
+   */
+  continuity(): Promise<Continuity>;
   /** what the backend can say about a failed step, for the raw record */
   failureRecord(): Promise<RawRecord>;
   /** stops both sides and removes what the migration made (disk overlays, blank disks) */
   close(): Promise<void>;
 }
 
+/** A value of the guest's own state before the migration and after it, on the target. */
+export interface Continuity {
+  /** what was read, e.g. "the guest's uptime (s)" */
+  what: string;
+  before: number;
+  after: number;
+  /** the state went on: `after` continues `before` (it did not start again) */
+  kept: boolean;
+}
+
 /** What a migration measured (monotonic clock, nanoseconds) and the backend's own account of it. */
 export interface MigrationOutcome {
   /** just before the migration was asked for */
   issuedNs: bigint;
-  /** the guest runs on the target */
-  resumedNs: bigint;
+  /**
+   * from this moment on only the target can answer for the guest (a VM: the target's QEMU reported
+   * RESUME; a container: its restore began, its processes frozen on the source since the checkpoint)
+   */
+  switchedNs: bigint;
   /** whose account `values` are: QEMU's for a VM */
   measuredBy: MeasuredBy;
   /** total_time (s) and downtime (ms) as the backend counts them, and its transfer figures */
   values: MeasuredValues;
+  /**
+   * the migration's steps timed by guestbench's clock around the backend's commands (a container: checkpoint,
+   * transfer over the link, restore), milliseconds; rows measured_by 'runner'
+   */
+  phases?: MeasuredValues;
   record: RawRecord;
 }

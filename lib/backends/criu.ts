@@ -16,7 +16,10 @@ import { execa } from 'execa';
 /** Where set-up installs its CRIU (scripts/setup-criu.sh): first on the engines' PATH. */
 export const PROJECT_CRIU = '/opt/guestbench/bin/criu';
 
-/** The CRIU the engines use: $GUESTBENCH_CRIU, else the project's, else `criu` from PATH. */
+/**
+ * The CRIU guestbench checks: $GUESTBENCH_CRIU (a file named `criu`: podman's runc is given its directory first on
+ * PATH; dockerd keeps the PATH it was started with), else the project's, else `criu` from PATH.
+ */
 export function criuBinary(): string {
   return process.env.GUESTBENCH_CRIU ?? (fs.existsSync(PROJECT_CRIU) ? PROJECT_CRIU : 'criu');
 }
@@ -92,7 +95,7 @@ export async function checkCriu(binary = criuBinary()): Promise<CriuCheck> {
   }
   const tooOld = version && checkPassed ? criuTooOldFor(version, os.release()) : undefined;
   const problem = !installed
-    ? 'CRIU is not installed'
+    ? `CRIU is not installed (\`${binary} --version\` does not run)`
     : !checkPassed
       ? `\`criu check\` fails on kernel ${os.release()} (criu ${version ?? 'unknown version'}): ${checkErrors.join('; ')}`
       : tooOld;

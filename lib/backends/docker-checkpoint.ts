@@ -10,15 +10,14 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { seconds } from '../util/clock.js';
+import path from 'node:path';
 import { dockerClient } from '../util/docker-client.js';
-import { BackendError } from '../util/errors.js';
+import { directoryBytes } from '../util/filesystems.js';
 import { withTimeout } from '../util/signals.js';
-import type { MeasuredValues, SaveRestore, SaveRestoreCycle, StepOptions } from './capabilities.js';
+import type { SaveRestore } from './capabilities.js';
+import { CheckpointCycle, type Checkpointer } from './container-checkpoint.js';
 import { CRIU_FIX, checkCriu, type CriuCheck } from './criu.js';
-import { containerBootValues, measureContainerBoot, type MeasuredContainerBoot } from './docker-latency.js';
 import type { DockerBackend, DockerGuest } from './docker.js';
-import type { Guest, GuestSpec } from './guest.js';
 
 /** What the check found. */
 export interface CheckpointSupport {
@@ -86,97 +85,28 @@ async function startFromCheckpoint(guest: DockerGuest, checkpoint: string, signa
   await guest.container.start({ _query: { checkpoint }, _body: {}, abortSignal: signal } as object);
 }
 
-/** One cold start, checkpoint and restore of one container. */
-class CheckpointCycle implements SaveRestoreCycle {
-  #boot: MeasuredContainerBoot | undefined;
-  #checkpoint: string | undefined;
+/** The Docker engine's checkpoints: its checkpoint API, the state under its data root. */
+const DOCKER_CHECKPOINTER: Checkpointer = {
+  restoredEvent: 'start',
+  async checkpoint(guest, signal) {
+    const name = `gb-${randomBytes(4).toString('hex')}`;
+    // dockerode has the call; its type definitions do not. Exit: the container stops once checkpointed
+    await (guest.container as unknown as { createCheckpoint(options: object): Promise<unknown> }).createCheckpoint({
+      CheckpointID: name,
+      Exit: true,
+      abortSignal: signal,
+    });
+    const info = (await dockerClient().info()) as { DockerRootDir?: string };
+    const dir = path.join(info.DockerRootDir ?? '/var/lib/docker', 'containers', guest.id, 'checkpoints', name);
+    return { name, bytes: await directoryBytes(dir), record: { dir } };
+  },
+  async restore(guest, name, signal) {
+    await startFromCheckpoint(guest, name, signal);
+    return {};
+  },
+};
 
-  constructor(private readonly docker: DockerBackend) {}
-
-  async coldStart(spec: GuestSpec, options: StepOptions) {
-    const boot = await measureContainerBoot(this.docker, spec, options);
-    this.#boot = boot;
-    const answered = await boot.guest.exec(['true'], { signal: options.signal, timeoutMs: 60_000 });
-    if (answered.exitCode !== 0) {
-      throw new BackendError(`exec true exited with code ${answered.exitCode} in container ${spec.name}`, {
-        backend: 'docker',
-      });
-    }
-    const values: MeasuredValues = [
-      ['cold_boot_time', seconds(boot.times.requestedNs, answered.endedNs)],
-      ...containerBootValues(boot.times).filter(([metric]) => metric !== 'boot_time'),
-      ['phase_agent', seconds(boot.times.markerNs, answered.endedNs)],
-    ];
-    return { guest: boot.guest, values, record: { coldBoot: { ...boot.times, execAnsweredNs: answered.endedNs } } };
-  }
-
-  async save(guest: Guest, options: StepOptions) {
-    const boot = this.#boot;
-    if (!boot || guest !== boot.guest)
-      throw new BackendError('checkpoint: save the guest this cycle cold-started', { backend: 'docker' });
-    const checkpoint = `gb-${randomBytes(4).toString('hex')}`;
-    const startedNs = process.hrtime.bigint();
-    try {
-      // dockerode has the call; its type definitions do not. Exit: the container stops once checkpointed
-      await (
-        boot.guest.container as unknown as { createCheckpoint(options: object): Promise<unknown> }
-      ).createCheckpoint({
-        CheckpointID: checkpoint,
-        Exit: true,
-        abortSignal: options.signal,
-      });
-    } catch (cause) {
-      throw new BackendError(`Could not checkpoint container ${guest.spec.name}: ${(cause as Error).message}`, {
-        cause,
-        backend: 'docker',
-      });
-    }
-    const savedNs = process.hrtime.bigint();
-    this.#checkpoint = checkpoint;
-    return {
-      values: [['snapshot_save_time', seconds(startedNs, savedNs)]] as MeasuredValues,
-      record: { save: { checkpoint, startedNs, savedNs } },
-    };
-  }
-
-  async restore(spec: GuestSpec, options: StepOptions) {
-    const boot = this.#boot;
-    const checkpoint = this.#checkpoint;
-    if (!boot || !checkpoint) throw new BackendError('checkpoint: nothing saved to restore', { backend: 'docker' });
-    const requestedNs = process.hrtime.bigint();
-    try {
-      await startFromCheckpoint(boot.guest, checkpoint, options.signal);
-    } catch (cause) {
-      throw new BackendError(
-        `Could not start container ${spec.name} from checkpoint ${checkpoint}: ${(cause as Error).message}`,
-        {
-          cause,
-          backend: 'docker',
-        },
-      );
-    }
-    const answered = await boot.guest.exec(['true'], { signal: options.signal, timeoutMs: 60_000 });
-    if (answered.exitCode !== 0) {
-      throw new BackendError(
-        `The restored container did not run \`true\` (exit code ${answered.exitCode}): ${spec.name}`,
-        { backend: 'docker' },
-      );
-    }
-    return {
-      guest: boot.guest,
-      values: [['restore_time', seconds(requestedNs, answered.endedNs)]] as MeasuredValues,
-      record: { restore: { checkpoint, requestedNs, readyNs: answered.endedNs } },
-    };
-  }
-
-  async close(): Promise<void> {
-    this.#boot?.events.close();
-    // removing the container removes its checkpoints with it
-    await this.#boot?.guest.stop();
-  }
-}
-
-/** The Docker backend's save/restore: CRIU checkpoints through the engine. */
+/** The Docker backend's save/restore: CRIU checkpoints through the engine's checkpoint API. */
 export function dockerSaveRestore(docker: DockerBackend): SaveRestore {
   const timed = docker.derive({ exitOnSigterm: true });
   return {
@@ -189,6 +119,6 @@ export function dockerSaveRestore(docker: DockerBackend): SaveRestore {
         ? { usable: true, detail: support.reason }
         : { usable: false, reason: support.reason, fix: support.fix };
     },
-    open: async () => new CheckpointCycle(timed),
+    open: async () => new CheckpointCycle(timed, DOCKER_CHECKPOINTER),
   };
 }

@@ -15,6 +15,7 @@
  * ```
  */
 import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
 import { ParseError } from '../util/errors.js';
 import { dockerClient } from '../util/docker-client.js';
 
@@ -105,12 +106,12 @@ export class ContainerEventLog {
    * the leading slash). Events from one second before the call on are included (the API's
    * `since` has second resolution), so nothing after `open` resolves can be missed.
    */
-  static async open(name: string, options: { signal?: AbortSignal } = {}): Promise<ContainerEventLog> {
+  static async open(name: string, options: { client?: Docker; signal?: AbortSignal } = {}): Promise<ContainerEventLog> {
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
     const log = new ContainerEventLog(controller);
     const since = Math.floor(Date.now() / 1000) - 1;
-    const stream = (await dockerClient().getEvents({
+    const stream = (await (options.client ?? dockerClient()).getEvents({
       since,
       filters: { type: ['container'], container: [name] },
       abortSignal: controller.signal,

@@ -89,7 +89,10 @@ export async function measureContainerBoot(
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<MeasuredContainerBoot> {
   // subscribed before create: the engine's create and start events cannot be missed
-  const events = await ContainerEventLog.open(`guestbench-${spec.name}`, { signal: options.signal });
+  const events = await ContainerEventLog.open(`guestbench-${spec.name}`, {
+    client: await docker.engine.client(),
+    signal: options.signal,
+  });
   const offset = wallMinusMonotonicNs();
   let guest: DockerGuest | undefined;
   try {
@@ -120,15 +123,15 @@ export const STOP_GRACE_SECONDS = 10;
 /** The main process of a timed container: prints the marker, exits 0 on SIGTERM. */
 export const TIMED_MAIN_PROCESS = containerCommand(true);
 
-/** The Docker backend's timed start and shutdown. */
-export function dockerStartTiming(docker: DockerBackend): StartTiming {
+/** A container backend's timed start and shutdown (any engine with the Docker-compatible API). */
+export function containerStartTiming(docker: DockerBackend): StartTiming {
   const timed = docker.derive({ exitOnSigterm: true });
   return {
     readiness:
-      `the main process (\`${TIMED_MAIN_PROCESS.join(' ')}\`) prints "${CONTAINER_READY_MARKER}" on stdout, read from the attach stream (attached before start); ` +
+      `the main process (\`${TIMED_MAIN_PROCESS.join(' ')}\`) prints "${CONTAINER_READY_MARKER}" on stdout, read from the attach stream (attached before start; ${docker.name} under ${docker.runtime}); ` +
       "boot_time = the create request -> the marker read, on the runner's monotonic clock; the engine's own `start` event (events API) beside it",
     shutdown:
-      `docker stop semantics: the engine sends SIGTERM to the main process and SIGKILL after ${STOP_GRACE_SECONDS} s; the main process exits on SIGTERM (shell trap), so no grace is waited out ` +
+      `docker stop semantics (${docker.name}'s Docker-compatible API): the engine sends SIGTERM to the main process and SIGKILL after ${STOP_GRACE_SECONDS} s; the main process exits on SIGTERM (shell trap), so no grace is waited out ` +
       '(shutdown_killed = 1 would say the engine had to kill it); shutdown_time = stop request -> the engine answered (container stopped); removal is not timed',
     background: timed,
     parallelStarts: 8,

@@ -6,8 +6,33 @@ import { backendDescriptor } from '../model/backends.js';
 import { dockerClient } from '../util/docker-client.js';
 import { firstLine } from '../util/errors.js';
 import { withTimeout } from '../util/signals.js';
+import { runtimeVersion, type ContainerEngine } from './container-engine.js';
+import { dockerSaveRestore } from './docker-checkpoint.js';
+import { containerStartTiming } from './docker-latency.js';
 import { CONTAINER_VOLUME_SCRATCH, DockerBackend, removeLeftoverContainers } from './docker.js';
 import type { BackendCheck, BackendProvider, CheckOptions } from './provider.js';
+
+/** The Docker engine at $DOCKER_HOST or /var/run/docker.sock, with its default runtime. */
+export function dockerEngine(runtime: string): ContainerEngine {
+  return {
+    backend: 'docker',
+    runtime,
+    client: async () => dockerClient(),
+    // private volumes, a timed start and stop with the engine's own events, CRIU checkpoints; no migration
+    capabilities: (backend) => ({
+      scratch: CONTAINER_VOLUME_SCRATCH,
+      startTiming: containerStartTiming(backend),
+      saveRestore: dockerSaveRestore(backend),
+    }),
+  };
+}
+
+/** The engine's default OCI runtime and its version, e.g. "runc 1.1.5+ds1". */
+async function dockerRuntime(): Promise<string> {
+  const info = (await dockerClient().info()) as { DefaultRuntime?: string };
+  const runtime = info.DefaultRuntime ?? 'runc';
+  return (await runtimeVersion(runtime)) ?? runtime;
+}
 
 /** Does a Docker engine answer, and does it have the guest image? */
 export async function checkDocker({ images }: CheckOptions): Promise<BackendCheck> {
@@ -34,11 +59,13 @@ export async function checkDocker({ images }: CheckOptions): Promise<BackendChec
         notes: [],
       };
     }
+    const runtime = await dockerRuntime();
     return {
       backend: 'docker',
       usable: true,
       accel: 'none',
-      detail: `engine ${version.Version}, image ${images.dockerImage}`,
+      runtime,
+      detail: `engine ${version.Version} (${runtime}), image ${images.dockerImage}`,
       notes: [],
     };
   } catch (error) {
@@ -56,9 +83,14 @@ export const dockerProvider: BackendProvider<'docker'> = {
   usesImages: true,
   scratch: CONTAINER_VOLUME_SCRATCH,
   check: checkDocker,
-  create({ images, campaign, containerLimits }) {
+  create({ images, campaign, containerLimits, runtime }) {
     if (!images) throw new Error('unreachable: the docker check needs the images');
-    return new DockerBackend({ image: images.dockerImage, campaign, limits: containerLimits });
+    return new DockerBackend({
+      engine: dockerEngine(runtime ?? 'runc'),
+      image: images.dockerImage,
+      campaign,
+      limits: containerLimits,
+    });
   },
   async cleanup({ campaign }) {
     const removed = await removeLeftoverContainers(campaign);

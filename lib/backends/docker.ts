@@ -10,8 +10,7 @@ import { AbortedError, BackendError } from '../util/errors.js';
 import { boundedSignal, isTimeout } from '../util/signals.js';
 import { dockerClient } from '../util/docker-client.js';
 import type { BackendCapabilities, GuestScratch, ScratchStorage } from './capabilities.js';
-import { dockerSaveRestore } from './docker-checkpoint.js';
-import { dockerStartTiming } from './docker-latency.js';
+import type { ContainerEngine } from './container-engine.js';
 import { CONTAINER_READY_MARKER, containerCommand } from './docker-main-process.js';
 
 export { CONTAINER_READY_MARKER, containerCommand };
@@ -27,14 +26,20 @@ import {
 /** Where a container's scratch volume is mounted. */
 export const CONTAINER_SCRATCH_PATH = '/scratch';
 
-/** Where containers' scratch storage is, for planning: an anonymous volume on the engine's data root. */
+/** Where an engine's containers keep their scratch storage, for planning: an anonymous volume under `dataRoot`. */
+export function containerVolumeScratch(engine: string, dataRoot: string): ScratchStorage {
+  return {
+    describe: () =>
+      `an anonymous volume per container at ${CONTAINER_SCRATCH_PATH} (${engine}'s local driver: a directory under ${dataRoot}, outside the overlay layers), removed with the container`,
+    hostDir: () => dataRoot,
+    overhead: { factor: 1, bytes: 0 },
+    plural: 'container volumes',
+  };
+}
+
+/** The Docker engine's volumes (its default data root). */
 export const CONTAINER_VOLUME_SCRATCH: ScratchStorage = {
-  describe: () =>
-    `an anonymous volume per container at ${CONTAINER_SCRATCH_PATH} (local driver: a directory on the engine's data root, outside the overlay2 layers), removed with the container`,
-  // the engine's default data root
-  hostDir: () => '/var/lib/docker',
-  overhead: { factor: 1, bytes: 0 },
-  plural: 'container volumes',
+  ...containerVolumeScratch('the Docker engine', '/var/lib/docker'),
 };
 
 /** A container's scratch volume: mounted by the engine at create, removed with the container. */
@@ -48,7 +53,7 @@ class ContainerVolume implements GuestScratch {
     });
     if (mounted.exitCode !== 0) {
       throw new BackendError(`No scratch volume at ${CONTAINER_SCRATCH_PATH} in container ${this.guest.spec.name}`, {
-        backend: 'docker',
+        backend: this.guest.backend,
         fix: 'start the container with GuestSpec.scratch',
       });
     }
@@ -65,6 +70,8 @@ export const CAMPAIGN_LABEL = 'org.guestbench.campaign';
 
 /** How containers are made. */
 export interface DockerBackendOptions {
+  /** the engine that runs them (the Docker engine, or podman's API service) */
+  engine: ContainerEngine;
   /** image reference, e.g. guestbench/bookworm:<key> */
   image: string;
   /** written to CAMPAIGN_LABEL */
@@ -123,22 +130,24 @@ function scratchMount(labels: Record<string, string>): Docker.MountSettings {
   return { Type: 'volume', Target: CONTAINER_SCRATCH_PATH, VolumeOptions: { Labels: labels } } as Docker.MountSettings;
 }
 
+/** The container backends. */
+type EngineBackend = 'docker' | 'podman';
+
 /** Explains a failed engine call in one line with the fix. */
-function engineError(what: string, cause: unknown): BackendError {
+function engineError(what: string, cause: unknown, backend: EngineBackend): BackendError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   const unreachable = /ENOENT|ECONNREFUSED|EACCES/.test(detail);
   return new BackendError(`${what}: ${detail.split('\n')[0]}`, {
     cause,
-    backend: 'docker',
+    backend,
     fix: unreachable
-      ? 'start a Docker engine (`bash scripts/setup.sh` starts dockerd) and check that /var/run/docker.sock is writable'
-      : 'run `guestbench doctor` to check the Docker engine and the guest image',
+      ? `start the ${backend} engine (\`bash scripts/setup.sh\` sets it up) and check that its socket is writable`
+      : `run \`guestbench doctor\` to check the ${backend} engine and the guest image`,
   });
 }
 
 /** One container guest (returned by DockerBackend.start). */
 export class DockerGuest implements Guest {
-  readonly backend = 'docker' as const;
   readonly accel: Accel = 'none';
   readonly scratch: GuestScratch | undefined;
   private stopped = false;
@@ -147,6 +156,8 @@ export class DockerGuest implements Guest {
 
   /** @internal use DockerBackend.start */
   constructor(
+    /** the backend (engine) it runs on */
+    readonly backend: EngineBackend,
     readonly spec: GuestSpec,
     /** the engine's handle on the container (checkpoints use it) */
     readonly container: Docker.Container,
@@ -171,12 +182,14 @@ export class DockerGuest implements Guest {
       attached.on('end', () =>
         reject(
           new BackendError(`Container ${spec.name} ended before printing its ready marker`, {
-            backend: 'docker',
+            backend: this.backend,
             fix: 'check the image: its `sh` and `sleep` must run',
           }),
         ),
       );
-      attached.on('error', (error) => reject(engineError(`Lost the attach stream of container ${spec.name}`, error)));
+      attached.on('error', (error) =>
+        reject(engineError(`Lost the attach stream of container ${spec.name}`, error, this.backend)),
+      );
     });
     // waitReady may never be called (e.g. a start that failed half-way); do not crash on it
     this.ready.catch(() => undefined);
@@ -194,7 +207,9 @@ export class DockerGuest implements Guest {
       const onAbort = () =>
         reject(
           isTimeout(signal)
-            ? new BackendError(`Container ${this.spec.name} was not ready after ${timeoutMs} ms`, { backend: 'docker' })
+            ? new BackendError(`Container ${this.spec.name} was not ready after ${timeoutMs} ms`, {
+                backend: this.backend,
+              })
             : new AbortedError(`Aborted while waiting for container ${this.spec.name}`),
         );
       if (signal?.aborted) return onAbort();
@@ -210,7 +225,7 @@ export class DockerGuest implements Guest {
     try {
       exec = await this.container.exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true, Env: ['LC_ALL=C'] });
     } catch (cause) {
-      throw engineError(`Could not create exec in container ${this.spec.name}: ${argv.join(' ')}`, cause);
+      throw engineError(`Could not create exec in container ${this.spec.name}: ${argv.join(' ')}`, cause, this.backend);
     }
     const stream = await exec.start({ hijack: true, stdin: false });
     const stdout = new PassThrough();
@@ -232,7 +247,9 @@ export class DockerGuest implements Guest {
       signal?.addEventListener('abort', onAbort, { once: true });
       stream.on('end', () => resolve());
       stream.on('close', () => resolve());
-      stream.on('error', (error) => reject(engineError(`Exec stream failed in container ${this.spec.name}`, error)));
+      stream.on('error', (error) =>
+        reject(engineError(`Exec stream failed in container ${this.spec.name}`, error, this.backend)),
+      );
     });
     // the stream ends as the process exits; the engine may need a moment to record the exit code
     let info = await exec.inspect();
@@ -258,7 +275,7 @@ export class DockerGuest implements Guest {
       return info.State.Running ? 'running' : info.State.Status === 'created' ? 'starting' : 'stopped';
     } catch (error) {
       if (isNotFound(error)) return 'stopped';
-      throw engineError(`Could not inspect container ${this.spec.name}`, error);
+      throw engineError(`Could not inspect container ${this.spec.name}`, error, this.backend);
     }
   }
 
@@ -268,7 +285,7 @@ export class DockerGuest implements Guest {
       // v: also its anonymous volumes (the scratch volume)
       await this.container.remove({ force: true, v: true });
     } catch (error) {
-      if (!isNotFound(error)) throw engineError(`Could not remove container ${this.spec.name}`, error);
+      if (!isNotFound(error)) throw engineError(`Could not remove container ${this.spec.name}`, error, this.backend);
     }
     this.stopped = true;
   }
@@ -280,7 +297,7 @@ export class DockerGuest implements Guest {
    */
   async shutdown(options: { graceSeconds?: number; signal?: AbortSignal } = {}): Promise<DockerShutdownTimes> {
     const graceSeconds = options.graceSeconds ?? 10;
-    if (this.stopped) throw new BackendError(`Container is not running: ${this.spec.name}`, { backend: 'docker' });
+    if (this.stopped) throw new BackendError(`Container is not running: ${this.spec.name}`, { backend: this.backend });
     const requestedNs = process.hrtime.bigint();
     try {
       await this.container.stop({ t: graceSeconds, abortSignal: options.signal } as object);
@@ -288,7 +305,7 @@ export class DockerGuest implements Guest {
       // 304: already stopped
       if ((error as { statusCode?: number }).statusCode !== 304) {
         await this.stop().catch(() => undefined);
-        throw engineError(`Could not stop container ${this.spec.name}`, error);
+        throw engineError(`Could not stop container ${this.spec.name}`, error, this.backend);
       }
     }
     const stoppedNs = process.hrtime.bigint();
@@ -304,22 +321,29 @@ export class DockerGuest implements Guest {
 
 /** Starts containers from the guest image. */
 export class DockerBackend implements Backend {
-  readonly name = 'docker' as const;
+  readonly name: 'docker' | 'podman';
   readonly accel: Accel = 'none';
-  private readonly docker = dockerClient();
   #capabilities: BackendCapabilities | undefined;
 
-  /** Private volumes, a timed start and stop (with the engine's own events), CRIU checkpoints; no migration yet. */
+  /** What the engine's guests can do: private volumes, a timed start and stop, checkpoints, ... */
   get capabilities(): BackendCapabilities {
-    this.#capabilities ??= {
-      scratch: CONTAINER_VOLUME_SCRATCH,
-      startTiming: dockerStartTiming(this),
-      saveRestore: dockerSaveRestore(this),
-    };
+    this.#capabilities ??= this.options.engine.capabilities(this);
     return this.#capabilities;
   }
 
-  constructor(private readonly options: DockerBackendOptions) {}
+  constructor(private readonly options: DockerBackendOptions) {
+    this.name = options.engine.backend;
+  }
+
+  /** The engine its containers run on. */
+  get engine(): ContainerEngine {
+    return this.options.engine;
+  }
+
+  /** The OCI runtime its containers run under. */
+  get runtime(): string {
+    return this.options.engine.runtime;
+  }
 
   /** A backend like this one with some options changed (e.g. `exitOnSigterm` for the latency experiment). */
   derive(overrides: Partial<DockerBackendOptions>): DockerBackend {
@@ -338,7 +362,8 @@ export class DockerBackend implements Backend {
     let container: Docker.Container;
     const requestedNs = process.hrtime.bigint();
     try {
-      container = await this.docker.createContainer({
+      const client = await this.options.engine.client();
+      container = await client.createContainer({
         name: `guestbench-${spec.name}`,
         Image: this.options.image,
         // the marker tells the runner the container's own process is running (like a VM's agent answering)
@@ -354,11 +379,11 @@ export class DockerBackend implements Backend {
       } as Docker.ContainerCreateOptions);
     } catch (cause) {
       const missingImage = /No such image/i.test(String(cause));
-      const error = engineError(`Could not create container ${spec.name} from ${this.options.image}`, cause);
+      const error = engineError(`Could not create container ${spec.name} from ${this.options.image}`, cause, this.name);
       if (missingImage) {
         throw new BackendError(error.message, {
           cause,
-          backend: 'docker',
+          backend: this.name,
           fix: 'run `guestbench images build` to build the guest image',
         });
       }
@@ -376,7 +401,7 @@ export class DockerBackend implements Backend {
         abortSignal: options.signal,
       } as Docker.ContainerAttachOptions);
       const attachedNs = process.hrtime.bigint();
-      guest = new DockerGuest(spec, container, attached, {
+      guest = new DockerGuest(this.name, spec, container, attached, {
         requestedNs,
         createdNs,
         attachedNs,
@@ -385,24 +410,28 @@ export class DockerBackend implements Backend {
       });
     } catch (cause) {
       await container.remove({ force: true }).catch(() => undefined);
-      throw engineError(`Could not attach to container ${spec.name}`, cause);
+      throw engineError(`Could not attach to container ${spec.name}`, cause, this.name);
     }
     try {
       await container.start({ abortSignal: options.signal } as object);
       guest.times.startedNs = process.hrtime.bigint();
     } catch (cause) {
       await guest.stop().catch(() => undefined);
-      throw engineError(`Could not start container ${spec.name}`, cause);
+      throw engineError(`Could not start container ${spec.name}`, cause, this.name);
     }
     return guest;
   }
 
   async versions(): Promise<Record<string, string>> {
     try {
-      const version = await this.docker.version();
-      return { 'docker engine': version.Version, 'docker api': version.ApiVersion };
+      const version = await (await this.options.engine.client()).version();
+      return {
+        [`${this.name} engine`]: version.Version,
+        [`${this.name} api`]: version.ApiVersion,
+        [`${this.name} runtime`]: this.runtime,
+      };
     } catch (cause) {
-      throw engineError('Could not reach the Docker engine', cause);
+      throw engineError(`Could not reach the ${this.name} engine`, cause, this.name);
     }
   }
 }

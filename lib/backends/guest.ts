@@ -72,6 +72,8 @@ export interface Guest {
 export interface Backend {
   readonly name: BackendName;
   readonly accel: Accel;
+  /** a container backend's OCI runtime, e.g. "runc 1.1.5+ds1" (recorded on every row) */
+  readonly runtime?: string;
   /** what it can do beyond start, exec and stop */
   readonly capabilities: BackendCapabilities;
   start(spec: GuestSpec, options?: { signal?: AbortSignal }): Promise<Guest>;

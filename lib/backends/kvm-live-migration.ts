@@ -15,6 +15,7 @@ import type { DiskMode } from '../results/parameters.js';
 import { BackendError, firstLine } from '../util/errors.js';
 import { withTimeout } from '../util/signals.js';
 import type {
+  Continuity,
   LiveMigration,
   MeasuredValues,
   MigrateOptions,
@@ -77,6 +78,17 @@ async function describeTarget(target: KvmGuest): Promise<RawRecord> {
   return { status, console: consoleTail, nic };
 }
 
+/** The guest kernel's uptime, seconds (/proc/uptime through the agent). */
+async function uptime(guest: KvmGuest): Promise<number> {
+  const read = await guest.exec(['cat', '/proc/uptime'], { timeoutMs: 60_000 });
+  const value = Number(read.stdout.trim().split(/\s+/)[0]);
+  if (read.exitCode !== 0 || !Number.isFinite(value))
+    throw new BackendError(`could not read /proc/uptime in ${guest.spec.name}: ${read.stderr.trim()}`, {
+      backend: 'kvm',
+    });
+  return value;
+}
+
 function relativeMs(ns: bigint | undefined, from: bigint): number | null {
   return ns === undefined ? null : Number(ns - from) / 1e6;
 }
@@ -84,6 +96,7 @@ function relativeMs(ns: bigint | undefined, from: bigint): number | null {
 /** One VM migrated between the pair's hosts. */
 class VmMigration implements MigrationSession {
   #target: KvmGuest | undefined;
+  #uptimeBefore: number | undefined;
 
   private constructor(
     private readonly kvm: KvmBackend,
@@ -150,6 +163,7 @@ class VmMigration implements MigrationSession {
   async migrate(options: MigrateOptions): Promise<MigrationOutcome> {
     const target = this.#target;
     if (!target) throw new BackendError('migrate: prepare the target first', { backend: 'kvm' });
+    this.#uptimeBefore = await uptime(this.source);
     const run = await migrateVm(this.source, target, {
       uri: this.uri,
       copyDisk: this.options.disk === 'copy',
@@ -165,7 +179,7 @@ class VmMigration implements MigrationSession {
     ];
     return {
       issuedNs: run.issuedNs,
-      resumedNs: run.resumedNs,
+      switchedNs: run.resumedNs,
       measuredBy: 'qemu',
       values,
       record: {
@@ -179,6 +193,18 @@ class VmMigration implements MigrationSession {
         },
       },
     };
+  }
+
+  /** The guest's uptime before the migration and on the target now: the same kernel went on running. */
+  async continuity(): Promise<Continuity> {
+    const target = this.#target;
+    const before = this.#uptimeBefore;
+    if (!target || before === undefined)
+      throw new BackendError('continuity: the VM has not migrated', { backend: 'kvm' });
+    await target.waitReady({ timeoutMs: 60_000 });
+    const after = await uptime(target);
+    // a VM booted afresh on the target would be seconds old
+    return { what: "the guest kernel's uptime (s)", before, after, kept: after >= before };
   }
 
   async failureRecord(): Promise<RawRecord> {
@@ -201,6 +227,7 @@ export function kvmLiveMigration(kvm: KvmBackend): LiveMigration {
     method:
       'QEMU pre-copy live migration driven over QMP, to a QEMU waiting with -incoming tcp: on the target host; the disk copied with the migration (QEMU block migration, as virsh migrate --copy-storage-all) or shared',
     measuredBy: 'qemu',
+    ownsTiming: true,
     check: async () => ({ usable: true, detail: 'QEMU live migration over QMP' }),
     open: (spec, options) => VmMigration.open(kvm, spec, options),
   };

@@ -13,7 +13,15 @@ import type { Backend } from './guest.js';
 
 /** One backend's verdict on this host. */
 export type BackendCheck =
-  | { backend: BackendName; usable: true; accel: Accel; detail: string; notes: MissingCapability[] }
+  | {
+      backend: BackendName;
+      usable: true;
+      accel: Accel;
+      /** a container backend's OCI runtime, e.g. "runc 1.1.5+ds1" */
+      runtime?: string;
+      detail: string;
+      notes: MissingCapability[];
+    }
   | { backend: BackendName; usable: false; reason: string; fix: string; notes: MissingCapability[] };
 
 /** What a check may use. */
@@ -28,6 +36,8 @@ export interface CheckOptions {
 export interface CreateOptions {
   /** the accelerator its check found */
   accel: Accel;
+  /** the OCI runtime its check found (container backends) */
+  runtime?: string;
   images: ImageSet | undefined;
   /** the campaign id, for labels on what the backend creates */
   campaign: string;
@@ -46,6 +56,8 @@ export interface BackendProvider<Name extends BackendName = BackendName> {
   create(options: CreateOptions): Backend;
   /** where its guests' scratch storage sits, for planning before any guest starts; absent: it has none */
   readonly scratch?: ScratchStorage;
+  /** makes the guest image available to the backend after `guestbench images build` (podman: imports it) */
+  prepareImages?(images: ImageSet, log: (line: string) => void): Promise<void>;
   /**
    * removes what a campaign killed outright (kill -9) left of this backend (containers, run
    * directories); one line per kind of thing removed. Absent: nothing outlives the runner.

@@ -7,11 +7,13 @@ import { BACKEND_NAMES, type BackendName } from '../model/backends.js';
 import { dockerProvider } from './docker-provider.js';
 import { kvmProvider } from './kvm-provider.js';
 import { nativeProvider } from './native-provider.js';
+import { podmanProvider } from './podman-provider.js';
 import type { BackendProvider } from './provider.js';
 
 const PROVIDERS: { readonly [Name in BackendName]: BackendProvider<Name> } = {
   native: nativeProvider,
   docker: dockerProvider,
+  podman: podmanProvider,
   kvm: kvmProvider,
 };
 

@@ -36,6 +36,8 @@ export interface CellGroup {
 export interface Cell {
   backend: BackendName;
   accel: Accel;
+  /** a container's OCI runtime */
+  runtime?: string;
   guests: number;
   repeat: number;
   config?: string;
@@ -76,6 +78,7 @@ export function cellFields(context: ExperimentContext, experiment: string, cell:
     experiment,
     backend: cell.backend,
     accel: cell.accel,
+    ...(cell.runtime === undefined ? {} : { runtime: cell.runtime }),
     guests: cell.guests,
     repeat: cell.repeat,
     ...(cell.config === undefined ? {} : { config: cell.config }),
@@ -114,11 +117,18 @@ export async function runCells<Shared>(context: ExperimentContext, plan: CellPla
   for (const name of backends) {
     if (context.signal.aborted) throw new AbortedError('Campaign interrupted');
     const mine = pending.filter(({ group }) => group.backend === name);
-    const allRows = (accel: Accel, state: 'errored' | 'unsupported', reason: string): void => {
+    const allRows = (accel: Accel, state: 'errored' | 'unsupported', reason: string, runtime?: string): void => {
       for (const { group, repeats } of mine) {
         const rows = repeats.flatMap((repeat) =>
           plan.valuelessRows(
-            { backend: name, accel, guests: group.guests, repeat, config: group.config },
+            {
+              backend: name,
+              accel,
+              ...(runtime ? { runtime } : {}),
+              guests: group.guests,
+              repeat,
+              config: group.config,
+            },
             state,
             reason,
           ),
@@ -139,7 +149,7 @@ export async function runCells<Shared>(context: ExperimentContext, plan: CellPla
       const reason = lacksCapability(name, plan.requires) ?? `${name} lacks ${CAPABILITY_NAMES[plan.requires]}`;
       context.noteMissing({ capability: `${plan.experiment}:${name}`, reason });
       context.log(`${plan.experiment}: ${name}: unsupported: ${reason}`);
-      allRows(backend.accel, 'unsupported', reason);
+      allRows(backend.accel, 'unsupported', reason, backend.runtime);
       continue;
     }
     progress.beginBackend(name);
@@ -155,12 +165,12 @@ export async function runCells<Shared>(context: ExperimentContext, plan: CellPla
           ...(error.fix ? { fix: error.fix } : {}),
         });
         context.log(`${plan.experiment}: ${name}: unsupported: ${firstLine(error)}`);
-        allRows(backend.accel, 'unsupported', firstLine(error));
+        allRows(backend.accel, 'unsupported', firstLine(error), backend.runtime);
         continue;
       }
       if (context.failFast) throw error;
       context.log(`${plan.experiment}: ${name}: set-up failed: ${firstLine(error)}`);
-      allRows(backend.accel, 'errored', `set-up failed: ${firstLine(error)}`);
+      allRows(backend.accel, 'errored', `set-up failed: ${firstLine(error)}`, backend.runtime);
       continue;
     }
     try {
@@ -185,6 +195,7 @@ async function runGroup<Shared>(
   const cellOf = (repeat: number): Cell => ({
     backend: group.backend,
     accel: backend.accel,
+    ...(backend.runtime === undefined ? {} : { runtime: backend.runtime }),
     guests: group.guests,
     repeat,
     config: group.config,

@@ -69,7 +69,7 @@ export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> 
     nativeFileSet: { timesHostRam: 10 },
     // libvirt's default for a disk without a cache attribute is QEMU's: writeback
     vmDiskCache: 'writeback',
-    guests: { native: [1], docker: [1, 2, 4, 8, 12], kvm: [1, 2, 4, 8] },
+    guests: { native: [1], docker: [1, 2, 4, 8, 12], podman: [1, 2, 4, 8, 12], kvm: [1, 2, 4, 8] },
     repeats: 10,
     vcpus: 1,
     memoryMiB: 1024,
@@ -92,7 +92,7 @@ export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> 
     guestFileSet: { bytes: 256 * MiB },
     nativeFileSet: { bytes: 256 * MiB },
     vmDiskCache: 'none',
-    guests: { native: [1], docker: [1, 2, 4], kvm: [1, 2] },
+    guests: { native: [1], docker: [1, 2, 4], podman: [1, 2, 4], kvm: [1, 2] },
     repeats: 3,
     vcpus: 1,
     memoryMiB: 1024,

@@ -15,6 +15,8 @@ export interface MeasurementCell {
   experiment: string;
   backend: BackendName;
   accel: Accel;
+  /** a container's OCI runtime */
+  runtime?: string;
   /** guests already running (N) */
   guests: number;
   repeat: number;
@@ -28,6 +30,7 @@ function fields(cell: MeasurementCell, guest: number) {
     experiment: cell.experiment,
     backend: cell.backend,
     accel: cell.accel,
+    ...(cell.runtime === undefined ? {} : { runtime: cell.runtime }),
     guests: cell.guests,
     guest,
     repeat: cell.repeat,

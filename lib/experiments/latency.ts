@@ -58,11 +58,16 @@ export const LATENCY_PROFILES: Record<
 > = {
   thesis: {
     ...COMMON,
-    guests: { native: [0], kvm: [0, 1, 2, 4, 8, 12], docker: [0, 1, 2, 4, 8, 16] },
+    guests: { native: [0], kvm: [0, 1, 2, 4, 8, 12], docker: [0, 1, 2, 4, 8, 16], podman: [0, 1, 2, 4, 8, 16] },
     repeats: 10,
     settleMs: 3000,
   },
-  quick: { ...COMMON, guests: { native: [0], kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8] }, repeats: 3, settleMs: 1000 },
+  quick: {
+    ...COMMON,
+    guests: { native: [0], kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8], podman: [0, 1, 2, 4, 8] },
+    repeats: 3,
+    settleMs: 1000,
+  },
 };
 
 /** Runs `task` over `items` with at most `limit` at a time; settles all, returns the first failure if any. */
@@ -153,6 +158,7 @@ async function openLatencyGroup(
         experiment: loop.experiment,
         backend: cell.backend,
         accel: cell.accel,
+        ...(cell.runtime === undefined ? {} : { runtime: cell.runtime }),
         guests: cell.guests,
         repeat: cell.repeat,
       };
@@ -191,6 +197,7 @@ export async function runLatencyLoop(context: ExperimentContext, loop: LatencyLo
             experiment: loop.experiment,
             backend: cell.backend,
             accel: cell.accel,
+            ...(cell.runtime === undefined ? {} : { runtime: cell.runtime }),
             guests: cell.guests,
             repeat: cell.repeat,
           },

@@ -1,7 +1,8 @@
 /**
  * One migration's figures as result rows (pure, unit-tested): total_time and downtime twice, once as
  * the backend counts them (QEMU's query-migrate for a VM) and once as the observer saw the guest's
- * service, plus the backend's transfer figures and the bytes counted on the link.
+ * service, plus the backend's transfer figures, the steps guestbench timed (a container's checkpoint, transfer and
+ * restore) and the bytes counted on the link.
  */
 import type { MigrationOutcome } from '../backends/capabilities.js';
 import type { BackendName } from '../model/backends.js';
@@ -26,6 +27,8 @@ export interface MigrationCell {
   experiment: string;
   backend: BackendName;
   accel: Accel;
+  /** a container's OCI runtime */
+  runtime?: string;
   repeat: number;
   config: MigrationConfig;
   raw?: string;
@@ -45,6 +48,7 @@ function fields(cell: MigrationCell, measuredBy: MeasuredBy, guest: number): Row
     experiment: cell.experiment,
     backend: cell.backend,
     accel: cell.accel,
+    ...(cell.runtime === undefined ? {} : { runtime: cell.runtime }),
     guests: 1,
     guest,
     repeat: cell.repeat,
@@ -63,16 +67,18 @@ function fields(cell: MigrationCell, measuredBy: MeasuredBy, guest: number): Row
  */
 export function migrationRows(
   cell: MigrationCell,
-  outcome: Pick<MigrationOutcome, 'measuredBy' | 'values'>,
+  outcome: Pick<MigrationOutcome, 'measuredBy' | 'values' | 'phases'>,
   observer: ObserverFigures,
   linkBytes: number,
   at = new Date().toISOString(),
 ): Sample[] {
+  // the observer's first: the figures every backend has, and the thesis's vantage point
   const values: Array<[MetricName, MeasuredBy, number]> = [
-    ...outcome.values.map(([metric, value]): [MetricName, MeasuredBy, number] => [metric, outcome.measuredBy, value]),
     ['total_time', 'observer', observer.totalTimeS],
     ['downtime', 'observer', observer.downtimeMs],
     ['probes_lost', 'observer', observer.probesLost],
+    ...outcome.values.map(([metric, value]): [MetricName, MeasuredBy, number] => [metric, outcome.measuredBy, value]),
+    ...(outcome.phases ?? []).map(([metric, value]): [MetricName, MeasuredBy, number] => [metric, 'runner', value]),
     ['link_bytes', 'link', linkBytes],
   ];
   return values.map(([metric, measuredBy, value]) => okRow(fields(cell, measuredBy, 1), metric, value, at));

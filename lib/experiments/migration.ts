@@ -23,7 +23,7 @@ import {
 } from '../network/host-pair.js';
 import { observerFigures, startObserver, type Observer, type ProbeLog } from '../network/observer.js';
 import type { DiskMode, MigrationConfig, MigrationLoadSpec, MigrationParams } from '../results/parameters.js';
-import type { Sample } from '../results/schema.js';
+import { METRICS, type MeasuredBy, type MetricName, type Sample, type Unit } from '../results/schema.js';
 import { writeRaw } from '../results/store.js';
 import { pause, recordJson } from '../util/clock.js';
 import { AbortedError, CapabilityError, GuestbenchError, UsageError, firstLine } from '../util/errors.js';
@@ -44,8 +44,8 @@ export const DISK_MODES: Record<DiskMode, string> = {
 
 const OBSERVER_DEFINITION =
   "the observer (in the initial network namespace, outside both hosts) sends a UDP datagram to the guest's echo service every probeIntervalMs; " +
-  'total_time (observer) = migrate command -> first echo received after the target resumed the guest (QMP RESUME); ' +
-  'downtime (observer) = last echo received before that resume (from the source) -> that first echo from the target. ' +
+  'total_time (observer) = migration asked for -> first echo received after the switch-over to the target (a VM: QMP RESUME on the target; a container: its restore began); ' +
+  'downtime (observer) = last echo received before the switch-over (from the source) -> that first echo from the target. ' +
   "QEMU's figures are the source's query-migrate at completion: total-time, downtime (the guest's pause), setup-time, ram transferred, dirty-sync-count, mbps.";
 
 /** The loaded guests' CPU+memory load: one FFT worker and one 16 MiB memory-rewriting worker per vCPU. */
@@ -74,8 +74,6 @@ const COMMON = {
   answerTimeoutMs: 30_000,
   readyTimeoutMs: 300_000,
   observer: OBSERVER_DEFINITION,
-  containerMethod:
-    'Docker checkpoint (CRIU) on the source, the checkpoint moved, the container restored from it on the target; needs dockerd --experimental and a CRIU that passes `criu check`',
 };
 
 /**
@@ -126,6 +124,13 @@ function migrationParameters(request: ParameterRequest): MigrationParams {
   return { ...profile, backends: [...request.backends], link, disk, repeats: request.repeats ?? profile.repeats };
 }
 
+/**
+ * Whose total time and downtime a backend's migration reports besides the observer's (QEMU's for a VM), if anyone's.
+ */
+function ownTiming(migration: LiveMigration | undefined): MeasuredBy | undefined {
+  return migration?.ownsTiming ? migration.measuredBy : undefined;
+}
+
 /** What a backend's migrations share: the two hosts, and its migration capability. */
 interface MigrationHosts {
   pair: HostPair;
@@ -144,6 +149,7 @@ async function runMigration(context: ExperimentContext, params: MigrationParams)
     experiment: 'migration',
     backend: cell.backend,
     accel: cell.accel,
+    ...(cell.runtime === undefined ? {} : { runtime: cell.runtime }),
     repeat: cell.repeat,
     config: configOf(cell.config),
   });
@@ -159,7 +165,7 @@ async function runMigration(context: ExperimentContext, params: MigrationParams)
         cellOf(cell),
         state,
         reason,
-        context.backends[cell.backend]?.capabilities.liveMigration?.measuredBy,
+        ownTiming(context.backends[cell.backend]?.capabilities.liveMigration),
       ),
     async openBackend(backend) {
       const migration = backend.capabilities.liveMigration as LiveMigration;
@@ -192,15 +198,28 @@ async function runMigration(context: ExperimentContext, params: MigrationParams)
 function summaryLine(rows: readonly Sample[]): string {
   const failed = rows.find((row) => row.state !== 'ok');
   if (failed) return `${failed.state}: ${failed.reason ?? ''}`;
-  const own = rows.find((row) => row.measured_by !== 'observer' && row.measured_by !== 'link')?.measured_by ?? 'qemu';
-  const pick = (metric: string, by: string): Sample | undefined =>
-    rows.find((row) => row.metric === metric && row.measured_by === by);
-  const value = (row: Sample | undefined, digits: number): string => (row?.value ?? NaN).toFixed(digits);
-  return (
-    `total ${value(pick('total_time', own), 2)} s (observer ${value(pick('total_time', 'observer'), 2)} s), ` +
-    `downtime ${value(pick('downtime', own), 0)} ms (observer ${value(pick('downtime', 'observer'), 0)} ms), ` +
-    `${value(pick('dirty_sync_count', own), 0)} rounds, RAM at ${value(pick('bandwidth', own), 0)} Mbit/s, ${((pick('link_bytes', 'link')?.value ?? NaN) / 2 ** 20).toFixed(0)} MiB on the link`
+  const pick = (metric: MetricName, by: MeasuredBy): number =>
+    rows.find((row) => row.metric === metric && row.measured_by === by)?.value ?? NaN;
+  // the backend's own account (QEMU's, CRIU's) and the steps guestbench timed: every figure, in its units
+  const accounts = [...new Set(rows.map((row) => row.measured_by))].filter(
+    (by): by is MeasuredBy => by !== undefined && by !== 'observer' && by !== 'link',
   );
+  const ownText = accounts
+    .map((by) => {
+      const figures = rows.filter((row) => row.measured_by === by);
+      return `; ${by}: ${figures.map((row) => `${row.metric} ${formatFigure(row.value ?? NaN, METRICS[row.metric])}`).join(', ')}`;
+    })
+    .join('');
+  return (
+    `observer: total ${pick('total_time', 'observer').toFixed(2)} s, downtime ${pick('downtime', 'observer').toFixed(0)} ms, ` +
+    `${(pick('link_bytes', 'link') / 2 ** 20).toFixed(1)} MiB on the link${ownText}`
+  );
+}
+
+function formatFigure(value: number, unit: Unit): string {
+  if (unit === 'bytes') return `${(value / 2 ** 20).toFixed(1)} MiB`;
+  if (unit === 'count') return value.toFixed(0);
+  return `${value.toFixed(unit === 's' ? 2 : 0)} ${unit}`;
 }
 
 /** Starts the configuration's load in the guest (detached) and checks it still runs after its warm-up. */
@@ -288,17 +307,19 @@ async function migrateOnce(
     Object.assign(record, outcome.record);
     record.linkBytes = linkBytes;
     enter('hear the target answer');
-    await waitForAnswerAfter(observer, outcome.resumedNs, params, signal);
+    await waitForAnswerAfter(observer, outcome.switchedNs, params, signal);
     const log = await observer.stop();
     record.probes = probeRecord(log, outcome.issuedNs);
-    const figures = observerFigures(log, outcome);
+    const figures = observerFigures(log, { issuedNs: outcome.issuedNs, switchedNs: outcome.switchedNs });
     record.observer = figures;
-    enter('reach the guest on the target');
-    const target = session.target;
-    if (!target) throw new GuestbenchError('the migration reported no guest on the target');
-    await target.waitReady({ signal, timeoutMs: 60_000 });
-    const check = await target.exec(['cat', '/proc/uptime'], { signal, timeoutMs: 60_000 });
-    record.targetUptime = check.stdout.trim();
+    enter('check the guest went on on the target');
+    const continuity = await session.continuity();
+    record.continuity = continuity;
+    if (!continuity.kept) {
+      throw new GuestbenchError(
+        `the guest on the target did not go on from the source's state: ${continuity.what} was ${continuity.before} before, ${continuity.after} after`,
+      );
+    }
     enter('done');
     const raw = writeRaw(context.store, rawName, `${recordJson(record)}\n`);
     return migrationRows({ ...cell, raw }, outcome, figures, linkBytes);
@@ -309,7 +330,7 @@ async function migrateOnce(
     // what the observer saw up to the failure (times relative to the migrate command, or to the first probe)
     if (observer) record.probes = probeRecord(observer.peek(), outcome?.issuedNs);
     const raw = writeRaw(context.store, rawName, `${recordJson(record)}\n`);
-    return migrationValuelessRows({ ...cell, raw }, 'errored', `${step}: ${firstLine(error)}`, migration.measuredBy);
+    return migrationValuelessRows({ ...cell, raw }, 'errored', `${step}: ${firstLine(error)}`, ownTiming(migration));
   } finally {
     await observer?.stop({ drainMs: 0 });
     await session?.close();
@@ -319,14 +340,14 @@ async function migrateOnce(
 // the target's first answer may come a while after it resumed (its announcement, the guest's stack)
 async function waitForAnswerAfter(
   observer: Observer,
-  resumedNs: bigint,
+  switchedNs: bigint,
   params: MigrationParams,
   signal: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + params.answerTimeoutMs;
   for (;;) {
     const log = observer.peek();
-    if (log.probes.some((probe) => probe.answeredNs !== undefined && probe.answeredNs >= resumedNs)) {
+    if (log.probes.some((probe) => probe.answeredNs !== undefined && probe.answeredNs >= switchedNs)) {
       // a few more probes after the first answer: the log shows the service steady on the target
       await pause(Math.max(50, 10 * params.probeIntervalMs), signal);
       return;

@@ -184,6 +184,33 @@ export function migrationTableHtml(
           },
         ]
       : []),
+    // a container's stop-and-copy: what CRIU and guestbench's clock say of it
+    ...(configs.some((config) => config.checkpoint !== null)
+      ? [
+          {
+            label: 'container: CRIU frozen (ms)',
+            value: (line: Table61Line) =>
+              line.kind === 'config' && line.config.checkpoint ? meanWithCi(line.config.checkpoint.frozenMs, 1) : '',
+            align: 'right' as const,
+          },
+          {
+            label: 'container: checkpoint / link / restore steps (ms)',
+            value: (line: Table61Line) => {
+              const figures = line.kind === 'config' ? line.config.checkpoint : null;
+              if (!figures) return '';
+              return [figures.checkpointStepMs, figures.transferStepMs, figures.restoreStepMs]
+                .map((row) => mean(row?.mean, 0))
+                .join(' / ');
+            },
+            align: 'right' as const,
+          },
+          {
+            label: 'container: checkpoint archive (MiB)',
+            value: mibCell((config) => config.checkpoint?.archiveBytes ?? null),
+            align: 'right' as const,
+          },
+        ]
+      : []),
     { label: 'dirty-sync rounds', value: measuredCell((config) => config.dirtySyncCount, 1), align: 'right' },
     { label: 'bandwidth (Mbit/s)', value: measuredCell((config) => config.bandwidth, 0), align: 'right' },
     { label: 'probes lost', value: measuredCell((config) => config.probesLost, 1), align: 'right' },

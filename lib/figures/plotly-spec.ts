@@ -19,6 +19,8 @@ export interface Trace {
   legendgroup?: string;
   hovertemplate?: string;
   text?: string[];
+  /** where a bar's `text` shows: 'none' keeps it to the hover */
+  textposition?: 'auto' | 'none';
 }
 
 /** A complete figure: data and layout, ready for Plotly.newPlot. */
@@ -34,7 +36,8 @@ export interface Figure {
       rangemode?: 'tozero';
     };
     yaxis: { title: { text: string }; type?: 'linear' | 'log'; rangemode?: 'tozero' };
-    legend?: { orientation?: 'h' | 'v'; y?: number };
+    /** traceorder 'normal': stacked bars' legend in trace order (plotly reverses it otherwise) */
+    legend?: { orientation?: 'h' | 'v'; y?: number; traceorder?: 'normal' };
     margin?: { t?: number; r?: number; b?: number; l?: number };
     annotations?: Array<{
       text: string;

@@ -428,6 +428,19 @@ async function writeRootfsTarball(
   await Promise.all([pipeline(tar.stdout, createGzip({ level: 1 }), createWriteStream(target), { signal }), tar]);
 }
 
+/**
+ * How a container engine turns the rootfs tarball into the guest image (`docker import --change`,
+ * `podman import --change`): the same environment, command and label for every engine.
+ */
+export function containerImageChanges(key: string): string[] {
+  return [
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'ENV LANG=C.UTF-8',
+    'CMD ["/bin/bash"]',
+    `LABEL org.guestbench.key=${key}`,
+  ];
+}
+
 async function importDockerImage(
   tarball: string,
   key: string,
@@ -439,12 +452,7 @@ async function importDockerImage(
   const stream = await docker.importImage(createReadStream(tarball), {
     repo: DOCKER_REPOSITORY,
     tag: key,
-    changes: [
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      'ENV LANG=C.UTF-8',
-      'CMD ["/bin/bash"]',
-      `LABEL org.guestbench.key=${key}`,
-    ],
+    changes: containerImageChanges(key),
     abortSignal: signal,
   });
   const output = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) => {

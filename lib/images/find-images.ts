@@ -21,8 +21,10 @@ export interface ImageSet {
   initrd: string;
   /** absolute path of the raw ext4 root disk (use read-only or with snapshot=on) */
   disk: string;
-  /** Docker image name, guestbench/bookworm:<key> */
+  /** Docker image name, guestbench/bookworm:<key> (container engines import it from `rootfsTar`) */
   dockerImage: string;
+  /** absolute path of the rootfs tarball the container images are imported from (may be absent) */
+  rootfsTar: string;
   manifest: ImageManifest;
 }
 
@@ -100,6 +102,7 @@ export function readImageSet(cacheDir: string, key: string): ImageSet | undefine
     initrd: files.initrd,
     disk: files.disk,
     dockerImage: `${DOCKER_REPOSITORY}:${key}`,
+    rootfsTar: path.join(dir, IMAGE_FILES.rootfsTar),
     manifest,
   };
 }

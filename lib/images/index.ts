@@ -11,6 +11,7 @@
  */
 export {
   buildImages,
+  containerImageChanges,
   ImageBuildError,
   parseExt4Free,
   parsePackageList,

@@ -12,7 +12,7 @@
  */
 
 /** Every backend, in legend order: the bare host, then containers, then VMs (increasing isolation). */
-export const BACKEND_NAMES = ['native', 'docker', 'kvm'] as const;
+export const BACKEND_NAMES = ['native', 'docker', 'podman', 'kvm'] as const;
 
 /** A backend's name, as rows, campaign.json and `--backends` spell it. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -46,6 +46,11 @@ export interface BackendDescriptor {
   title: string;
   /** the thesis's series of this backend, where the thesis measured it (its VMs ran under KVM) */
   thesisLabel: string;
+  /**
+   * the thesis's backend whose published numbers this one's stand beside (the thesis measured Docker containers and
+   * KVM VMs; another container engine stands beside its Docker containers, the engine named); null: none
+   */
+  thesisBackend: BackendName | null;
   /** the backend's colour, the same in every figure */
   color: string;
   /** how to make it available on a Debian/Ubuntu host (doctor's fix when it is missing) */
@@ -63,6 +68,7 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
     label: 'native',
     title: 'the bare host',
     thesisLabel: 'native',
+    thesisBackend: 'native',
     color: '#444444',
     setup: 'apt-get install sysbench (or run `bash scripts/setup.sh`)',
     capabilities: ['scratch'],
@@ -75,13 +81,29 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
   docker: {
     name: 'docker',
     kind: 'container',
-    label: 'containers',
+    label: 'Docker containers',
     title: 'Docker containers',
     thesisLabel: 'containers',
+    thesisBackend: 'docker',
     color: '#1f77b4',
     setup: 'install docker.io and start dockerd (`bash scripts/setup.sh` does both), then `guestbench images build`',
     capabilities: ['scratch', 'startTiming', 'saveRestore'],
-    lacks: { liveMigration: 'guestbench does not move a container between two engines yet' },
+    lacks: {
+      liveMigration:
+        'a migration needs a second Docker engine as the target host, and guestbench runs one; podman, with storage per host, migrates containers',
+    },
+  },
+  podman: {
+    name: 'podman',
+    kind: 'container',
+    label: 'podman containers',
+    title: 'podman containers',
+    thesisLabel: 'podman containers',
+    thesisBackend: 'docker',
+    color: '#9467bd',
+    setup:
+      'apt-get install podman crun runc conmon containernetworking-plugins (or run `bash scripts/setup.sh`), then `guestbench images build`',
+    capabilities: ['scratch', 'startTiming', 'saveRestore', 'liveMigration'],
   },
   kvm: {
     name: 'kvm',
@@ -89,6 +111,7 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
     label: 'VMs',
     title: 'QEMU/KVM virtual machines',
     thesisLabel: 'VMs (KVM)',
+    thesisBackend: 'kvm',
     color: '#d62728',
     setup:
       'apt-get install qemu-system-x86 qemu-utils (or run `bash scripts/setup.sh`), then `guestbench images build`',

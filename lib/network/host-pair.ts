@@ -44,6 +44,8 @@ export interface HostSide {
   migrationAddress: string;
   /** tap device inside the namespace the VM's NIC is plugged into */
   tap: string;
+  /** the bridge inside the namespace that joins the LAN uplink (and the VM's tap, a container's veth) */
+  bridge: string;
 }
 
 /** A created pair: names and addresses. */
@@ -61,6 +63,8 @@ export interface HostPair {
     guestCidr: string;
     /** the same without the prefix length */
     guestAddress: string;
+    /** the LAN's subnet, CIDR (`10.213.7.0/24`) */
+    subnet: string;
   };
   link: LinkShape;
   /** the `tc qdisc` line the link got, as given to tc */
@@ -73,6 +77,16 @@ const LAN_BASE = '10.213';
 const MIGRATION_SOURCE = '192.168.213.1';
 const MIGRATION_TARGET = '192.168.213.2';
 const TAP = 'tap0';
+const HOST_BRIDGE = 'br0';
+
+/**
+ * argv that runs `argv` in network namespace `netns` and nothing else: unlike `ip netns exec`, which
+ * also remounts /sys (hiding the cgroup hierarchies a container engine needs), nsenter switches only
+ * the network namespace.
+ */
+export function inNetns(netns: string, argv: readonly string[]): string[] {
+  return ['nsenter', `--net=/run/netns/${netns}`, '--', ...argv];
+}
 
 /** The names of the pair a process owns (pure; nothing is created). */
 export function hostPairNames(owner: number): {
@@ -137,13 +151,14 @@ export async function createHostPair(options: { link: LinkShape; owner?: number 
   const lanNet = await freeLanSubnet();
   const pair: HostPair = {
     owner,
-    source: { netns: names.source, migrationAddress: MIGRATION_SOURCE, tap: TAP },
-    target: { netns: names.target, migrationAddress: MIGRATION_TARGET, tap: TAP },
+    source: { netns: names.source, migrationAddress: MIGRATION_SOURCE, tap: TAP, bridge: HOST_BRIDGE },
+    target: { netns: names.target, migrationAddress: MIGRATION_TARGET, tap: TAP, bridge: HOST_BRIDGE },
     lan: {
       bridge: names.bridge,
       observerAddress: `${lanNet}.1`,
       guestCidr: `${lanNet}.10/24`,
       guestAddress: `${lanNet}.10`,
+      subnet: `${lanNet}.0/24`,
     },
     link: { ...options.link },
     qdisc: qdiscArgs.join(' '),
@@ -163,11 +178,11 @@ export async function createHostPair(options: { link: LinkShape; owner?: number 
     ] as const) {
       await ip('link', 'add', port, 'type', 'veth', 'peer', 'name', 'uplink', 'netns', side.netns);
       await ip('link', 'set', port, 'master', names.bridge, 'up');
-      await ip('-n', side.netns, 'link', 'add', 'br0', 'type', 'bridge');
+      await ip('-n', side.netns, 'link', 'add', side.bridge, 'type', 'bridge');
       await ip('-n', side.netns, 'tuntap', 'add', 'dev', side.tap, 'mode', 'tap');
-      await ip('-n', side.netns, 'link', 'set', 'uplink', 'master', 'br0', 'up');
-      await ip('-n', side.netns, 'link', 'set', side.tap, 'master', 'br0', 'up');
-      await ip('-n', side.netns, 'link', 'set', 'br0', 'up');
+      await ip('-n', side.netns, 'link', 'set', 'uplink', 'master', side.bridge, 'up');
+      await ip('-n', side.netns, 'link', 'set', side.tap, 'master', side.bridge, 'up');
+      await ip('-n', side.netns, 'link', 'set', side.bridge, 'up');
       await ip('-n', side.netns, 'link', 'set', 'lo', 'up');
     }
     // the migration link, shaped the same way in both directions

@@ -14,7 +14,7 @@
  * const observer = await startObserver({ address: '10.213.1.10', port: 7, intervalMs: 5 });
  * // ... migrate ...
  * const log = await observer.stop();
- * const figures = observerFigures(log, { issuedNs, resumedNs });
+ * const figures = observerFigures(log, { issuedNs, switchedNs });
  * ```
  */
 import { createSocket, type Socket } from 'node:dgram';
@@ -169,18 +169,20 @@ export interface ObserverFigures {
 }
 
 /**
- * The observer's figures for one migration (pure). `issuedNs`: the migrate command was sent;
- * `resumedNs`: the target resumed the VM (its `RESUME` event arrived). Throws an ObserverError when
- * the log cannot give them: no answer before the switch-over, or none after it.
+ * The observer's figures for one migration (pure). `issuedNs`: the migration was asked for;
+ * `switchedNs`: from then on only the target can answer (a VM: the target's `RESUME` event arrived;
+ * a container: its restore on the target began, its processes frozen on the source since the
+ * checkpoint). Throws an ObserverError when the log cannot give them: no answer before the
+ * switch-over, or none after it.
  */
-export function observerFigures(log: ProbeLog, moments: { issuedNs: bigint; resumedNs: bigint }): ObserverFigures {
-  const { issuedNs, resumedNs } = moments;
+export function observerFigures(log: ProbeLog, moments: { issuedNs: bigint; switchedNs: bigint }): ObserverFigures {
+  const { issuedNs, switchedNs } = moments;
   const answers = log.probes
     .map((probe) => probe.answeredNs)
     .filter((ns): ns is bigint => ns !== undefined)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const lastFromSource = answers.filter((ns) => ns < resumedNs).at(-1);
-  const firstFromTarget = answers.find((ns) => ns >= resumedNs);
+  const lastFromSource = answers.filter((ns) => ns < switchedNs).at(-1);
+  const firstFromTarget = answers.find((ns) => ns >= switchedNs);
   if (lastFromSource === undefined) {
     throw new ObserverError(
       `The observer got no answer from the guest before the switch-over (${log.probes.length} probes to ${log.address}:${log.port})`,

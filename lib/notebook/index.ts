@@ -59,6 +59,7 @@ export {
 } from '../figures/latency-tables.js';
 // chapter 6: live migration (notebooks/05-migration.ipynb)
 export { migrationSetup, type MigrationSetupFact } from '../analysis/migration-setup.js';
+export { migrationClaims } from '../analysis/migration-claims.js';
 export {
   compareMigrationWithThesis,
   migrationInconsistencies,
@@ -74,6 +75,7 @@ export {
 } from '../analysis/migration-summary.js';
 export {
   configLabel,
+  containerMigrationStepsFigure,
   downtimeSourcesFigure,
   loadedByVcpusFigure,
   migrationVsMemoryFigure,

@@ -178,5 +178,6 @@ export interface MigrationParams {
   readyTimeoutMs: number;
   /** how the observer's figures are defined */
   observer: string;
-  containerMethod: string;
+  /** campaigns before each backend recorded its own method (campaign.json `methods`): how a container migrated */
+  containerMethod?: string;
 }

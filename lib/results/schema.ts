@@ -130,10 +130,15 @@ export const METRICS = {
   restore_state_load: 's',
   /** VM restore phase: state loaded -> VM resumed and its agent answers, seconds */
   restore_agent: 's',
-  /** VM: pause and save the state to a file (not part of restore_time), seconds */
+  /** pause and save the state (VM: to a file; container: a CRIU checkpoint), not part of restore_time, seconds */
   snapshot_save_time: 's',
-  /** VM: size of the saved state file, bytes */
+  /** size of the saved state (VM: the state file; container: the checkpoint), bytes */
   snapshot_size: 'bytes',
+  /**
+   * container: restore request -> the engine's own event for the restored container (docker: start; podman: restore),
+   * seconds
+   */
+  engine_restore_time: 's',
   // migration experiment (docs/migration.md); total_time is also a migration metric, seconds
   /** migration: the service's outage (measured_by observer) or the guest's pause (measured_by qemu), milliseconds */
   downtime: 'ms',
@@ -150,6 +155,23 @@ export const METRICS = {
   dirty_sync_count: 'count',
   /** migration, QEMU: measured throughput */
   bandwidth: 'Mbit/s',
+  /**
+   * migration, CRIU (a container's checkpoint): how long the container's processes were frozen for the dump,
+   * milliseconds
+   */
+  criu_frozen_time: 'ms',
+  /** migration, CRIU: writing the processes' memory out (memdump + memwrite), milliseconds */
+  criu_dump_time: 'ms',
+  /** migration, CRIU: restoring the processes on the target, milliseconds */
+  criu_restore_time: 'ms',
+  /** migration, CRIU: memory pages written to the checkpoint */
+  pages_written: 'count',
+  /** migration, a container (runner): checkpoint asked for -> the archive exported on the source, milliseconds */
+  phase_checkpoint: 'ms',
+  /** migration, a container (runner): the archive sent over the shaped link to the target, milliseconds */
+  phase_transfer: 'ms',
+  /** migration, a container (runner): restore asked for on the target -> it runs there, milliseconds */
+  phase_restore: 'ms',
   /** migration, observer: probes sent between the migrate command and the target's first answer that got no answer */
   probes_lost: 'count',
 } as const satisfies Record<string, Unit>;
@@ -167,6 +189,8 @@ export interface SampleFields {
   experiment: string;
   backend: BackendName;
   accel: Accel;
+  /** a container's OCI runtime and its version, e.g. `runc 1.1.5+ds1` (container backends) */
+  runtime?: string;
   /** number of guests running the workload at the same time (N) */
   guests: number;
   /**
@@ -219,10 +243,14 @@ export const MIGRATION_LOADS = ['clean', 'loaded'] as const;
 export type MigrationLoad = (typeof MIGRATION_LOADS)[number];
 
 /**
- * Who measured a migration figure: QEMU's own account, the observer probing the guest, or the link's interface
- * counters.
+ * Who measured a migration figure: QEMU's own account, CRIU's (a container's checkpoint and
+ * restore), the observer probing the guest, or the link's interface counters.
  */
-export type MeasuredBy = 'qemu' | 'observer' | 'link';
+/**
+ * Whose account a migration figure is: QEMU's (query-migrate), CRIU's (its statistics), the observer's (probing the
+ * guest's service), the link's (its byte counter), or the runner's (guestbench's clock around the backend's commands).
+ */
+export type MeasuredBy = 'qemu' | 'criu' | 'observer' | 'link' | 'runner';
 
-/** The two vantage points of a migration's total time and downtime. */
-export type TimingSource = Exclude<MeasuredBy, 'link'>;
+/** The two vantage points of a migration's total time and downtime: the hypervisor's and the observer's. */
+export type TimingSource = 'qemu' | 'observer';

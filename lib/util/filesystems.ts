@@ -31,3 +31,20 @@ export function filesystemOf(dir: string): { dir: string; type: string; freeByte
     freeBytes: stats.bavail * stats.bsize,
   };
 }
+
+/** The bytes of the files under `dir` (recursively; links not followed); 0 when it does not exist. */
+export async function directoryBytes(dir: string): Promise<number> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await directoryBytes(file);
+    else if (entry.isFile()) total += (await fs.promises.stat(file)).size;
+  }
+  return total;
+}

@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
+import { dockerEngine } from '../../lib/backends/docker-provider.js';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
 import { NativeBackend } from '../../lib/backends/native.js';
 import { KvmBackend } from '../../lib/backends/kvm.js';
@@ -73,7 +74,7 @@ function dockerRunFirstOutput(image: string): Promise<number> {
 
 /** (b) seconds from DockerBackend.start() to the container's first output, over the CLI's. */
 export async function containerStart(image: string, pairs = 15): Promise<RatioResult> {
-  const backend = new DockerBackend({ image, campaign: 'bench' });
+  const backend = new DockerBackend({ engine: dockerEngine('runc'), image, campaign: 'bench' });
   let round = 0;
   try {
     return await pairedRatio({

@@ -2,8 +2,10 @@
  * `guestbench doctor`: for each backend, usable or not, why, and the fix.
  */
 import { imagesIfBuilt, type BackendCheck } from '../../lib/backends/availability.js';
-import { checkContainerCheckpoint } from '../../lib/backends/docker-checkpoint.js';
+import type { CapabilityCheck } from '../../lib/backends/capabilities.js';
+import type { BackendProvider } from '../../lib/backends/provider.js';
 import { backendProviders } from '../../lib/backends/registry.js';
+import type { ImageSet } from '../../lib/images/index.js';
 import { BACKEND_NAMES, CAPABILITY_NAMES, backendDescriptor } from '../../lib/model/backends.js';
 import { checkHostPair } from '../../lib/network/host-pair.js';
 import { hostFingerprint } from '../../lib/results/host-fingerprint.js';
@@ -16,6 +18,32 @@ function capabilities(check: BackendCheck): string {
   const descriptor = backendDescriptor(check.backend);
   const can = descriptor.capabilities.map((key) => CAPABILITY_NAMES[key]);
   return `\n      ${descriptor.title} (${descriptor.kind}): ${can.length > 0 ? can.join(', ') : 'start, exec, stop only'}`;
+}
+
+/**
+ * The checks of a usable backend's optional capabilities (save/restore, live migration: CRIU, an experimental engine),
+ * one line each; a missing one is reported, not counted in the exit status.
+ */
+async function capabilityChecks(provider: BackendProvider, check: BackendCheck, images: ImageSet | undefined) {
+  if (!check.usable) return '';
+  const backend = provider.create({
+    accel: check.accel,
+    images,
+    campaign: 'doctor',
+    containerLimits: false,
+    ...(check.runtime ? { runtime: check.runtime } : {}),
+  });
+  const checked: Array<[string, CapabilityCheck]> = [];
+  const { saveRestore, liveMigration } = backend.capabilities;
+  if (saveRestore) checked.push([CAPABILITY_NAMES.saveRestore, await saveRestore.check()]);
+  if (liveMigration) checked.push([CAPABILITY_NAMES.liveMigration, await liveMigration.check()]);
+  return checked
+    .map(([what, result]) =>
+      result.usable
+        ? `\n      ok  ${what}: ${result.detail}`
+        : `\n      --  ${what} unavailable (its rows are recorded unsupported): ${result.reason}\n          fix: ${result.fix}`,
+    )
+    .join('');
 }
 
 function line(check: BackendCheck): string {
@@ -38,9 +66,9 @@ and what it can do (scratch storage, a timed start, save/restore, live migration
 For kvm it boots a real probe guest under -accel kvm (with a timeout) to learn whether
 hardware acceleration works, and otherwise reports the TCG software-emulation fallback.
 It also says whether the two hosts of the migration experiment can be made here (network
-namespaces, veth, bridges, tap devices, tc), and whether containers can be checkpointed and
-restored (CRIU through Docker's checkpoint API: an experimental engine and a passing
-\`criu check\`); both are optional.
+namespaces, veth, bridges, tap devices, tc), and for each usable backend whether its save/restore
+and live migration work here (containers: a CRIU that passes \`criu check\` and is new enough for
+the kernel; Docker: an experimental engine); these are optional.
 
 Options:
   --cached   reuse the last KVM probe result for this kernel, QEMU and image (faster)
@@ -61,21 +89,16 @@ Exit status: 0 when every backend is usable, 1 otherwise.`,
     );
     const checks: BackendCheck[] = [];
     for (const provider of backendProviders()) {
-      checks.push(await provider.check({ images, forceProbe: values.cached !== true }));
+      const check = await provider.check({ images, forceProbe: values.cached !== true });
+      checks.push(check);
+      process.stdout.write(line(check) + (await capabilityChecks(provider, check, images)) + '\n');
     }
-    for (const check of checks) process.stdout.write(line(check) + '\n');
-    // optional (migration; latency-restore's and migration's container rows): reported, not counted in the exit status
+    // optional (migration): reported, not counted in the exit status
     const hosts = await checkHostPair();
     process.stdout.write(
       hosts.usable
         ? `  ok    hosts  migration between two hosts on this machine: ${hosts.detail}\n`
-        : `  --    hosts  migration between two hosts unavailable (migration records its VM rows as unsupported): ${hosts.detail}\n${hosts.fix ? `      fix:  ${hosts.fix}\n` : ''}`,
-    );
-    const checkpoint = await checkContainerCheckpoint();
-    process.stdout.write(
-      checkpoint.supported
-        ? `  ok    criu   container checkpoint/restore: ${checkpoint.reason} (container migration between two engines is not built yet: docs/migration.md)\n`
-        : `  --    criu   container checkpoint/restore and migration unavailable (latency-restore and migration record them as unsupported): ${checkpoint.reason}\n      fix:  ${checkpoint.fix}\n`,
+        : `  --    hosts  migration between two hosts unavailable (migration records its rows as unsupported): ${hosts.detail}\n${hosts.fix ? `      fix:  ${hosts.fix}\n` : ''}`,
     );
     return checks.every((check) => check.usable) ? 0 : 1;
   },

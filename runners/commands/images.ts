@@ -1,6 +1,7 @@
 /**
  * `guestbench images build`: one Debian rootfs, as a Docker image and a QEMU boot set.
  */
+import { backendProviders } from '../../lib/backends/registry.js';
 import { buildImages, pruneImages } from '../../lib/images/index.js';
 import { UsageError } from '../../lib/util/errors.js';
 import { logLine, type Command } from '../cli.js';
@@ -11,8 +12,8 @@ export const imagesCommand: Command = {
   usage: `Usage: guestbench images build [--force]
        guestbench images prune
 
-Builds one Debian bookworm root filesystem with debootstrap and turns it into both a Docker
-image (imported locally, no registry) and a QEMU boot set (kernel, initrd, ext4 disk image), so
+Builds one Debian bookworm root filesystem with debootstrap and turns it into a container image
+(imported locally into the Docker engine and into podman's storage, no registry) and a QEMU boot set (kernel, initrd, ext4 disk image), so
 VMs and containers run the same userland. Cached by the recipe's content: a second build is
 instant unless --force is given. Needs root, debootstrap and a reachable Debian mirror.
 \`prune\` removes the cached image sets and Docker images of older recipes.
@@ -36,6 +37,8 @@ Options:
       );
     }
     const images = await buildImages({ force: values.force === true, log: logLine });
+    // engines with their own image store get the image too (podman imports the rootfs tarball)
+    for (const provider of backendProviders()) await provider.prepareImages?.(images, logLine);
     process.stdout.write(
       `images ${images.key}\n  docker: ${images.dockerImage}\n  kernel: ${images.kernel}\n  initrd: ${images.initrd}\n  disk:   ${images.disk}\n`,
     );

@@ -14,16 +14,22 @@ import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
 import { progressDisplay } from '../progress-display.js';
 
-/** One line per backend, accelerator and N: the mean of the campaign's first metric with its CI. */
+/**
+ * One line per backend, accelerator and N: the mean of the backend's first metric in the campaign (and its vantage
+ * point) with its CI.
+ */
 function headlineSummary(dir: string): string {
   const samples = readSamples(dir).samples;
-  const metric = samples.find((sample) => sample.state === 'ok')?.metric;
-  if (metric === undefined) return '';
+  const headline = new Map<string, string>();
+  for (const sample of samples) {
+    if (sample.state === 'ok' && !headline.has(sample.backend))
+      headline.set(sample.backend, `${sample.metric}/${sample.measured_by ?? ''}`);
+  }
   return summarize(samples)
-    .filter((row) => row.metric === metric)
+    .filter((row) => headline.get(row.backend) === `${row.metric}/${row.measured_by ?? ''}`)
     .map(
       (row) =>
-        `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`,
+        `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${row.metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`,
     )
     .join('');
 }

@@ -213,14 +213,16 @@ describe('compareMigrationWithThesis', () => {
   });
 
   it("keeps both of the thesis's container times and says why ours is missing", () => {
-    const container = find('total_time', 'container');
+    const container = find('total_time', 'Docker containers, every configuration');
     expect(container.map((item) => item.thesis?.value)).toEqual([11.79, 11.7]);
     expect(
       container.every(
         (item) => item.ours === null && item.oursMissing?.startsWith('unsupported: container checkpoint/restore'),
       ),
     ).toBe(true);
-    expect(find('downtime', 'container').map((item) => item.thesis?.value)).toEqual([5700]);
+    expect(find('downtime', 'Docker containers, every configuration').map((item) => item.thesis?.value)).toEqual([
+      5700,
+    ]);
   });
 
   it('never carries a thesis number in our fields', () => {

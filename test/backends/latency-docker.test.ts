@@ -13,6 +13,7 @@ import {
   realtimeNs,
   wallMinusMonotonicNs,
 } from '../../lib/backends/docker-events.js';
+import { dockerEngine } from '../../lib/backends/docker-provider.js';
 import { DockerBackend, removeLeftoverContainers } from '../../lib/backends/docker.js';
 import { containerBootValues, measureContainerBoot } from '../../lib/backends/docker-latency.js';
 import { dockerSkip, images } from '../helpers/capabilities.js';
@@ -51,7 +52,12 @@ describe.skipIf(dockerSkip)('container start and stop (real Docker engine)', () 
   });
 
   it("times a start step by step beside the engine's start event; exits at once on docker stop", async () => {
-    const backend = new DockerBackend({ image: images!.dockerImage, campaign: CAMPAIGN, exitOnSigterm: true });
+    const backend = new DockerBackend({
+      engine: dockerEngine('runc'),
+      image: images!.dockerImage,
+      campaign: CAMPAIGN,
+      exitOnSigterm: true,
+    });
     const boot = await measureContainerBoot(
       backend,
       { name: `${CAMPAIGN}-a`, vcpus: 1, memoryMiB: 1024 },
@@ -89,7 +95,7 @@ describe.skipIf(dockerSkip)('container start and stop (real Docker engine)', () 
   });
 
   it('waits out the grace period and kills a main process that ignores SIGTERM (sleep as PID 1)', async () => {
-    const backend = new DockerBackend({ image: images!.dockerImage, campaign: CAMPAIGN });
+    const backend = new DockerBackend({ engine: dockerEngine('runc'), image: images!.dockerImage, campaign: CAMPAIGN });
     const guest = await backend.start({ name: `${CAMPAIGN}-b`, vcpus: 1, memoryMiB: 1024 });
     try {
       await guest.waitReady({ timeoutMs: 30_000 });

@@ -90,7 +90,7 @@ describe.skipIf(skipReason !== undefined).each(['copy', 'shared'] as const)(
       linkBytes = (await linkSentBytes(pair)) - sentBefore;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       log = await observer.stop();
-      figures = observerFigures(log, run);
+      figures = observerFigures(log, { issuedNs: run.issuedNs, switchedNs: run.resumedNs });
     }, 300_000);
 
     afterAll(async () => {

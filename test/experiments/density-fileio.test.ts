@@ -99,7 +99,7 @@ describe('density-fileio parameters', () => {
     expect(Object.keys(params.storage)).toEqual(['native', 'docker', 'kvm']);
     expect(params.storage.native).toMatch(new RegExp(`a directory per guest under ${params.nativeScratchRoot}`));
     expect(params.storage.kvm).toContain(`a sparse raw file of ${params.scratch.sizeMiB} MiB`);
-    expect(params.storage.docker).toMatch(/anonymous volume per container.*outside the overlay2 layers/);
+    expect(params.storage.docker).toMatch(/anonymous volume per container.*outside the overlay layers/);
     expect(params.storage.kvm).toMatch(/second virtio-blk disk per VM.*cache=none/);
     expect(params.phases).toMatch(/untimed/);
     // stored verbatim in campaign.json

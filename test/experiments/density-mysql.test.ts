@@ -101,7 +101,7 @@ describe('mysql claims', () => {
       /30\.5 .*2 and a half.*12\.2x/,
     );
     expect(claimsText(checks)).toContain(
-      '[true] At 8 guests, containers execute far more MySQL transactions per second than VMs (N=8): transactions_per_s per guest at N=8: containers 30.5 / VMs (kvm) 2.50 = 12.2x',
+      '[true] At 8 guests, containers execute far more MySQL transactions per second than VMs (N=8): transactions_per_s per guest at N=8: Docker containers 30.5 / VMs (kvm) 2.50 = 12.2x',
     );
   });
 

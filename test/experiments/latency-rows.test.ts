@@ -12,7 +12,12 @@ import { summarize } from '../../lib/analysis/summarize.js';
 import { containerCommand } from '../../lib/backends/docker.js';
 import { latency, LATENCY_PROFILES } from '../../lib/experiments/latency.js';
 import { latencyRestore } from '../../lib/experiments/latency-restore.js';
-import { containerBootValues, containerShutdownValues, dockerStartTiming } from '../../lib/backends/docker-latency.js';
+import {
+  containerBootValues,
+  containerShutdownValues,
+  containerStartTiming,
+} from '../../lib/backends/docker-latency.js';
+import { dockerEngine } from '../../lib/backends/docker-provider.js';
 import { DockerBackend } from '../../lib/backends/docker.js';
 import { vmBootValues, vmShutdownValues } from '../../lib/backends/kvm-latency.js';
 import { okRows, valuelessRow } from '../../lib/experiments/latency-rows.js';
@@ -137,7 +142,12 @@ describe('latency experiment definitions', () => {
       guests: { kvm: [1] },
       repeats: 1,
     });
-    expect(LATENCY_PROFILES.quick.guests).toEqual({ native: [0], kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8] });
+    expect(LATENCY_PROFILES.quick.guests).toEqual({
+      native: [0],
+      kvm: [0, 1, 2],
+      docker: [0, 1, 2, 4, 8],
+      podman: [0, 1, 2, 4, 8],
+    });
     expect(latencyRestore.parameters({ profile: 'quick', backends: ['docker', 'kvm'] })).toMatchObject({
       guests: { docker: [0], kvm: [0] },
       repeats: 3,
@@ -145,7 +155,9 @@ describe('latency experiment definitions', () => {
   });
 
   it("a container's timed start says what ready and gone mean, and its main process exits on SIGTERM", () => {
-    const timing = dockerStartTiming(new DockerBackend({ image: 'guestbench/bookworm:test' }));
+    const timing = containerStartTiming(
+      new DockerBackend({ engine: dockerEngine('runc 1.1.5'), image: 'guestbench/bookworm:test' }),
+    );
     expect(timing.readiness).toContain(containerCommand(true).join(' '));
     expect(timing.readiness).toMatch(/prints "guestbench-ready" on stdout/);
     expect(timing.shutdown).toMatch(/SIGTERM/);

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCampaignMeta, readSamples } from '../../lib/results/store.js';
 import type { Sample } from '../../lib/results/schema.js';
 import { isProcessAlive } from '../../lib/util/signals.js';
-import { dockerSkip } from '../helpers/capabilities.js';
+import { checkCriu } from '../../lib/backends/criu.js';
+import { checkContainerCheckpoint } from '../../lib/backends/docker-checkpoint.js';
+import { containerBackends, dockerSkip } from '../helpers/capabilities.js';
 import { campaignContainers, campaignQemus } from '../helpers/leftovers.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
@@ -41,6 +43,8 @@ async function run(args: string[]): Promise<{ id: string; dir: string; samples: 
   expect(orphanedTempDirs()).toEqual([]);
   return { id, dir, samples: readSamples(dir).samples, stderr: child.stderr };
 }
+
+const podmanUsable = containerBackends.find((state) => state.name === 'podman')?.check.usable === true;
 
 const ok = (samples: Sample[], backend: string, metric: string) =>
   samples.filter((row) => row.backend === backend && row.metric === metric && row.state === 'ok');
@@ -93,8 +97,8 @@ describe.skipIf(dockerSkip)('latency campaigns end to end (real Docker and QEMU)
     expect(container.boot_time!).toBeLessThan(vm.boot_time!);
   });
 
-  it('latency-restore: cold boot against restore from a saved state; the container restore says why it cannot run', async () => {
-    const { dir, samples, stderr } = await run(['latency-restore', '--backends', 'docker,kvm', '--repeats', '1']);
+  it('latency-restore: cold boot against restore from a saved state, VMs and containers (CRIU), each restore checked', async () => {
+    const { dir, samples } = await run(['latency-restore', '--backends', 'docker,podman,kvm', '--repeats', '1']);
     const meta = readCampaignMeta(dir);
     expect(meta.state).toBe('complete');
     const cold = ok(samples, 'kvm', 'cold_boot_time')[0];
@@ -104,15 +108,47 @@ describe.skipIf(dockerSkip)('latency campaigns end to end (real Docker and QEMU)
     const raw = JSON.parse(fs.readFileSync(path.join(dir, restored!.raw!), 'utf8')) as { check: string };
     expect(raw.check).toMatch(/read back after the restore/);
     expect(ok(samples, 'kvm', 'snapshot_size')[0]!.value).toBeGreaterThan(2 ** 20);
-    expect(ok(samples, 'docker', 'cold_boot_time')).toHaveLength(1);
-    const containerRestore = samples.filter((row) => row.backend === 'docker' && row.metric === 'restore_time');
-    expect(containerRestore).toHaveLength(1);
-    if (containerRestore[0]!.state === 'unsupported') {
-      expect(containerRestore[0]).toMatchObject({ value: null, accel: 'none' });
-      expect(containerRestore[0]!.reason).toMatch(/experimental|criu|CRIU/);
-      expect(stderr).toContain('docker restore unsupported');
-    } else {
-      expect(containerRestore[0]!.state).toBe('ok');
+    // a container restores wherever this host can checkpoint it: then it must, else the rows say why
+    const docker = await checkContainerCheckpoint();
+    const criu = await checkCriu();
+    const usable: Record<string, boolean> = { docker: docker.supported, podman: criu.usable && podmanUsable };
+    for (const backend of ['docker', 'podman'].filter((name) => name === 'docker' || podmanUsable)) {
+      expect(ok(samples, backend, 'cold_boot_time'), backend).toHaveLength(1);
+      const restore = samples.filter((row) => row.backend === backend && row.metric === 'restore_time');
+      expect(restore, backend).toHaveLength(1);
+      if (!usable[backend]) {
+        expect(restore[0]).toMatchObject({ state: 'unsupported', value: null, accel: 'none' });
+        expect(restore[0]!.reason).toMatch(/experimental|criu|CRIU/);
+        continue;
+      }
+      expect(restore[0]!.state, `${backend}: ${restore[0]!.reason ?? ''}`).toBe('ok');
+      expect(ok(samples, backend, 'snapshot_size')[0]!.value, backend).toBeGreaterThan(0);
+      expect(ok(samples, backend, 'engine_restore_time'), backend).toHaveLength(1);
+      const record = JSON.parse(fs.readFileSync(path.join(dir, restore[0]!.raw!), 'utf8')) as {
+        restore: { continuity: { checked: string; kept: boolean } };
+      };
+      // the restored container's processes came from the checkpoint: one started just before it runs
+      expect(record.restore.continuity).toMatchObject({ kept: true });
+      expect(record.restore.continuity.checked).toMatch(/^a process \(sleep 2147483\.\d+\) started in the container/);
     }
+  });
+
+  it('latency-restore without a working CRIU: the container restores are unsupported with the reason, the rest runs', async () => {
+    const before = new Set(fs.readdirSync(results));
+    const child = await execa(
+      'node',
+      [BIN, 'run', 'latency-restore', '--backends', 'docker', '--repeats', '1', '--results', results],
+      { reject: false, env: { GUESTBENCH_CRIU: '/nonexistent/criu' } },
+    );
+    expect(child.exitCode, child.stderr).toBe(0);
+    const id = fs.readdirSync(results).find((name) => !before.has(name)) as string;
+    const samples = readSamples(path.join(results, id)).samples;
+    expect(ok(samples, 'docker', 'cold_boot_time')).toHaveLength(1);
+    const restore = samples.filter((row) => row.metric === 'restore_time');
+    expect(restore).toHaveLength(1);
+    expect(restore[0]).toMatchObject({ state: 'unsupported', value: null });
+    expect(restore[0]!.reason).toContain('CRIU is not installed (`/nonexistent/criu --version` does not run)');
+    expect(child.stderr).toContain('docker restore unsupported');
+    expect(await campaignContainers(id)).toEqual([]);
   });
 });

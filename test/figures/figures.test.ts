@@ -62,7 +62,7 @@ describe('density figures', () => {
     });
     expect(figure.data.map((trace) => trace.name)).toEqual([
       'native, this host',
-      'containers, this host',
+      'Docker containers, this host',
       'VMs (tcg), this host',
       'native, thesis',
       'containers, thesis',

@@ -67,11 +67,11 @@ describe('chapter 5 figures', () => {
   it('draws Figure 5.1: boot and shutdown per kind of guest, the thesis beside them, on a log axis', async () => {
     const figure = latencyVsGuestsFigure(summarize(latencyRows), thesis, { title: 'Figure 5.1' });
     expect(figure.data.map((trace) => trace.name)).toEqual([
-      'containers boot, this host',
+      'Docker containers boot, this host',
       'VMs (tcg) boot, this host',
       'containers boot, thesis',
       'VMs (KVM) boot, thesis',
-      'containers shutdown, this host',
+      'Docker containers shutdown, this host',
       'VMs (tcg) shutdown, this host',
       'VMs (KVM) shutdown, thesis',
     ]);
@@ -100,11 +100,11 @@ describe('chapter 5 figures', () => {
     ]);
     const figure = restoreFigure(rows, { title: 'Figure 5.2', note: 'thesis: ~3x' });
     expect(figure.data.map((trace) => [trace.name, trace.x, trace.y])).toEqual([
-      ['cold boot', ['containers', 'VMs (tcg)'], [0.35, 5.2]],
-      ['restore from saved state', ['containers', 'VMs (tcg)'], [null, 0.38]],
+      ['cold boot', ['Docker containers', 'VMs (tcg)'], [0.35, 5.2]],
+      ['restore from saved state', ['Docker containers', 'VMs (tcg)'], [null, 0.38]],
     ]);
     expect(figure.layout.annotations?.map((note) => note.text)).toEqual([
-      'containers: restore unsupported (criu check fails)',
+      'Docker containers: restore unsupported (criu check fails)',
       'thesis: ~3x',
     ]);
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/figure-5-2.json');

@@ -2,17 +2,39 @@
  * What a campaign might leave behind: containers with its label, QEMU processes with its guests'
  * names, and temp directories of the runner.
  */
+import * as fs from 'node:fs';
 import { execa } from 'execa';
+import { podmanMigrationHosts, transferRoot } from '../../lib/backends/podman-migration.js';
+import { podman } from '../../lib/backends/podman.js';
 import { dockerClient } from '../../lib/util/docker-client.js';
 import { CAMPAIGN_LABEL } from '../../lib/backends/docker.js';
 
-/** Containers labelled with the campaign id (running or not). */
+/**
+ * Containers labelled with the campaign id (running or not), in the Docker engine and in every podman host's storage.
+ */
 export async function campaignContainers(campaign: string): Promise<string[]> {
-  const containers = await dockerClient().listContainers({
-    all: true,
-    filters: { label: [`${CAMPAIGN_LABEL}=${campaign}`] },
-  });
-  return containers.map((container) => container.Names.join(','));
+  const docker = await dockerClient()
+    .listContainers({ all: true, filters: { label: [`${CAMPAIGN_LABEL}=${campaign}`] } })
+    .catch(() => []);
+  const podmanNames: string[] = [];
+  for (const host of podmanMigrationHosts('runc')) {
+    if (!fs.existsSync(host.storageConf)) continue;
+    const listed = await podman(host, [
+      'ps',
+      '-a',
+      '--format',
+      '{{.Names}}',
+      '--filter',
+      `label=${CAMPAIGN_LABEL}=${campaign}`,
+    ]);
+    podmanNames.push(
+      ...String(listed.stdout)
+        .split('\n')
+        .filter(Boolean)
+        .map((name) => `podman ${host.name}: ${name}`),
+    );
+  }
+  return [...docker.map((container) => container.Names.join(',')), ...podmanNames];
 }
 
 /** QEMU processes whose `-name` starts with `prefix`. */
@@ -39,4 +61,31 @@ export async function anyHostPairLeftovers(): Promise<string[]> {
   const { listHostPairLeftovers } = await import('../../lib/network/host-pair.js');
   const found = listHostPairLeftovers();
   return [...found.namespaces, ...found.links];
+}
+
+/** A container migration's checkpoint transfer directory and pair networks (CNI conflists) of the runner `pid`. */
+export function podmanMigrationLeftovers(pid: number): string[] {
+  const found: string[] = [];
+  if (fs.existsSync(transferRoot(pid))) found.push(transferRoot(pid));
+  for (const host of podmanMigrationHosts('runc')) {
+    const conflist = `${host.networkDir}/gbm${pid}.conflist`;
+    if (fs.existsSync(conflist)) found.push(conflist);
+  }
+  return found;
+}
+
+/** Migration volumes (`guestbench-...-data`) on either podman host, as `host: name`. */
+export async function migrationVolumes(): Promise<string[]> {
+  const found: string[] = [];
+  for (const host of podmanMigrationHosts('runc')) {
+    if (!fs.existsSync(host.storageConf)) continue;
+    const listed = await podman(host, ['volume', 'ls', '-q', '--filter', 'name=^guestbench-.*-data$']);
+    found.push(
+      ...String(listed.stdout)
+        .split('\n')
+        .filter(Boolean)
+        .map((name) => `${host.name}: ${name}`),
+    );
+  }
+  return found;
 }

@@ -50,7 +50,7 @@ describe('the backend table', () => {
 
   it("puts a VM's accelerator in its label and gives a VM that could not start an unknown one", () => {
     expect(seriesLabel('kvm', 'tcg')).toBe('VMs (tcg)');
-    expect(seriesLabel('docker', 'none')).toBe('containers');
+    expect(seriesLabel('docker', 'none')).toBe('Docker containers');
     expect(unknownAccel('kvm')).toBe('unknown');
     expect(unknownAccel('native')).toBe('none');
   });

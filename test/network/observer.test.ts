@@ -18,7 +18,7 @@ interface RawRecord {
 }
 
 // the raw record keeps times relative to the migrate command, in ms (µs precision)
-function logFromRecord(record: RawRecord): { log: ProbeLog; issuedNs: bigint; resumedNs: bigint } {
+function logFromRecord(record: RawRecord): { log: ProbeLog; issuedNs: bigint; switchedNs: bigint } {
   const ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6)) + 10n ** 12n;
   const { probes, ...rest } = record.probes;
   return {
@@ -31,7 +31,7 @@ function logFromRecord(record: RawRecord): { log: ProbeLog; issuedNs: bigint; re
       })),
     },
     issuedNs: ns(0),
-    resumedNs: ns(record.qemu.resumedMs),
+    switchedNs: ns(record.qemu.resumedMs),
   };
 }
 
@@ -45,8 +45,8 @@ describe('observerFigures on real migrations', () => {
 
   it.each(rawFiles)('%s: the stored observer rows follow from the probe log', (raw) => {
     const record = JSON.parse(fs.readFileSync(path.join(CAMPAIGN, raw), 'utf8')) as RawRecord;
-    const { log, issuedNs, resumedNs } = logFromRecord(record);
-    const figures = observerFigures(log, { issuedNs, resumedNs });
+    const { log, issuedNs, switchedNs } = logFromRecord(record);
+    const figures = observerFigures(log, { issuedNs, switchedNs });
     const stored = (metric: string) =>
       samples.find((sample) => sample.raw === raw && sample.metric === metric && sample.measured_by === 'observer')
         ?.value;
@@ -90,7 +90,7 @@ describe('observerFigures on small logs', () => {
       [60, 72],
     ];
     // migrate at 5 ms, the target resumed at 65 ms: a source echo arriving after the pause still counts as the source's
-    const figures = observerFigures(log(probes), { issuedNs: ms(5), resumedNs: ms(65) });
+    const figures = observerFigures(log(probes), { issuedNs: ms(5), switchedNs: ms(65) });
     expect(figures.downtimeMs).toBe(71 - 21);
     expect(figures.totalTimeS).toBeCloseTo((71 - 5) / 1000, 9);
     expect(figures.probesDuringMigration).toBe(6);
@@ -105,7 +105,7 @@ describe('observerFigures on small logs', () => {
           [0, undefined],
           [10, 30],
         ]),
-        { issuedNs: 0n, resumedNs: ms(20) },
+        { issuedNs: 0n, switchedNs: ms(20) },
       ),
     ).toThrow(/no answer from the guest before the switch-over/);
     expect(() =>
@@ -114,7 +114,7 @@ describe('observerFigures on small logs', () => {
           [0, 1],
           [10, undefined],
         ]),
-        { issuedNs: 0n, resumedNs: ms(20) },
+        { issuedNs: 0n, switchedNs: ms(20) },
       ),
     ).toThrow(/no answer from the guest after the switch-over/);
   });

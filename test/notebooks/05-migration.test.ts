@@ -4,8 +4,8 @@ import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { summarizeMigration } from '../../lib/analysis/migration-summary.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
 
-// a real quick campaign (kvm under TCG; docker unsupported) committed as a fixture
-const MIGRATION = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T03-04-42Z-ea66');
+// a real quick campaign committed as a fixture: kvm under TCG, podman containers migrated by CRIU, docker unsupported
+const MIGRATION = path.join(repoRoot, 'test/fixtures/campaigns/2026-12-02T00-04-54Z-2406');
 // a latency campaign: what `guestbench report --campaign` may pass to every notebook
 const OTHER = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-22T00-50-57Z-8d6d');
 
@@ -26,11 +26,12 @@ beforeAll(async () => {
 
 describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb on the committed campaign', () => {
   const configs = summarizeMigration(loadCampaign(MIGRATION).samples);
-  const config = (id: string) => configs.find((candidate) => candidate.config === id)!;
+  const config = (id: string, backend = 'kvm') =>
+    configs.find((candidate) => candidate.config === id && candidate.backend === backend)!;
 
   it('runs headless without a failing cell, naming the campaign and the TCG caveat', () => {
     expect(errors).toEqual([]);
-    expect(output).toContain('2026-11-22T03-04-42Z-ea66');
+    expect(output).toContain('2026-12-02T00-04-54Z-2406');
     expect(output).toContain('VMs ran under TCG');
   });
 
@@ -61,16 +62,34 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb 
     expect(output).toContain('mean over 1, 2, 4 vCPUs: VMs (KVM), thesis');
   });
 
-  it('shows the container as unsupported with the recorded reason and fix, and QEMU\'s downtime beside the observer\'s', () => {
+  it("shows the podman container beside the VM: Figure 6.5, its downtime's steps, CRIU's statistics, and how it moved", () => {
+    expect(output).toContain('podman containers migration method');
+    expect(output).toContain('podman container checkpoint --export on the source host');
+    expect(output).toContain('no iterative pre-dump');
+    expect(output).toContain("Where a container migration's downtime goes");
+    expect(output).toContain('Container migration: CRIU&#39;s statistics per configuration');
+    expect(output).toContain(String(config('loaded-2cpu-256m', 'podman').checkpoint!.restoreStepMs!.mean));
+    expect(output).toContain(config('clean-1cpu-256m', 'podman').checkpoint!.frozenMs!.mean.toFixed(1));
+    expect(output).toContain('podman containers, every configuration');
+  });
+
+  it('checks the thesis\'s "almost 20 times" and "double" on this host, naming the stand-in for its Docker containers', () => {
+    expect(output).toContain('What sections 6.5.1-6.5.2 state, beside the same ratio on this host');
+    expect(output).toContain('kvm total_time / docker total_time (ratio)');
+    expect(output).toContain('docker downtime / kvm downtime (ratio)');
+    expect(output).toContain("podman (for the thesis&#39;s containers)");
+  });
+
+  it("shows Docker as unsupported with the recorded reason, and QEMU's downtime beside the observer's", () => {
     expect(output).toContain('Docker containers: migration unsupported on this host:');
-    expect(output).toContain('containers: not measured here, unsupported');
-    expect(output).toContain('criu check');
+    expect(output).toContain('Docker containers: not measured here, unsupported');
+    expect(output).toContain('a second Docker engine');
     expect(output).toContain('Downtime by vantage point, per configuration');
     expect(output).toContain(config('clean-1cpu-256m').downtimeGap!.mean.toFixed(1));
   });
 
   it('hands over the tidy rows as a DataFrame that keeps who measured each value', () => {
-    expect(output).toContain('88 rows x 19 columns');
+    expect(output).toContain('192 rows x 20 columns: campaign, experiment, backend, accel, runtime, guests');
     expect(output).toContain('config, load, vcpus, memory_mib, measured_by');
   });
 });

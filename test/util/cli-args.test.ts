@@ -10,7 +10,7 @@ describe('command-line values', () => {
   it('names the option and the allowed values for an unknown backend', () => {
     expect(() => parseBackends('docker,xen')).toThrow(UsageError);
     expect(() => parseBackends('docker,xen')).toThrow(
-      'Expected `--backends` to be a comma-separated list of native, docker, kvm, got `docker,xen`',
+      'Expected `--backends` to be a comma-separated list of native, docker, podman, kvm, got `docker,xen`',
     );
   });
 
