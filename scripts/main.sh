@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: set up the host, run a quick campaign of every experiment (about 10 minutes on a
+# The main job: set up the host, run a quick campaign of every experiment (about half an hour on a
 # 2-core host whose VMs run under TCG), execute the notebooks against them and render the offline
 # HTML report (report/index.html).
 #   GUESTBENCH_PROFILE=thesis       the thesis's parameters (hours)
@@ -12,7 +12,7 @@ node bin/guestbench.js doctor --cached || true
 profile="${GUESTBENCH_PROFILE:-quick}"
 # each experiment runs on every backend that can run it (the backend table says which: the bare host
 # does not boot, so latency skips it); `guestbench run --help` says how to choose
-for experiment in ${GUESTBENCH_EXPERIMENTS:-density-cpu density-fileio density-mysql latency latency-restore migration}; do
+for experiment in ${GUESTBENCH_EXPERIMENTS:-density-cpu density-fileio density-mysql latency latency-restore migration footprint}; do
   node bin/guestbench.js run "$experiment" --profile "$profile"
 done
 node bin/guestbench.js report

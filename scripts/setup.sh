@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of a Debian/Ubuntu host for guestbench:
-# apt packages, a CRIU that works on this kernel, a running Docker engine, npm dependencies, the compiled library, the tslab
+# apt packages (Docker, podman, LXC, QEMU, ...), a CRIU that works on this kernel, a running Docker engine, npm dependencies, the compiled library, the tslab
 # Jupyter kernel, and the guest images. Quick the second time: each step checks before it acts.
 #   --no-images   skip building the guest images
 set -euo pipefail
@@ -26,7 +26,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- apt packages -------------------------------------------------------------------------
-PACKAGES=(docker.io podman crun runc conmon containernetworking-plugins qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git criu mariadb-server
+PACKAGES=(docker.io podman crun runc conmon containernetworking-plugins lxc qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git criu mariadb-server
           jupyter-notebook jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel ca-certificates)
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
   die "this is not a Debian-like system (no apt-get)" "install by hand: ${PACKAGES[*]}, Node.js >= 20.19, then rerun"

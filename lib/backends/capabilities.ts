@@ -11,14 +11,17 @@
  * - saveRestore (latency-restore): a cold start, a save of the running guest, a start from the
  *   saved state;
  * - liveMigration (migration): a guest on one host of a host pair, reachable by an observer, moved
- *   to the other.
+ *   to the other;
+ * - memoryFootprint (footprint): the host memory one running guest holds (memory-footprint.ts).
  */
 import type { HostPair } from '../network/host-pair.js';
 import type { DiskMode, ScratchSpec } from '../results/parameters.js';
 import type { MeasuredBy, MetricName } from '../results/schema.js';
 import type { Backend, Guest, GuestSpec } from './guest.js';
+import type { MemoryFootprint } from './memory-footprint.js';
 
 export { CAPABILITY_NAMES, type CapabilityKey } from '../model/backends.js';
+export type { MemoryFootprint };
 
 /** Metric/value pairs a backend measured; turning them into rows is the experiment's business. */
 export type MeasuredValues = Array<[MetricName, number]>;
@@ -39,6 +42,7 @@ export interface BackendCapabilities {
   startTiming?: StartTiming;
   saveRestore?: SaveRestore;
   liveMigration?: LiveMigration;
+  memoryFootprint?: MemoryFootprint;
 }
 
 /** Options every timed step takes. */

@@ -43,10 +43,10 @@ async function runsCommand(guest: DockerGuest, what: string, signal?: AbortSigna
  * start from the checkpoint has it (a cold start of the same container would not), so finding it
  * after the restore shows the container's processes came back from the checkpoint.
  */
-class CheckpointWitness {
+export class CheckpointWitness {
   readonly token = `2147483.${randomInt(1e9)}`;
 
-  async start(guest: DockerGuest, signal?: AbortSignal): Promise<void> {
+  async start(guest: Guest, signal?: AbortSignal): Promise<void> {
     // the shell exits at once: the sleep is orphaned to the container's init, inside the checkpointed tree
     const started = await guest.exec(['sh', '-c', `setsid sleep ${this.token} </dev/null >/dev/null 2>&1 &`], {
       signal,
@@ -58,7 +58,7 @@ class CheckpointWitness {
       });
   }
 
-  async found(guest: DockerGuest, signal?: AbortSignal): Promise<boolean> {
+  async found(guest: Guest, signal?: AbortSignal): Promise<boolean> {
     const listed = await guest.exec(
       [
         'sh',

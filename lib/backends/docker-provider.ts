@@ -9,7 +9,12 @@ import { withTimeout } from '../util/signals.js';
 import { runtimeVersion, type ContainerEngine } from './container-engine.js';
 import { dockerSaveRestore } from './docker-checkpoint.js';
 import { containerStartTiming } from './docker-latency.js';
-import { CONTAINER_VOLUME_SCRATCH, DockerBackend, removeLeftoverContainers } from './docker.js';
+import {
+  CONTAINER_VOLUME_SCRATCH,
+  DockerBackend,
+  engineContainerFootprint,
+  removeLeftoverContainers,
+} from './docker.js';
 import type { BackendCheck, BackendProvider, CheckOptions } from './provider.js';
 
 /** The Docker engine at $DOCKER_HOST or /var/run/docker.sock, with its default runtime. */
@@ -23,6 +28,7 @@ export function dockerEngine(runtime: string): ContainerEngine {
       scratch: CONTAINER_VOLUME_SCRATCH,
       startTiming: containerStartTiming(backend),
       saveRestore: dockerSaveRestore(backend),
+      memoryFootprint: engineContainerFootprint('containerd-shim-runc-v2'),
     }),
   };
 }

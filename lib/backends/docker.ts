@@ -10,6 +10,7 @@ import { AbortedError, BackendError } from '../util/errors.js';
 import { boundedSignal, isTimeout } from '../util/signals.js';
 import { dockerClient } from '../util/docker-client.js';
 import type { BackendCapabilities, GuestScratch, ScratchStorage } from './capabilities.js';
+import { containerFootprint, containerFootprintMethod, type MemoryFootprint } from './memory-footprint.js';
 import type { ContainerEngine } from './container-engine.js';
 import { CONTAINER_READY_MARKER, containerCommand } from './docker-main-process.js';
 
@@ -452,4 +453,21 @@ export async function removeLeftoverContainers(campaign?: string): Promise<numbe
     ),
   );
   return containers.length;
+}
+
+/**
+ * An engine container's memory footprint: its cgroup and its engine process (`shim`: containerd-shim
+ * for Docker, conmon for podman), found from the container's init pid (the engine's inspect).
+ */
+export function engineContainerFootprint(shim: string): MemoryFootprint {
+  return {
+    method: containerFootprintMethod(shim),
+    async measure(guest) {
+      const info = (await (guest as DockerGuest).container.inspect()) as { State?: { Pid?: number } };
+      const pid = info.State?.Pid;
+      if (!pid)
+        throw new BackendError(`no init pid for ${guest.spec.name}: is it running?`, { backend: guest.backend });
+      return await containerFootprint(pid);
+    },
+  };
 }

@@ -4,11 +4,14 @@
  */
 import { GUEST_AGENT_PORT, GUEST_INIT_PATH } from '../images/recipe.js';
 import type { DiskCacheMode } from '../results/parameters.js';
+import type { VmMachine } from './vm-machine.js';
 
 /** Everything the command line depends on. */
 export interface QemuLaunch {
   /** VM name (`-name`), also how `pgrep -f` finds the process */
   name: string;
+  /** the machine type: its `-machine` value and its virtio devices */
+  machine: VmMachine;
   accel: 'kvm' | 'tcg';
   /** `-cpu` model; undefined leaves QEMU's default (qemu64) */
   cpu?: string;
@@ -16,8 +19,8 @@ export interface QemuLaunch {
   memoryMiB: number;
   kernel: string;
   initrd: string;
-  /** raw root disk, opened with snapshot=on: writes go to a throwaway overlay in $TMPDIR */
-  disk: string;
+  /** the root disk (the guest's /dev/vda); `snapshot`: writes go to a throwaway overlay in $TMPDIR */
+  rootDisk: { file: string; format: 'raw' | 'qcow2'; snapshot: boolean };
   /** kernel command line */
   append: string;
   qmpSocket: string;
@@ -51,15 +54,21 @@ function escapeValue(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
+/** A virtio disk: a drive without a device (`if=none`) and the machine's virtio-blk device on it. */
+function diskArgs(machine: VmMachine, id: string, drive: string): string[] {
+  return ['-drive', `id=${id},${drive},if=none`, '-device', `${machine.device('blk')},drive=${id}`];
+}
+
 /** The argv after the binary name. */
 export function qemuArgs(launch: QemuLaunch): string[] {
+  const { machine, rootDisk } = launch;
   return [
     '-name',
     escapeValue(launch.name),
     '-nodefaults',
     '-no-user-config',
     '-machine',
-    'pc',
+    machine.machineArg,
     '-accel',
     launch.accel,
     ...(launch.cpu ? ['-cpu', launch.cpu] : []),
@@ -75,20 +84,24 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     launch.initrd,
     '-append',
     launch.append,
-    '-drive',
-    `file=${escapeValue(launch.disk)},format=raw,if=virtio,snapshot=on`,
+    ...diskArgs(
+      machine,
+      'root',
+      `file=${escapeValue(rootDisk.file)},format=${rootDisk.format}${rootDisk.snapshot ? ',snapshot=on' : ''}`,
+    ),
     ...(launch.scratch
-      ? [
-          '-drive',
-          `file=${escapeValue(launch.scratch.file)},format=${launch.scratch.format},if=virtio,cache=${launch.scratch.cache}`,
-        ]
+      ? diskArgs(
+          machine,
+          'scratch',
+          `file=${escapeValue(launch.scratch.file)},format=${launch.scratch.format},cache=${launch.scratch.cache}`,
+        )
       : []),
     ...(launch.nic
       ? [
           '-netdev',
           `tap,id=net0,ifname=${escapeValue(launch.nic.tap)},script=no,downscript=no`,
           '-device',
-          `virtio-net-pci,netdev=net0,mac=${launch.nic.mac}`,
+          `${machine.device('net')},netdev=net0,mac=${launch.nic.mac}`,
         ]
       : []),
     '-qmp',
@@ -96,7 +109,7 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     '-chardev',
     `socket,id=qga0,path=${escapeValue(launch.qgaSocket)},server=on,wait=off`,
     '-device',
-    'virtio-serial-pci,id=vser0',
+    `${machine.device('serial')},id=vser0`,
     '-device',
     `virtserialport,bus=vser0.0,chardev=qga0,name=${GUEST_AGENT_PORT}`,
     '-chardev',

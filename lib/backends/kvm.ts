@@ -28,6 +28,8 @@ import { kvmStartTiming } from './kvm-latency.js';
 import { kvmLiveMigration } from './kvm-live-migration.js';
 import { kvmSaveRestore } from './kvm-snapshot.js';
 import { kernelCommandLine, qemuArgs, type QemuLaunch, type VmNic } from './kvm-args.js';
+import { PC, type HostTsc, type VmMachine } from './vm-machine.js';
+import { VM_FOOTPRINT_METHOD, vmFootprint } from './memory-footprint.js';
 import { sleep } from './kvm-json-socket.js';
 import { anySignal, boundedSignal, isProcessAlive } from '../util/signals.js';
 import { QgaClient, QgaCommandError } from './qga.js';
@@ -38,6 +40,10 @@ export interface KvmBackendOptions {
   images: ImageSet;
   /** accelerator; decide with `probeAccelCached()` */
   accel: 'kvm' | 'tcg';
+  /** the machine type (default: the standard PC, the kvm backend; MICROVM: the microvm backend) */
+  machine?: VmMachine;
+  /** the host's TSC rate, for a machine that needs the guest kernel told it (microvm under TCG) */
+  hostTsc?: HostTsc;
   /** parent of the per-VM run directories (default: <tmpdir>/guestbench-<pid>) */
   runDir?: string;
   /** QEMU binary (default: qemu-system-x86_64 from PATH) */
@@ -144,10 +150,10 @@ class VmScratchDisk implements GuestScratch {
   async cleanup(): Promise<void> {}
 }
 
-/** Starts QEMU/KVM (or QEMU/TCG) guests from an image set. */
+/** Starts QEMU/KVM (or QEMU/TCG) guests from an image set, on a PC or a microvm machine. */
 export class KvmBackend implements Backend {
-  readonly name = 'kvm' as const;
   readonly accel: 'kvm' | 'tcg';
+  readonly machine: VmMachine;
   readonly #options: KvmBackendOptions;
   readonly #runRoot: string;
   readonly #defaultRoot: boolean;
@@ -160,6 +166,15 @@ export class KvmBackend implements Backend {
       startTiming: kvmStartTiming(this),
       saveRestore: kvmSaveRestore(this),
       liveMigration: kvmLiveMigration(this),
+      memoryFootprint: {
+        method: VM_FOOTPRINT_METHOD,
+        async measure(guest) {
+          const pid = (guest as KvmGuest).pid;
+          if (pid === undefined)
+            throw new BackendError(`VM ${guest.spec.name} is not running`, { backend: guest.backend });
+          return await vmFootprint(pid);
+        },
+      },
     };
     return this.#capabilities;
   }
@@ -170,9 +185,15 @@ export class KvmBackend implements Backend {
     }
     this.#options = options;
     this.accel = options.accel;
+    this.machine = options.machine ?? PC;
     this.#defaultRoot = options.runDir === undefined;
     this.#runRoot = path.resolve(options.runDir ?? path.join(os.tmpdir(), `guestbench-${process.pid}`));
     if (this.#defaultRoot) sweepStaleRunRoots();
+  }
+
+  /** kvm for PC guests, microvm for microvm guests */
+  get name(): VmMachine['backend'] {
+    return this.machine.backend;
   }
 
   /** A backend like this one with some options changed (e.g. `rootDisk` and `incoming` for a restore). */
@@ -193,14 +214,16 @@ export class KvmBackend implements Backend {
     const vmDir = await makeVmDir(this.#runRoot, spec.name);
     const launch: QemuLaunch = {
       name: spec.name,
+      machine: this.machine,
       accel: this.accel,
       cpu: this.#options.cpu ?? (this.accel === 'kvm' ? 'host' : undefined),
       vcpus: spec.vcpus,
       memoryMiB: spec.memoryMiB,
       kernel: this.#options.images.kernel,
       initrd: this.#options.images.initrd,
-      disk: this.#options.images.disk,
+      rootDisk: this.#options.rootDisk ?? { file: this.#options.images.disk, format: 'raw', snapshot: true },
       append: kernelCommandLine([
+        ...this.machine.kernelArgs(this.accel, this.#options.hostTsc),
         ...(this.#options.kernelArgs ?? []),
         ...(this.#options.nic ? [`${GUEST_NET_PARAMETER}=${this.#options.nic.address}`] : []),
       ]),
@@ -237,7 +260,6 @@ export class KvmBackend implements Backend {
       readyTimeoutMs: this.#options.readyTimeoutMs ?? 120_000,
       pollMs: this.#options.pollMs ?? { min: 2, max: 50 },
       wireLog: this.#options.wireLog,
-      rootDisk: this.#options.rootDisk,
       incoming: this.#options.incoming,
       netns: this.#options.netns,
     });
@@ -272,31 +294,20 @@ interface GuestInit {
   readyTimeoutMs: number;
   pollMs: { min: number; max: number };
   wireLog: WireLog | undefined;
-  rootDisk?: RootDisk;
   incoming?: string;
   netns?: string;
 }
 
-// QEMU option values separate sub-options with commas; a literal comma is written twice
-const escapeQemuValue = (value: string): string => value.replaceAll(',', ',,');
-
-/** qemuArgs() with the root disk replaced (its first -drive) and -incoming added, when asked for. */
+/** qemuArgs() with -incoming added, when asked for. */
 function launchArgs(init: GuestInit): string[] {
   const args = qemuArgs(init.launch);
-  if (init.rootDisk) {
-    const index = args.indexOf('-drive');
-    if (index < 0) throw new Error('unreachable: qemuArgs always has the root -drive');
-    const disk = init.rootDisk;
-    args[index + 1] =
-      `file=${escapeQemuValue(disk.file)},format=${disk.format},if=virtio${disk.snapshot ? ',snapshot=on' : ''}`;
-  }
   if (init.incoming !== undefined) args.push('-incoming', init.incoming);
   return args;
 }
 
 /** One running VM. */
 export class KvmGuest implements Guest {
-  readonly backend = 'kvm' as const;
+  readonly backend: VmMachine['backend'];
   readonly accel: 'kvm' | 'tcg';
   readonly spec: GuestSpec;
   readonly scratch: GuestScratch | undefined;
@@ -321,6 +332,7 @@ export class KvmGuest implements Guest {
   /** @internal use KvmBackend.start */
   constructor(init: GuestInit) {
     this.#init = init;
+    this.backend = init.launch.machine.backend;
     this.spec = init.spec;
     this.accel = init.accel;
     this.vmDir = init.vmDir;
@@ -344,14 +356,14 @@ export class KvmGuest implements Guest {
 
   /** The QMP session (for migration, snapshots, query-* commands). */
   get qmp(): QmpClient {
-    if (!this.#qmp) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    if (!this.#qmp) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: this.backend });
     return this.#qmp;
   }
 
   /** The guest-agent session (after waitReady). */
   get agent(): QgaClient {
     if (!this.#qga || !this.#ready)
-      throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
+      throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: this.backend });
     return this.#qga;
   }
 
@@ -394,7 +406,7 @@ export class KvmGuest implements Guest {
         if (signal?.aborted) throw new AbortedError(`VM start aborted: ${this.spec.name}`, { cause: signal.reason });
         throw new BackendError(
           `QEMU did not open its QMP socket within ${timeoutMs / 1000} s: ${this.command.join(' ')}`,
-          { backend: 'kvm' },
+          { backend: this.backend },
         );
       }
       if (await exists(this.#init.launch.qmpSocket)) {
@@ -422,7 +434,7 @@ export class KvmGuest implements Guest {
   async waitReady(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (this.#ready) return;
     if (this.#stopping || !this.#qmp)
-      throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+      throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: this.backend });
     const timeoutMs = options.timeoutMs ?? this.#init.readyTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     let interval = 250;
@@ -433,7 +445,7 @@ export class KvmGuest implements Guest {
         });
       if (this.#stopping)
         throw new BackendError(`VM was stopped while waiting for the guest agent: ${this.spec.name}`, {
-          backend: 'kvm',
+          backend: this.backend,
         });
       if (this.#exit) throw this.#exitError('QEMU exited before the guest agent answered');
       const left = deadline - Date.now();
@@ -442,7 +454,7 @@ export class KvmGuest implements Guest {
         throw new BackendError(
           `Guest agent did not answer within ${Math.round(timeoutMs / 1000)} s (accel ${this.accel}): ${this.spec.name}\nlast console lines:\n${console}`,
           {
-            backend: 'kvm',
+            backend: this.backend,
             fix:
               this.accel === 'kvm'
                 ? 'run `guestbench doctor` to probe KVM; TCG may be the only accelerator that boots here'
@@ -480,7 +492,7 @@ export class KvmGuest implements Guest {
     if (argv.length === 0 || argv[0] === '') throw new UsageError('Expected `argv` to be a non-empty list');
     await this.waitReady({ signal: options.signal });
     const qga = this.#qga;
-    if (!qga) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+    if (!qga) throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: this.backend });
     const startedNs = process.hrtime.bigint();
     try {
       const result = await qga.exec(argv, {
@@ -570,10 +582,10 @@ export class KvmGuest implements Guest {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const subprocess = this.#process;
     if (this.#stopping || !subprocess || !this.#qmp || this.#exit)
-      throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: 'kvm' });
+      throw new BackendError(`VM is not running: ${this.spec.name}`, { backend: this.backend });
     await this.waitReady({ signal: options.signal });
     const qga = this.#qga;
-    if (!qga) throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: 'kvm' });
+    if (!qga) throw new BackendError(`Guest agent is not ready: ${this.spec.name}`, { backend: this.backend });
     let poweredOffNs: bigint | undefined;
     const unsubscribe = this.#qmp.onEvent((event) => {
       if (event.event === 'SHUTDOWN') poweredOffNs ??= process.hrtime.bigint();
@@ -588,7 +600,7 @@ export class KvmGuest implements Guest {
       .then(
         () =>
           new BackendError(`The guest agent answered guest-shutdown instead of powering off: ${this.spec.name}`, {
-            backend: 'kvm',
+            backend: this.backend,
           }),
         (error: unknown) => (error instanceof QgaCommandError ? error : undefined),
       )
@@ -614,12 +626,12 @@ export class KvmGuest implements Guest {
     if (outcome === 'timeout') {
       throw new BackendError(
         `VM did not power off within ${Math.round(timeoutMs / 1000)} s of guest-shutdown (killed): ${this.spec.name}\nlast console lines:\n${console}`,
-        { backend: 'kvm' },
+        { backend: this.backend },
       );
     }
     throw new BackendError(`Clean shutdown failed (killed instead): ${outcome.error.message}`, {
       cause: outcome.error,
-      backend: 'kvm',
+      backend: this.backend,
       fix: 'rebuild the guest image (`guestbench images build`): its init provides /sbin/shutdown',
     });
   }
@@ -668,7 +680,7 @@ export class KvmGuest implements Guest {
     const code = exit?.signal ? `signal ${exit.signal}` : `code ${exit?.exitCode ?? '?'}`;
     const stderr = String(exit?.stderr ?? '').trim();
     return new BackendError(`${what} (${code}): ${this.command.join(' ')}${stderr ? `\n${stderr}` : ''}`, {
-      backend: 'kvm',
+      backend: this.backend,
     });
   }
 }

@@ -9,7 +9,7 @@ import type { MissingCapability } from '../results/campaign-meta.js';
 import { GuestbenchError, firstLine } from '../util/errors.js';
 import type { ContainerEngine } from './container-engine.js';
 import { containerStartTiming } from './docker-latency.js';
-import { DockerBackend, containerVolumeScratch } from './docker.js';
+import { DockerBackend, containerVolumeScratch, engineContainerFootprint } from './docker.js';
 import { podmanSaveRestore } from './podman-checkpoint.js';
 import {
   podmanLiveMigration,
@@ -50,6 +50,7 @@ export function podmanEngine(
       scratch: podmanScratch(service.host),
       startTiming: containerStartTiming(backend),
       saveRestore: podmanSaveRestore(backend, service.host),
+      memoryFootprint: engineContainerFootprint('conmon'),
       liveMigration: podmanLiveMigration(service.host, images, campaign),
     }),
   };

@@ -6,6 +6,8 @@
 import { BACKEND_NAMES, type BackendName } from '../model/backends.js';
 import { dockerProvider } from './docker-provider.js';
 import { kvmProvider } from './kvm-provider.js';
+import { lxcProvider } from './lxc-provider.js';
+import { microvmProvider } from './microvm-provider.js';
 import { nativeProvider } from './native-provider.js';
 import { podmanProvider } from './podman-provider.js';
 import type { BackendProvider } from './provider.js';
@@ -14,7 +16,9 @@ const PROVIDERS: { readonly [Name in BackendName]: BackendProvider<Name> } = {
   native: nativeProvider,
   docker: dockerProvider,
   podman: podmanProvider,
+  lxc: lxcProvider,
   kvm: kvmProvider,
+  microvm: microvmProvider,
 };
 
 /** The provider of `name`. */

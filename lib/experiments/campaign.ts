@@ -134,7 +134,13 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
   };
   for (const item of resolved.missing) noteMissing(item);
   writeCampaignMeta(store, meta);
-  for (const item of resolved.missing) request.log(`missing: ${item.capability}: ${item.reason}`);
+  // once per capability and reason: kvm and microvm share the accelerator probe
+  const logged = new Set<string>();
+  for (const item of resolved.missing) {
+    const line = `missing: ${item.capability}: ${item.reason}`;
+    if (!logged.has(line)) request.log(line);
+    logged.add(line);
+  }
 
   const before = readSamples(store.dir);
   if (before.tornTail) request.log('samples.jsonl ended in a torn line (a crash mid-write); it is ignored');

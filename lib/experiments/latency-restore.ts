@@ -54,8 +54,18 @@ export const LATENCY_RESTORE_PROFILES: Record<
   ProfileName,
   Omit<LatencyRestoreParams, 'guests'> & { guests: Record<BackendName, number[]> }
 > = {
-  thesis: { ...COMMON, guests: { native: [0], kvm: [0], docker: [0], podman: [0] }, repeats: 10, settleMs: 3000 },
-  quick: { ...COMMON, guests: { native: [0], kvm: [0], docker: [0], podman: [0] }, repeats: 3, settleMs: 1000 },
+  thesis: {
+    ...COMMON,
+    guests: { native: [0], kvm: [0], microvm: [0], docker: [0], podman: [0], lxc: [0] },
+    repeats: 10,
+    settleMs: 3000,
+  },
+  quick: {
+    ...COMMON,
+    guests: { native: [0], kvm: [0], microvm: [0], docker: [0], podman: [0], lxc: [0] },
+    repeats: 3,
+    settleMs: 1000,
+  },
 };
 
 const PRIMARY: MetricName[] = ['cold_boot_time', 'restore_time'];

@@ -58,13 +58,27 @@ export const LATENCY_PROFILES: Record<
 > = {
   thesis: {
     ...COMMON,
-    guests: { native: [0], kvm: [0, 1, 2, 4, 8, 12], docker: [0, 1, 2, 4, 8, 16], podman: [0, 1, 2, 4, 8, 16] },
+    guests: {
+      native: [0],
+      kvm: [0, 1, 2, 4, 8, 12],
+      microvm: [0, 1, 2, 4, 8, 12],
+      docker: [0, 1, 2, 4, 8, 16],
+      podman: [0, 1, 2, 4, 8, 16],
+      lxc: [0, 1, 2, 4, 8, 16],
+    },
     repeats: 10,
     settleMs: 3000,
   },
   quick: {
     ...COMMON,
-    guests: { native: [0], kvm: [0, 1, 2], docker: [0, 1, 2, 4, 8], podman: [0, 1, 2, 4, 8] },
+    guests: {
+      native: [0],
+      kvm: [0, 1, 2],
+      microvm: [0, 1, 2],
+      docker: [0, 1, 2, 4, 8],
+      podman: [0, 1, 2, 4, 8],
+      lxc: [0, 1, 2, 4, 8],
+    },
     repeats: 3,
     settleMs: 1000,
   },

@@ -28,7 +28,14 @@ export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams & { gues
   thesis: {
     // sysbench 0.4.12 stopped after 10000 requests by default; 1.0 needs --events and --time=0 for the same
     cpu: { maxPrime: 30000, events: 10000, threads: 1 },
-    guests: { native: [1], docker: [1, 2, 4, 8, 12], podman: [1, 2, 4, 8, 12], kvm: [1, 2, 4, 8] },
+    guests: {
+      native: [1],
+      docker: [1, 2, 4, 8, 12],
+      podman: [1, 2, 4, 8, 12],
+      lxc: [1, 2, 4, 8, 12],
+      kvm: [1, 2, 4, 8],
+      microvm: [1, 2, 4, 8],
+    },
     repeats: 10,
     vcpus: 1,
     memoryMiB: 1024,
@@ -37,7 +44,7 @@ export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams & { gues
   quick: {
     // about 1 s per run on a 2-core host natively, 7-8 s in a TCG guest
     cpu: { maxPrime: 10000, events: 2000, threads: 1 },
-    guests: { native: [1], docker: [1, 2, 4], podman: [1, 2, 4], kvm: [1, 2] },
+    guests: { native: [1], docker: [1, 2, 4], podman: [1, 2, 4], lxc: [1, 2, 4], kvm: [1, 2], microvm: [1, 2] },
     repeats: 3,
     vcpus: 1,
     memoryMiB: 1024,

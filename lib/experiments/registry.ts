@@ -6,6 +6,7 @@ import { UsageError } from '../util/errors.js';
 import { densityCpu } from './density-cpu.js';
 import { densityFileio } from './density-fileio.js';
 import { densityMysql } from './density-mysql.js';
+import { footprint } from './footprint.js';
 import { latency } from './latency.js';
 import { latencyRestore } from './latency-restore.js';
 import { migration } from './migration.js';
@@ -23,6 +24,7 @@ const DEFINITIONS: readonly AnyExperiment[] = [
   latency,
   latencyRestore,
   migration,
+  footprint,
 ];
 
 /** Experiment names, in the order `--help` lists them. */

@@ -17,6 +17,8 @@ export interface Trace {
   /** 0..1; lighter bars for secondary series */
   opacity?: number;
   legendgroup?: string;
+  /** false: the trace is not in the legend (a legend-only trace stands for it) */
+  showlegend?: boolean;
   hovertemplate?: string;
   text?: string[];
   /** where a bar's `text` shows: 'none' keeps it to the hover */

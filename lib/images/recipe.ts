@@ -26,7 +26,7 @@ export const GUEST_PACKAGES: readonly string[] = [
 ];
 
 /** Modules the initramfs must contain to find the root disk (listed in /etc/initramfs-tools/modules). */
-export const INITRAMFS_MODULES: readonly string[] = ['virtio_pci', 'virtio_blk'];
+export const INITRAMFS_MODULES: readonly string[] = ['virtio_pci', 'virtio_blk', 'virtio_mmio'];
 
 /** Where the VM's PID 1 lives inside the image. */
 export const GUEST_INIT_PATH = '/usr/local/sbin/guestbench-init';

@@ -12,7 +12,7 @@
  */
 
 /** Every backend, in legend order: the bare host, then containers, then VMs (increasing isolation). */
-export const BACKEND_NAMES = ['native', 'docker', 'podman', 'kvm'] as const;
+export const BACKEND_NAMES = ['native', 'docker', 'podman', 'lxc', 'kvm', 'microvm'] as const;
 
 /** A backend's name, as rows, campaign.json and `--backends` spell it. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -32,6 +32,7 @@ export const CAPABILITY_NAMES = {
   startTiming: 'a timed start and shutdown',
   saveRestore: 'save/restore of a running guest',
   liveMigration: 'live migration between two hosts',
+  memoryFootprint: 'an account of the host memory a guest holds',
 } as const;
 
 export type CapabilityKey = keyof typeof CAPABILITY_NAMES;
@@ -76,6 +77,7 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
       startTiming: 'the bare host does not boot',
       saveRestore: 'the bare host is not a guest that can be saved',
       liveMigration: 'the bare host does not migrate',
+      memoryFootprint: 'the bare host runs no guest to hold memory: it is the baseline',
     },
   },
   docker: {
@@ -87,7 +89,7 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
     thesisBackend: 'docker',
     color: '#1f77b4',
     setup: 'install docker.io and start dockerd (`bash scripts/setup.sh` does both), then `guestbench images build`',
-    capabilities: ['scratch', 'startTiming', 'saveRestore'],
+    capabilities: ['scratch', 'startTiming', 'saveRestore', 'memoryFootprint'],
     lacks: {
       liveMigration:
         'a migration needs a second Docker engine as the target host, and guestbench runs one; podman, with storage per host, migrates containers',
@@ -103,7 +105,22 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
     color: '#9467bd',
     setup:
       'apt-get install podman crun runc conmon containernetworking-plugins (or run `bash scripts/setup.sh`), then `guestbench images build`',
-    capabilities: ['scratch', 'startTiming', 'saveRestore', 'liveMigration'],
+    capabilities: ['scratch', 'startTiming', 'saveRestore', 'liveMigration', 'memoryFootprint'],
+  },
+  lxc: {
+    name: 'lxc',
+    kind: 'container',
+    label: 'LXC containers',
+    title: 'LXC system containers',
+    thesisLabel: 'LXC containers',
+    thesisBackend: 'docker',
+    color: '#2ca02c',
+    setup: 'apt-get install lxc (or run `bash scripts/setup.sh`), then `guestbench images build`',
+    capabilities: ['scratch', 'startTiming', 'saveRestore', 'memoryFootprint'],
+    lacks: {
+      liveMigration:
+        'guestbench does not move an LXC container between two hosts yet; lxc-checkpoint could, given the container a network on the host pair: docs/systems.md',
+    },
   },
   kvm: {
     name: 'kvm',
@@ -115,7 +132,19 @@ const TABLE: { readonly [Name in BackendName]: BackendDescriptor & { name: Name 
     color: '#d62728',
     setup:
       'apt-get install qemu-system-x86 qemu-utils (or run `bash scripts/setup.sh`), then `guestbench images build`',
-    capabilities: ['scratch', 'startTiming', 'saveRestore', 'liveMigration'],
+    capabilities: ['scratch', 'startTiming', 'saveRestore', 'liveMigration', 'memoryFootprint'],
+  },
+  microvm: {
+    name: 'microvm',
+    kind: 'vm',
+    label: 'microVMs',
+    title: 'QEMU microvm lightweight virtual machines',
+    thesisLabel: 'microVMs',
+    thesisBackend: 'kvm',
+    color: '#ff7f0e',
+    setup:
+      'apt-get install qemu-system-x86 qemu-utils (or run `bash scripts/setup.sh`), then `guestbench images build` (the image loads virtio_mmio)',
+    capabilities: ['scratch', 'startTiming', 'saveRestore', 'liveMigration', 'memoryFootprint'],
   },
 };
 

@@ -87,3 +87,18 @@ export {
   migrationTableHtml,
   thesisValueText,
 } from '../figures/migration-tables.js';
+// every system side by side (notebooks/06-systems.ipynb)
+export { loadSystemsCampaigns, type SystemsCampaigns } from '../analysis/systems-campaigns.js';
+export {
+  densitySlopes,
+  systemsOverview,
+  DENSITY_HEADLINES,
+  SYSTEMS_EXPERIMENTS,
+  type CouldNot,
+  type DensitySlope,
+  type SystemRow,
+  type SystemsOverview,
+} from '../analysis/systems-overview.js';
+export { UNRUNNABLE_SYSTEMS, type UnrunnableSystem } from '../model/unrunnable-systems.js';
+export { densitySlopeFigure, footprintFigure, systemLabel, systemsStartFigure } from '../figures/systems-figures.js';
+export { couldNotTableHtml, systemsTableHtml, unrunnableTableHtml } from '../figures/systems-tables.js';

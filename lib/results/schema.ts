@@ -108,6 +108,10 @@ export const METRICS = {
    * container boot phase: start request -> ready marker received (the marker arrives before the start reply), seconds
    */
   phase_start: 's',
+  /** system container (LXC) boot phase: created -> lxc-start returned (the container's init runs), seconds */
+  phase_launch: 's',
+  /** system container (LXC) boot phase: init runs -> its ready marker seen by the host, seconds */
+  phase_init: 's',
   /** container: create request -> the engine's own `start` event (events API timeNano), seconds */
   engine_start_time: 's',
   /**
@@ -172,6 +176,21 @@ export const METRICS = {
   phase_transfer: 'ms',
   /** migration, a container (runner): restore asked for on the target -> it runs there, milliseconds */
   phase_restore: 'ms',
+  // footprint experiment: host memory held per running idle guest, bytes
+  /** footprint: the host memory one guest holds (VM: QEMU's PSS; container: cgroup usage + its engine process's PSS) */
+  memory_footprint: 'bytes',
+  /** footprint, VM: the QEMU process's proportional set size */
+  footprint_pss: 'bytes',
+  /** footprint, VM: the QEMU process's resident set size (shared pages counted whole) */
+  footprint_rss: 'bytes',
+  /** footprint, VM: the QEMU process's private pages (clean + dirty) */
+  footprint_private: 'bytes',
+  /** footprint, container: its memory cgroup's usage */
+  footprint_cgroup: 'bytes',
+  /** footprint, container: the PSS of the engine's per-container process (containerd-shim, conmon, LXC monitor) */
+  footprint_shim_pss: 'bytes',
+  /** footprint: the host's used memory (MemTotal - MemAvailable) with N guests idle minus before them, over N */
+  host_memory_per_guest: 'bytes',
   /** migration, observer: probes sent between the migrate command and the target's first answer that got no answer */
   probes_lost: 'count',
 } as const satisfies Record<string, Unit>;

@@ -2,6 +2,7 @@
  * Validation of command-line values at the edge: each error names the option and the fix.
  */
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../model/backends.js';
+import { unrunnableSystem } from '../model/unrunnable-systems.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -13,6 +14,15 @@ export function parseBackends(value: string): BackendName[] {
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
+  const unrunnable = names.map(unrunnableSystem).find((system) => system !== undefined);
+  if (unrunnable) {
+    throw new UsageError(
+      `\`--backends ${unrunnable.name}\`: guestbench does not run ${unrunnable.title}: ${unrunnable.why}`,
+      {
+        fix: `choose from ${BACKEND_NAMES.join(', ')}`,
+      },
+    );
+  }
   if (names.length === 0 || !names.every(isBackendName)) {
     throw new UsageError(
       `Expected \`--backends\` to be a comma-separated list of ${BACKEND_NAMES.join(', ')}, got \`${value}\``,

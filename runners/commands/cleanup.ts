@@ -12,10 +12,13 @@ export const cleanupCommand: Command = {
   summary: 'remove containers and migration network namespaces left by a campaign that was killed (kill -9)',
   usage: `Usage: guestbench cleanup [--campaign ID]
 
-Removes every container guestbench created (label org.guestbench), or only one campaign's, and
-the migration experiment's network namespaces and interfaces (gbm-<pid>-src/dst, gbm<pid>b/s/d)
-and the VM run directories and disk overlays in $TMPDIR (guestbench-<pid>, guestbench-snapshots-<pid>) whose campaign no longer runs. A campaign stopped with Ctrl-C or SIGTERM cleans up after itself; this is for one that was
-killed outright. Do not run it while a campaign is running.
+Removes every container guestbench created (Docker and podman: label org.guestbench; LXC: the
+containers under /var/lib/guestbench/lxc/containers), or only one campaign's, the migration
+experiment's network namespaces and interfaces (gbm-<pid>-src/dst, gbm<pid>b/s/d) and the VM run
+directories and disk overlays in $TMPDIR (guestbench-<pid>, guestbench-snapshots-<pid>) whose
+campaign no longer runs. An engine that is not running is skipped with its reason. A campaign
+stopped with Ctrl-C or SIGTERM cleans up after itself; this is for one that was killed outright.
+Do not run it while a campaign is running.
 
 Options:
   --campaign ID   only this campaign's containers
@@ -24,10 +27,15 @@ Options:
   async run(values) {
     const campaign = typeof values.campaign === 'string' ? values.campaign : undefined;
     // each backend removes what outlives its runner: containers, VM run directories and disk overlays
+    // an engine that is not running holds nothing to remove: say so and go on with the others
     for (const provider of backendProviders()) {
-      for (const line of (await provider.cleanup?.({ ...(campaign ? { campaign } : {}) })) ?? []) {
-        process.stdout.write(`${provider.name}: ${line}\n`);
+      let lines: string[];
+      try {
+        lines = (await provider.cleanup?.({ ...(campaign ? { campaign } : {}) })) ?? [];
+      } catch (error) {
+        lines = [`skipped: ${error instanceof Error ? error.message : String(error)}`];
       }
+      for (const line of lines) process.stdout.write(`${provider.name}: ${line}\n`);
     }
     const pairs = sweepStaleHostPairs();
     process.stdout.write(

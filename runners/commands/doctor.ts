@@ -7,6 +7,7 @@ import type { BackendProvider } from '../../lib/backends/provider.js';
 import { backendProviders } from '../../lib/backends/registry.js';
 import type { ImageSet } from '../../lib/images/index.js';
 import { BACKEND_NAMES, CAPABILITY_NAMES, backendDescriptor } from '../../lib/model/backends.js';
+import { UNRUNNABLE_SYSTEMS } from '../../lib/model/unrunnable-systems.js';
 import { checkHostPair } from '../../lib/network/host-pair.js';
 import { hostFingerprint } from '../../lib/results/host-fingerprint.js';
 import type { Command } from '../cli.js';
@@ -68,7 +69,8 @@ hardware acceleration works, and otherwise reports the TCG software-emulation fa
 It also says whether the two hosts of the migration experiment can be made here (network
 namespaces, veth, bridges, tap devices, tc), and for each usable backend whether its save/restore
 and live migration work here (containers: a CRIU that passes \`criu check\` and is new enough for
-the kernel; Docker: an experimental engine); these are optional.
+the kernel; Docker: an experimental engine); these are optional. Last, the systems the seed papers
+compare that guestbench cannot run (Xen, OSv), each with why.
 
 Options:
   --cached   reuse the last KVM probe result for this kernel, QEMU and image (faster)
@@ -100,6 +102,10 @@ Exit status: 0 when every backend is usable, 1 otherwise.`,
         ? `  ok    hosts  migration between two hosts on this machine: ${hosts.detail}\n`
         : `  --    hosts  migration between two hosts unavailable (migration records its rows as unsupported): ${hosts.detail}\n${hosts.fix ? `      fix:  ${hosts.fix}\n` : ''}`,
     );
+    // the seeds' other systems, so the full set they compare is on one screen; not counted in the exit status
+    for (const system of UNRUNNABLE_SYSTEMS) {
+      process.stdout.write(`  --    ${system.name.padEnd(WIDTH)} not run by guestbench: ${system.why}\n`);
+    }
     return checks.every((check) => check.usable) ? 0 : 1;
   },
 };

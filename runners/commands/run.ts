@@ -14,6 +14,9 @@ import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
 import { progressDisplay } from '../progress-display.js';
 
+/** The widest backend name, so the headline's columns line up. */
+const NAME_WIDTH = Math.max(...BACKEND_NAMES.map((name) => name.length));
+
 /**
  * One line per backend, accelerator and N: the mean of the backend's first metric in the campaign (and its vantage
  * point) with its CI.
@@ -25,12 +28,18 @@ function headlineSummary(dir: string): string {
     if (sample.state === 'ok' && !headline.has(sample.backend))
       headline.set(sample.backend, `${sample.metric}/${sample.measured_by ?? ''}`);
   }
+  // bytes read as MiB; every other unit as recorded
+  const scaled = (unit: string) => (unit === 'bytes' ? { by: 1024 * 1024, unit: 'MiB' } : { by: 1, unit });
   return summarize(samples)
     .filter((row) => headline.get(row.backend) === `${row.metric}/${row.measured_by ?? ''}`)
-    .map(
-      (row) =>
-        `  ${row.backend.padEnd(6)} ${row.accel.padEnd(4)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${row.metric} ${row.mean.toFixed(3)} ${row.unit}${row.ciLow === null || row.ciHigh === null ? '' : ` [${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`,
-    )
+    .map((row) => {
+      const { by, unit } = scaled(row.unit);
+      const ci =
+        row.ciLow === null || row.ciHigh === null
+          ? ''
+          : ` [${(row.ciLow / by).toFixed(3)}, ${(row.ciHigh / by).toFixed(3)}]`;
+      return `  ${row.backend.padEnd(NAME_WIDTH)} ${row.accel.padEnd(7)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${row.metric} ${(row.mean / by).toFixed(3)} ${unit}${ci} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`;
+    })
     .join('');
 }
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { qemuArgs } from '../../lib/backends/kvm-args.js';
+import { PC } from '../../lib/backends/vm-machine.js';
 import type { SummaryRow } from '../../lib/analysis/summarize.js';
 import {
   DENSITY_FILEIO_PROFILES,
@@ -158,9 +159,10 @@ describe('the VM scratch disk on the QEMU command line', () => {
     accel: 'tcg' as const,
     vcpus: 1,
     memoryMiB: 1024,
+    machine: PC,
     kernel: 'k',
     initrd: 'i',
-    disk: '/img/disk.raw',
+    rootDisk: { file: '/img/disk.raw', format: 'raw' as const, snapshot: true },
     append: 'root=/dev/vda',
     qmpSocket: 'q',
     qgaSocket: 'g',
@@ -171,9 +173,11 @@ describe('the VM scratch disk on the QEMU command line', () => {
     const args = qemuArgs({ ...launch, scratch: { file: '/run/vm1/scratch.raw', format: 'raw', cache: 'none' } });
     const drives = args.flatMap((arg, index) => (arg === '-drive' ? [args[index + 1]] : []));
     expect(drives).toEqual([
-      'file=/img/disk.raw,format=raw,if=virtio,snapshot=on',
-      'file=/run/vm1/scratch.raw,format=raw,if=virtio,cache=none',
+      'id=root,file=/img/disk.raw,format=raw,snapshot=on,if=none',
+      'id=scratch,file=/run/vm1/scratch.raw,format=raw,cache=none,if=none',
     ]);
+    const devices = args.flatMap((arg, index) => (arg === '-device' ? [args[index + 1]] : []));
+    expect(devices.slice(0, 2)).toEqual(['virtio-blk-pci,drive=root', 'virtio-blk-pci,drive=scratch']);
   });
 
   it('is absent unless asked for', () => {

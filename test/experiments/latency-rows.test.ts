@@ -145,8 +145,10 @@ describe('latency experiment definitions', () => {
     expect(LATENCY_PROFILES.quick.guests).toEqual({
       native: [0],
       kvm: [0, 1, 2],
+      microvm: [0, 1, 2],
       docker: [0, 1, 2, 4, 8],
       podman: [0, 1, 2, 4, 8],
+      lxc: [0, 1, 2, 4, 8],
     });
     expect(latencyRestore.parameters({ profile: 'quick', backends: ['docker', 'kvm'] })).toMatchObject({
       guests: { docker: [0], kvm: [0] },

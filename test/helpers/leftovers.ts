@@ -6,11 +6,13 @@ import * as fs from 'node:fs';
 import { execa } from 'execa';
 import { podmanMigrationHosts, transferRoot } from '../../lib/backends/podman-migration.js';
 import { podman } from '../../lib/backends/podman.js';
+import { leftoverContainers } from '../../lib/backends/lxc.js';
 import { dockerClient } from '../../lib/util/docker-client.js';
 import { CAMPAIGN_LABEL } from '../../lib/backends/docker.js';
 
 /**
- * Containers labelled with the campaign id (running or not), in the Docker engine and in every podman host's storage.
+ * Containers labelled with the campaign id (running or not), in the Docker engine and in every podman host's storage,
+ * and LXC containers recorded as the campaign's.
  */
 export async function campaignContainers(campaign: string): Promise<string[]> {
   const docker = await dockerClient()
@@ -34,7 +36,8 @@ export async function campaignContainers(campaign: string): Promise<string[]> {
         .map((name) => `podman ${host.name}: ${name}`),
     );
   }
-  return [...docker.map((container) => container.Names.join(',')), ...podmanNames];
+  const lxc = leftoverContainers(campaign).map((name) => `lxc: ${name}`);
+  return [...docker.map((container) => container.Names.join(',')), ...podmanNames, ...lxc];
 }
 
 /** QEMU processes whose `-name` starts with `prefix`. */

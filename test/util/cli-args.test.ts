@@ -8,10 +8,17 @@ describe('command-line values', () => {
   });
 
   it('names the option and the allowed values for an unknown backend', () => {
-    expect(() => parseBackends('docker,xen')).toThrow(UsageError);
-    expect(() => parseBackends('docker,xen')).toThrow(
-      'Expected `--backends` to be a comma-separated list of native, docker, podman, kvm, got `docker,xen`',
+    expect(() => parseBackends('docker,vbox')).toThrow(UsageError);
+    expect(() => parseBackends('docker,vbox')).toThrow(
+      'Expected `--backends` to be a comma-separated list of native, docker, podman, lxc, kvm, microvm, got `docker,vbox`',
     );
+  });
+
+  it('says why a system the seeds compare but guestbench cannot run is not a choice', () => {
+    expect(() => parseBackends('docker,Xen')).toThrow(
+      /guestbench does not run Xen virtual machines: Xen is a type-1 hypervisor/,
+    );
+    expect(() => parseBackends('osv')).toThrow(/OSv is not packaged by Debian/);
   });
 
   it('rejects zero and non-numbers in guest lists', () => {
