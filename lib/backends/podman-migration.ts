@@ -36,7 +36,7 @@ import { CRIU_FIX, checkCriu, criuBinary } from './criu.js';
 import { CONTAINER_READY_MARKER } from './docker-main-process.js';
 import type { ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
 import { parsePodmanStats } from './podman-checkpoint.js';
-import { ensurePodmanImage, podman, podmanFailure, podmanHost, preparePodmanHost, type PodmanHost } from './podman.js';
+import { ensureSameImage, podman, podmanFailure, podmanHost, preparePodmanHost, type PodmanHost } from './podman.js';
 
 /** The file the counter in a migrated container's memory is written to, ten times a second. */
 export const COUNTER_FILE = '/tmp/guestbench-counter';
@@ -272,7 +272,7 @@ class ContainerMigration implements MigrationSession {
     mkdirSync(path.join(dir, 'src'), { recursive: true });
     mkdirSync(path.join(dir, 'dst'), { recursive: true });
     preparePodmanHost(targetHost);
-    await ensurePodmanImage(targetHost, images);
+    await ensureSameImage(sourceHost, targetHost, images);
     let network = '';
     for (const [host, side] of [
       [sourceHost, pair.source],

@@ -173,6 +173,48 @@ export async function ensurePodmanImage(
   }
 }
 
+/** The image's ID in a host's storage, or undefined when it has none. */
+async function imageId(host: PodmanHost, image: string): Promise<string | undefined> {
+  const inspected = await podman(host, ['image', 'inspect', '--format', '{{.Id}}', image]);
+  return inspected.exitCode === 0 ? String(inspected.stdout).trim() : undefined;
+}
+
+/**
+ * Gives `target` the very image `source` has (the same ID): a checkpoint archive names its image by
+ * ID, and two separate `podman import`s of one tarball make two IDs, so the target's is copied from
+ * the source (`podman save` | `podman load`) whenever they differ.
+ */
+export async function ensureSameImage(
+  source: PodmanHost,
+  target: PodmanHost,
+  images: ImageSet,
+  log?: (line: string) => void,
+): Promise<void> {
+  await ensurePodmanImage(source, images, log);
+  const wanted = await imageId(source, images.dockerImage);
+  if (wanted === undefined || (await imageId(target, images.dockerImage)) === wanted) return;
+  log?.(`podman (${target.name}): copying ${images.dockerImage} from ${source.name} (the same image ID)`);
+  await podman(target, ['rmi', '--force', images.dockerImage]);
+  const archive = path.join(os.tmpdir(), `guestbench-podman-image-${process.pid}.tar`);
+  try {
+    const saved = await podman(source, ['save', '--output', archive, images.dockerImage], { timeoutMs: 600_000 });
+    if (saved.exitCode !== 0)
+      throw new BackendError(`podman save failed: ${podmanFailure(saved)}`, { backend: 'podman' });
+    const loaded = await podman(target, ['load', '--input', archive], { timeoutMs: 600_000 });
+    if (loaded.exitCode !== 0)
+      throw new BackendError(`podman load failed: ${podmanFailure(loaded)}`, { backend: 'podman' });
+  } finally {
+    rmSync(archive, { force: true });
+  }
+  if ((await imageId(target, images.dockerImage)) !== wanted)
+    throw new BackendError(
+      `podman (${target.name}) does not hold ${images.dockerImage} as ${wanted} after loading it`,
+      {
+        backend: 'podman',
+      },
+    );
+}
+
 /** Which runtime podman uses on this host, and why. */
 export interface RuntimeChoice {
   runtime: OciRuntime;

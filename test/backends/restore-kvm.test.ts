@@ -63,7 +63,7 @@ describe.skipIf(skipReason !== undefined)('VM snapshot and restore (real QEMU)',
   });
 
   it('boots from its own qcow2 overlay over the untouched image disk', async () => {
-    expect(source.command.join(' ')).toContain(`file=${snapshot.overlay},format=qcow2,if=virtio`);
+    expect(source.command.join(' ')).toContain(`file=${snapshot.overlay},format=qcow2,if=none`);
     expect(source.command.join(' ')).not.toContain('snapshot=on');
     expect(await source.consoleText()).toContain(GUEST_READY_MARKER);
     expect(
@@ -89,7 +89,7 @@ describe.skipIf(skipReason !== undefined)('VM snapshot and restore (real QEMU)',
       const restored = await restoreFrom(kvm, snapshot).start({ name: `${NAME}-r${round}`, vcpus: 1, memoryMiB: 1024 });
       try {
         expect(restored.command).toEqual(expect.arrayContaining(['-incoming', 'defer']));
-        expect(restored.command.join(' ')).toContain(`file=${snapshot.overlay},format=qcow2,if=virtio,snapshot=on`);
+        expect(restored.command.join(' ')).toContain(`file=${snapshot.overlay},format=qcow2,snapshot=on,if=none`);
         const load = await loadVmState(restored, snapshot);
         await restored.waitReady({ timeoutMs: 60_000 });
         const restoreSeconds = seconds(requested, restored.readyNs!);
