@@ -3,6 +3,7 @@
  * slopes), the systems the seeds compare that guestbench cannot run with why, and what each system
  * could not do here with the reason its rows recorded.
  */
+import type { SummaryRow } from '../analysis/summarize.js';
 import type { CouldNot, SystemsOverview } from '../analysis/systems-overview.js';
 import { DENSITY_HEADLINES } from '../analysis/systems-overview.js';
 import { backendDescriptor } from '../model/backends.js';
@@ -109,6 +110,45 @@ export function couldNotTableHtml(overview: SystemsOverview, caption: string): s
       { label: 'state', value: (row) => row.state, align: 'left' },
       { label: 'why (as recorded)', value: (row) => row.reason, align: 'left' },
       { label: 'rows', value: (row) => row.rows, digits: 0 },
+    ],
+    caption,
+  );
+}
+
+/** The footprint's parts, per system and N, in MiB: what the headline `memory_footprint` is made of. */
+export function footprintPartsHtml(summary: readonly SummaryRow[], caption: string): string {
+  const parts: ReadonlyArray<{ metric: string; label: string }> = [
+    { metric: 'memory_footprint', label: 'per guest (MiB)' },
+    { metric: 'footprint_cgroup', label: 'container: memory cgroup' },
+    { metric: 'footprint_shim_pss', label: "container: engine's process PSS" },
+    { metric: 'footprint_pss', label: 'VM: QEMU PSS' },
+    { metric: 'footprint_rss', label: 'VM: QEMU RSS' },
+    { metric: 'footprint_private', label: 'VM: QEMU private' },
+    { metric: 'host_memory_per_guest', label: 'host MemAvailable drop / N' },
+  ];
+  const cells = [
+    ...new Map(
+      summary
+        .filter((row) => row.metric === 'memory_footprint')
+        .map((row) => [`${row.backend}/${row.guests}`, { backend: row.backend, accel: row.accel, guests: row.guests }]),
+    ).values(),
+  ];
+  const value = (cell: (typeof cells)[number], metric: string) => {
+    const row = summary.find(
+      (item) => item.backend === cell.backend && item.guests === cell.guests && item.metric === metric,
+    );
+    return row ? row.mean / MIB : null;
+  };
+  return htmlTable(
+    cells,
+    [
+      { label: 'system', value: (cell) => systemLabel(cell), align: 'left' },
+      { label: 'N', value: (cell) => cell.guests, digits: 0 },
+      ...parts.map((part) => ({
+        label: part.label,
+        value: (cell: (typeof cells)[number]) => value(cell, part.metric),
+        digits: 1,
+      })),
     ],
     caption,
   );

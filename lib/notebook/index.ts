@@ -101,4 +101,9 @@ export {
 } from '../analysis/systems-overview.js';
 export { UNRUNNABLE_SYSTEMS, type UnrunnableSystem } from '../model/unrunnable-systems.js';
 export { densitySlopeFigure, footprintFigure, systemLabel, systemsStartFigure } from '../figures/systems-figures.js';
-export { couldNotTableHtml, systemsTableHtml, unrunnableTableHtml } from '../figures/systems-tables.js';
+export {
+  couldNotTableHtml,
+  footprintPartsHtml,
+  systemsTableHtml,
+  unrunnableTableHtml,
+} from '../figures/systems-tables.js';

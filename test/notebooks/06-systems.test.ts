@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
+import { summarize } from '../../lib/analysis/summarize.js';
 import { systemsOverview } from '../../lib/analysis/systems-overview.js';
 import { BACKEND_DESCRIPTORS, type BackendName } from '../../lib/model/backends.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
@@ -81,6 +82,11 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/06-systems.ipynb on
     expect(at.every((index) => index >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(output).toContain(String(system('microvm').slopes[0]!.slope));
+    // the footprint's parts in MiB: Docker's shim at N = 1
+    const parts = summarize(loadCampaign(path.join(FIXTURES, CAMPAIGNS.footprint)).samples);
+    const shim = parts.find((row) => row.backend === 'docker' && row.guests === 1 && row.metric === 'footprint_shim_pss')!;
+    expect(output).toContain('The footprint per guest and its parts (MiB, means over repeats)');
+    expect(output).toContain(`>${(shim.mean / MIB).toFixed(1)}<`);
   });
 
   it('lists what each system could not do here with the reason its rows recorded', () => {
