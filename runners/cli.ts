@@ -17,6 +17,24 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
+/**
+ * `--guests -1` -> `--guests=-1`: node's parser takes a value starting with '-' for an option and
+ * answers "argument is ambiguous"; joined, the value reaches the option's own check and its message.
+ */
+function joinNegativeValues(command: Command, argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    const next = argv[index + 1];
+    const option = arg.startsWith('--') ? command.options[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-[0-9]/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index += 1;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 /** Parses argv for a command; unknown options become a UsageError naming the option. */
 export function parseCommandArgs(
   command: Command,
@@ -24,7 +42,7 @@ export function parseCommandArgs(
 ): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(command, argv),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,

@@ -32,25 +32,48 @@ export function parseBackends(value: string): BackendName[] {
   return [...new Set(names)];
 }
 
-/** `--guests 1,2,4` -> [1, 2, 4]; with `min` 0, `0,1,2` is accepted too. */
+/** The largest value each numeric option takes: beyond it a campaign could not run on any host. */
+export const OPTION_MAXIMUM: Record<string, number> = {
+  '--guests': 256,
+  '--repeats': 1000,
+  '--link-mbit': 100_000,
+};
+
+function outOfRange(option: string, value: string, min: number, max: number, list: boolean): UsageError {
+  return new UsageError(
+    `Expected \`${option}\` to be ${list ? 'a list of integers' : 'an integer'} from ${min} to ${max}, got \`${value}\``,
+    { fix: `for example \`${option} ${list ? (min === 0 ? '0,1,2,4' : '1,2,4,8') : '3'}\`` },
+  );
+}
+
+/**
+ * `--guests 1,2,4` -> [1, 2, 4] (duplicates folded); with `min` 0, `0,1,2` is accepted too. Values
+ * above the option's maximum (OPTION_MAXIMUM) are refused, as negative ones are.
+ */
 export function parsePositiveIntList(value: string, option: string, min: 0 | 1 = 1): number[] {
   const parts = value.split(',').map((part) => part.trim());
   const pattern = min === 0 ? /^(0|[1-9][0-9]*)$/ : /^[1-9][0-9]*$/;
+  const max = OPTION_MAXIMUM[option] ?? Number.MAX_SAFE_INTEGER;
+  if (parts.some((part) => /^-[0-9]+$/.test(part))) throw outOfRange(option, value, min, max, true);
   if (parts.length === 0 || parts.some((part) => !pattern.test(part))) {
     const what = min === 0 ? 'non-negative integers' : 'positive integers';
     throw new UsageError(`Expected \`${option}\` to be a list of ${what}, got \`${value}\``, {
       fix: `for example \`${option} ${min === 0 ? '0,1,2,4' : '1,2,4,8'}\``,
     });
   }
+  if (parts.some((part) => Number(part) > max)) throw outOfRange(option, value, min, max, true);
   return [...new Set(parts.map(Number))];
 }
 
-/** `--repeats 10` -> 10. */
+/** `--repeats 10` -> 10; above the option's maximum (OPTION_MAXIMUM) or negative: refused. */
 export function parsePositiveInt(value: string, option: string): number {
+  const max = OPTION_MAXIMUM[option] ?? Number.MAX_SAFE_INTEGER;
+  if (/^-[0-9]+$/.test(value.trim())) throw outOfRange(option, value, 1, max, false);
   if (!/^[1-9][0-9]*$/.test(value.trim())) {
     throw new UsageError(`Expected \`${option}\` to be a positive integer, got \`${value}\``, {
       fix: `for example \`${option} 3\``,
     });
   }
+  if (Number(value) > max) throw outOfRange(option, value, 1, max, false);
   return Number(value);
 }

@@ -7,6 +7,7 @@ import { runCampaign } from '../../lib/experiments/campaign.js';
 import { defaultBackends } from '../../lib/experiments/definition.js';
 import { experimentDefinitions, experimentNamed } from '../../lib/experiments/registry.js';
 import { parseProfile } from '../../lib/experiments/profiles.js';
+import { checkResultsDir } from '../../lib/results/results-dir.js';
 import { readSamples } from '../../lib/results/store.js';
 import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
 import { UsageError } from '../../lib/util/errors.js';
@@ -63,14 +64,16 @@ ${experimentDefinitions()
 Options:
   --backends LIST   comma-separated, of ${BACKEND_NAMES.join(',')} (default: every backend that can
                     run the experiment; one asked for that cannot gets unsupported rows saying why)
-  --guests LIST     guest counts N, e.g. 1,2,4,8 (default: the profile's, per backend)
-  --repeats N       repeats per N (default: the profile's: quick 3, thesis 10)
+  --guests LIST     guest counts N, e.g. 1,2,4,8, each 1 to 256 (latency: 0 to 256; duplicates
+                    folded; default: the profile's, per backend)
+  --repeats N       repeats per N, 1 to 1000 (default: the profile's: quick 3, thesis 10)
   --profile NAME    quick (minutes on a 2-core host) or thesis (the thesis's parameters); default quick
-  --results DIR     results directory (default: $GUESTBENCH_RESULTS or ./results)
+  --results DIR     results directory, created and probed for writing before anything starts
+                    (default: $GUESTBENCH_RESULTS or ./results)
   --resume ID       complete an interrupted campaign: cells already recorded are skipped and
                     the campaign's own parameters are used
   --fail-fast       stop at the first failed guest instead of recording it and carrying on
-  --link-mbit N     migration: rate of the link between the two hosts, Mbit/s (default 1000)
+  --link-mbit N     migration: rate of the link between the two hosts, 1 to 100000 Mbit/s (default 1000)
   --disk MODE       migration: copy (the disk goes with the migration, as in the thesis;
                     default) or shared (both hosts open the same disk)
   --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
@@ -107,6 +110,21 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         });
       }
     }
+    // every value checked, then the results directory (created and probed), before anything starts
+    const parsed = {
+      profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
+      backends: typeof values.backends === 'string' ? parseBackends(values.backends) : defaultBackends(definition),
+      ...(typeof values.guests === 'string'
+        ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
+        : {}),
+      ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
+      ...(typeof values['link-mbit'] === 'string'
+        ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') }
+        : {}),
+      ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
+      ...(typeof values.disk === 'string' ? { disk: parseDiskMode(values.disk) } : {}),
+      resultsDir: checkResultsDir(typeof values.results === 'string' ? values.results : defaultResultsDir()),
+    };
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) {
@@ -122,18 +140,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     try {
       const outcome = await runCampaign({
         experiment,
-        profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
-        backends: typeof values.backends === 'string' ? parseBackends(values.backends) : defaultBackends(definition),
-        ...(typeof values.guests === 'string'
-          ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
-          : {}),
-        ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
-        ...(typeof values['link-mbit'] === 'string'
-          ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') }
-          : {}),
-        ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
-        ...(typeof values.disk === 'string' ? { disk: parseDiskMode(values.disk) } : {}),
-        resultsDir: typeof values.results === 'string' ? values.results : defaultResultsDir(),
+        ...parsed,
         ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
         failFast: values['fail-fast'] === true,
         signal: controller.signal,

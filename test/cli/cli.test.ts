@@ -55,4 +55,51 @@ describe('guestbench CLI', () => {
       fs.rmSync(empty, { recursive: true, force: true });
     }
   });
+
+  it('prints its version and commit', async () => {
+    for (const flag of ['--version', '-V']) {
+      const result = await run(flag);
+      expect(result.exitCode, flag).toBe(0);
+      expect(result.stdout, flag).toMatch(/^guestbench \d+\.\d+\.\d+ \(commit ([0-9a-f]{7,}|not a git checkout)\)$/);
+    }
+  });
+
+  it('refuses a results directory it cannot write, in one line before anything starts', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-cli-')), 'a-file');
+    fs.writeFileSync(file, 'x');
+    try {
+      for (const [dir, why] of [
+        ['/proc/x', '/proc is on procfs, a kernel filesystem that stores no files'],
+        ['/sys/kernel/x', 'is on sysfs'],
+        [path.join(file, 'sub'), `${file} is a file, not a directory`],
+      ] as const) {
+        const result = await run('run', 'density-cpu', '--backends', 'native', '--results', dir);
+        expect(result.exitCode, dir).toBe(2);
+        expect(result.stderr.split('\n'), dir).toHaveLength(2);
+        expect(result.stderr, dir).toContain(why);
+        expect(result.stderr, dir).toContain('fix: choose a directory on a disk');
+      }
+      expect(fs.existsSync('/proc/x')).toBe(false);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  it('answers every number outside its range, negative or absurd, with the same message shape', async () => {
+    for (const [option, value, expected] of [
+      ['--guests', '-1', 'Expected `--guests` to be a list of integers from 1 to 256, got `-1`'],
+      ['--guests', '1,-2', 'Expected `--guests` to be a list of integers from 1 to 256, got `1,-2`'],
+      ['--guests', '100000000', 'Expected `--guests` to be a list of integers from 1 to 256, got `100000000`'],
+      ['--repeats', '-3', 'Expected `--repeats` to be an integer from 1 to 1000, got `-3`'],
+      ['--repeats', '5000', 'Expected `--repeats` to be an integer from 1 to 1000, got `5000`'],
+    ] as const) {
+      const result = await run('run', 'density-cpu', option, value);
+      expect(result.exitCode, `${option} ${value}`).toBe(2);
+      expect(result.stderr, `${option} ${value}`).toMatch(
+        new RegExp(`^guestbench: ${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n  fix: `),
+      );
+    }
+    const latency = await run('run', 'latency', '--guests', '-1');
+    expect(latency.stderr).toContain('Expected `--guests` to be a list of integers from 0 to 256, got `-1`');
+  });
 });

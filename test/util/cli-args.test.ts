@@ -35,7 +35,7 @@ describe('command-line values', () => {
   it('accepts N = 0 where N counts guests already running', () => {
     expect(parsePositiveIntList('0,1,2', '--guests', 0)).toEqual([0, 1, 2]);
     expect(() => parsePositiveIntList('-1', '--guests', 0)).toThrow(
-      'Expected `--guests` to be a list of non-negative integers, got `-1`',
+      'Expected `--guests` to be a list of integers from 0 to 256, got `-1`',
     );
   });
 });
