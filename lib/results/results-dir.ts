@@ -1,7 +1,7 @@
 /**
  * The results directory, checked before a campaign starts: it must be (or be creatable as) a
- * directory on a filesystem that stores files, and writable there (a probe file is written,
- * fsync'd and removed). Each refusal is one line naming the path and the fix.
+ * directory on a filesystem that stores files, and writable there (a few bytes written and fsync'd
+ * in an unnamed file, which leaves nothing behind). Each refusal is one line naming the path and the fix.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,34 @@ const VIRTUAL_FILESYSTEMS: Record<number, string> = {
 
 const FIX = 'choose a directory on a disk, e.g. `--results ./results` (or set $GUESTBENCH_RESULTS)';
 
+// Linux's O_TMPFILE (__O_TMPFILE | O_DIRECTORY): a file with no name in the directory, so that the
+// probe never shows up in a listing of the results (campaigns, tools and tests list it)
+const O_TMPFILE = 0o20200000;
+
+/**
+ * Writes and fsyncs a few bytes in `dir` without giving them a name (O_TMPFILE); where the
+ * filesystem has no unnamed files, asks the kernel whether the directory is writable instead.
+ */
+function probeWrite(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, O_TMPFILE | fs.constants.O_WRONLY, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EOPNOTSUPP' || code === 'EISDIR' || code === 'EINVAL') {
+      fs.accessSync(dir, fs.constants.W_OK);
+      return;
+    }
+    throw error;
+  }
+  try {
+    fs.writeSync(fd, 'guestbench results probe\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Checks (and creates) the results directory; returns its absolute path. */
 export function checkResultsDir(dir: string, option = '--results'): string {
   const wanted = path.resolve(dir);
@@ -34,18 +62,9 @@ export function checkResultsDir(dir: string, option = '--results'): string {
   if (virtual) refuse(`${existing} is on ${virtual}, a kernel filesystem that stores no files`);
   try {
     fs.mkdirSync(wanted, { recursive: true });
-    const probe = path.join(wanted, `.guestbench-probe-${process.pid}`);
-    const fd = fs.openSync(probe, 'w');
-    try {
-      fs.writeSync(fd, 'probe\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-      fs.rmSync(probe, { force: true });
-    }
+    probeWrite(wanted);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'an error';
-    refuse(`cannot write there (${code}: ${(error as Error).message.split('\n')[0]})`);
+    refuse(`cannot write there (${(error as Error).message.split('\n')[0]})`);
   }
   return wanted;
 }
