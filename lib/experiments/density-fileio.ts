@@ -23,7 +23,7 @@ import {
 } from '../workloads/sysbench-fileio.js';
 import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
-import type { ProfileName } from './profiles.js';
+import { guestsPerKind, type ProfileName } from './profiles.js';
 import { checkScratchRoot, nativeScratchRoot, storageNote } from './scratch-plan.js';
 import { requireScratch, type Workload } from './workload.js';
 
@@ -69,14 +69,7 @@ export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> 
     nativeFileSet: { timesHostRam: 10 },
     // libvirt's default for a disk without a cache attribute is QEMU's: writeback
     vmDiskCache: 'writeback',
-    guests: {
-      native: [1],
-      docker: [1, 2, 4, 8, 12],
-      podman: [1, 2, 4, 8, 12],
-      lxc: [1, 2, 4, 8, 12],
-      kvm: [1, 2, 4, 8],
-      microvm: [1, 2, 4, 8],
-    },
+    guests: guestsPerKind({ host: [1], container: [1, 2, 4, 8, 12], vm: [1, 2, 4, 8] }),
     repeats: 10,
     vcpus: 1,
     memoryMiB: 1024,
@@ -99,7 +92,7 @@ export const DENSITY_FILEIO_PROFILES: Record<ProfileName, DensityFileioProfile> 
     guestFileSet: { bytes: 256 * MiB },
     nativeFileSet: { bytes: 256 * MiB },
     vmDiskCache: 'none',
-    guests: { native: [1], docker: [1, 2, 4], podman: [1, 2, 4], lxc: [1, 2, 4], kvm: [1, 2], microvm: [1, 2] },
+    guests: guestsPerKind({ host: [1], container: [1, 2, 4], vm: [1, 2] }),
     repeats: 3,
     vcpus: 1,
     memoryMiB: 1024,

@@ -22,7 +22,7 @@ import {
 import { oltpMetrics, oltpPrepareCommand, oltpRunCommand, parseOltpOutput } from '../workloads/sysbench-oltp.js';
 import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
-import type { ProfileName } from './profiles.js';
+import { guestsPerKind, type ProfileName } from './profiles.js';
 import { checkScratchRoot, nativeScratchRoot, storageNote } from './scratch-plan.js';
 import { requireScratch, type Workload } from './workload.js';
 
@@ -46,14 +46,7 @@ export const DENSITY_MYSQL_PROFILES: Record<ProfileName, DensityMysqlProfile> = 
     // thesis: 1,000,000 rows, 6 threads, read/write, 60 s, maximum requests 0
     oltp: { test: 'oltp_read_write', tables: 1, tableSize: 1_000_000, threads: 6, timeSeconds: 60 },
     vmDiskMiB: 2048,
-    guests: {
-      native: [1],
-      docker: [1, 2, 4, 8, 12],
-      podman: [1, 2, 4, 8, 12],
-      lxc: [1, 2, 4, 8, 12],
-      kvm: [1, 2, 4, 8],
-      microvm: [1, 2, 4, 8],
-    },
+    guests: guestsPerKind({ host: [1], container: [1, 2, 4, 8, 12], vm: [1, 2, 4, 8] }),
     repeats: 10,
     vcpus: 1,
     memoryMiB: 1024,
@@ -63,7 +56,7 @@ export const DENSITY_MYSQL_PROFILES: Record<ProfileName, DensityMysqlProfile> = 
     // a 10,000-row table loads in ~10 s in a TCG guest; 6 threads as in the thesis
     oltp: { test: 'oltp_read_write', tables: 1, tableSize: 10_000, threads: 6, timeSeconds: 5 },
     vmDiskMiB: 512,
-    guests: { native: [1], docker: [1, 2, 4], podman: [1, 2, 4], lxc: [1, 2, 4], kvm: [1, 2], microvm: [1, 2] },
+    guests: guestsPerKind({ host: [1], container: [1, 2, 4], vm: [1, 2] }),
     repeats: 3,
     vcpus: 1,
     memoryMiB: 1024,

@@ -18,7 +18,7 @@ import { AbortedError, GuestbenchError, ParseError, firstLine } from '../util/er
 import { cellFields, runCells, type Cell, type CellGroup } from './cell-loop.js';
 import type { ExperimentContext } from './context.js';
 import { guestsFor, type ExperimentDefinition } from './definition.js';
-import type { ProfileName } from './profiles.js';
+import { guestsPerKind, type ProfileName } from './profiles.js';
 
 /** Parameters of a footprint campaign. */
 export interface FootprintParams {
@@ -50,27 +50,13 @@ export const FOOTPRINT_PROFILES: Record<
 > = {
   thesis: {
     ...COMMON,
-    guests: {
-      native: [1],
-      docker: CONTAINERS,
-      podman: CONTAINERS,
-      lxc: CONTAINERS,
-      kvm: [1, 2, 4, 8],
-      microvm: [1, 2, 4, 8],
-    },
+    guests: guestsPerKind({ host: [1], container: CONTAINERS, vm: [1, 2, 4, 8] }),
     repeats: 5,
     settleMs: 5000,
   },
   quick: {
     ...COMMON,
-    guests: {
-      native: [1],
-      docker: CONTAINERS,
-      podman: CONTAINERS,
-      lxc: CONTAINERS,
-      kvm: [1, 2, 4],
-      microvm: [1, 2, 4],
-    },
+    guests: guestsPerKind({ host: [1], container: CONTAINERS, vm: [1, 2, 4] }),
     repeats: 2,
     settleMs: 2000,
   },

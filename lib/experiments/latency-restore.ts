@@ -22,7 +22,7 @@ import type { ExperimentContext } from './context.js';
 import { guestsFor, type ExperimentDefinition } from './definition.js';
 import { runLatencyLoop } from './latency.js';
 import { okRows, valuelessRow, type MeasurementCell } from './latency-rows.js';
-import type { ProfileName } from './profiles.js';
+import { guestsPerKind, type ProfileName } from './profiles.js';
 
 /** Parameters of a latency-restore campaign. */
 export interface LatencyRestoreParams {
@@ -56,13 +56,13 @@ export const LATENCY_RESTORE_PROFILES: Record<
 > = {
   thesis: {
     ...COMMON,
-    guests: { native: [0], kvm: [0], microvm: [0], docker: [0], podman: [0], lxc: [0] },
+    guests: guestsPerKind({ host: [0], container: [0], vm: [0] }),
     repeats: 10,
     settleMs: 3000,
   },
   quick: {
     ...COMMON,
-    guests: { native: [0], kvm: [0], microvm: [0], docker: [0], podman: [0], lxc: [0] },
+    guests: guestsPerKind({ host: [0], container: [0], vm: [0] }),
     repeats: 3,
     settleMs: 1000,
   },

@@ -20,7 +20,7 @@ import { runCells, type Cell, type CellGroup, type GroupRun } from './cell-loop.
 import type { ExperimentContext } from './context.js';
 import { guestsFor, type ExperimentDefinition } from './definition.js';
 import { okRows, valuelessRow, type MeasurementCell } from './latency-rows.js';
-import type { ProfileName } from './profiles.js';
+import { guestsPerKind, type ProfileName } from './profiles.js';
 
 /** The parameters of a latency campaign (stored in campaign.json). */
 export interface LatencyParams {
@@ -58,27 +58,13 @@ export const LATENCY_PROFILES: Record<
 > = {
   thesis: {
     ...COMMON,
-    guests: {
-      native: [0],
-      kvm: [0, 1, 2, 4, 8, 12],
-      microvm: [0, 1, 2, 4, 8, 12],
-      docker: [0, 1, 2, 4, 8, 16],
-      podman: [0, 1, 2, 4, 8, 16],
-      lxc: [0, 1, 2, 4, 8, 16],
-    },
+    guests: guestsPerKind({ host: [0], container: [0, 1, 2, 4, 8, 16], vm: [0, 1, 2, 4, 8, 12] }),
     repeats: 10,
     settleMs: 3000,
   },
   quick: {
     ...COMMON,
-    guests: {
-      native: [0],
-      kvm: [0, 1, 2],
-      microvm: [0, 1, 2],
-      docker: [0, 1, 2, 4, 8],
-      podman: [0, 1, 2, 4, 8],
-      lxc: [0, 1, 2, 4, 8],
-    },
+    guests: guestsPerKind({ host: [0], container: [0, 1, 2, 4, 8], vm: [0, 1, 2] }),
     repeats: 3,
     settleMs: 1000,
   },

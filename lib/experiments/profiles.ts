@@ -2,11 +2,22 @@
  * Experiment parameters per profile: "thesis" reproduces the thesis's settings, "quick" scales them
  * down so a full three-backend campaign fits a 2-core machine whose VMs run under TCG in minutes.
  */
-import type { BackendName } from '../model/backends.js';
+import { BACKEND_NAMES, backendDescriptor, type BackendKind, type BackendName } from '../model/backends.js';
 import { UsageError } from '../util/errors.js';
 import type { CpuParams } from '../workloads/sysbench-cpu.js';
 
 export const PROFILES = ['quick', 'thesis'] as const;
+
+/**
+ * Guest counts per backend from counts per kind: every backend gets its kind's (the thesis ran up to
+ * 8 VMs and 12 containers, whatever made them), so a new backend needs no entry in any profile.
+ */
+export function guestsPerKind(counts: Record<BackendKind, number[]>): Record<BackendName, number[]> {
+  return Object.fromEntries(BACKEND_NAMES.map((name) => [name, counts[backendDescriptor(name).kind]])) as Record<
+    BackendName,
+    number[]
+  >;
+}
 export type ProfileName = (typeof PROFILES)[number];
 
 /** The parameters of a density-cpu campaign. */
@@ -28,14 +39,7 @@ export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams & { gues
   thesis: {
     // sysbench 0.4.12 stopped after 10000 requests by default; 1.0 needs --events and --time=0 for the same
     cpu: { maxPrime: 30000, events: 10000, threads: 1 },
-    guests: {
-      native: [1],
-      docker: [1, 2, 4, 8, 12],
-      podman: [1, 2, 4, 8, 12],
-      lxc: [1, 2, 4, 8, 12],
-      kvm: [1, 2, 4, 8],
-      microvm: [1, 2, 4, 8],
-    },
+    guests: guestsPerKind({ host: [1], container: [1, 2, 4, 8, 12], vm: [1, 2, 4, 8] }),
     repeats: 10,
     vcpus: 1,
     memoryMiB: 1024,
@@ -44,7 +48,7 @@ export const DENSITY_CPU_PROFILES: Record<ProfileName, DensityCpuParams & { gues
   quick: {
     // about 1 s per run on a 2-core host natively, 7-8 s in a TCG guest
     cpu: { maxPrime: 10000, events: 2000, threads: 1 },
-    guests: { native: [1], docker: [1, 2, 4], podman: [1, 2, 4], lxc: [1, 2, 4], kvm: [1, 2], microvm: [1, 2] },
+    guests: guestsPerKind({ host: [1], container: [1, 2, 4], vm: [1, 2] }),
     repeats: 3,
     vcpus: 1,
     memoryMiB: 1024,
