@@ -19,7 +19,8 @@ import { AbortedError, UsageError } from '../util/errors.js';
 import { gitState } from '../util/git.js';
 import { doneCells, type Log } from './context.js';
 import type { ProgressSink } from './progress.js';
-import { checkBackendsFit, type ParameterRequest } from './definition.js';
+import { checkBackendsFit, type ExperimentDefinition, type ParameterRequest } from './definition.js';
+import { checkResources, type HostResources, type PreflightRecord } from './preflight.js';
 import { experimentNamed } from './registry.js';
 
 /** What to run. */
@@ -34,6 +35,10 @@ export interface CampaignRequest extends ParameterRequest {
   log: Log;
   /** cells done of the total, the one running, time left */
   progress?: ProgressSink;
+  /** run although the resource preflight finds too little memory or disk (recorded with the session) */
+  force?: boolean;
+  /** the host's memory and disk (default: measured now); tests inject a small host */
+  hostResources?: HostResources;
 }
 
 /** How a campaign ended. */
@@ -69,34 +74,50 @@ function methodsOf(backends: ResolvedBackends['backends'], uses: readonly Capabi
   return methods;
 }
 
-function startOrResume(
-  request: CampaignRequest,
-  build: (id: string) => Promise<CampaignMeta>,
-): Promise<{ store: CampaignStore; meta: CampaignMeta }> {
-  if (request.resume) {
-    const store = openCampaignStore(request.resultsDir, request.resume);
-    const meta = readCampaignMeta(store.dir);
-    if (meta.experiment !== request.experiment) {
-      throw new UsageError(`Campaign ${request.resume} ran ${meta.experiment}, not ${request.experiment}`, {
-        fix: `resume it with \`guestbench run ${meta.experiment} --resume ${request.resume}\``,
-      });
-    }
-    return Promise.resolve({ store, meta });
+function openForResume(request: CampaignRequest, id: string): { store: CampaignStore; meta: CampaignMeta } {
+  const store = openCampaignStore(request.resultsDir, id);
+  const meta = readCampaignMeta(store.dir);
+  if (meta.experiment !== request.experiment) {
+    throw new UsageError(`Campaign ${id} ran ${meta.experiment}, not ${request.experiment}`, {
+      fix: `resume it with \`guestbench run ${meta.experiment} --resume ${id}\``,
+    });
   }
-  return build(newCampaignId()).then((meta) => ({ store: createCampaignStore(request.resultsDir, meta), meta }));
+  return { store, meta };
+}
+
+/** The resource preflight of a session, on the campaign's parameters (a resumed one keeps its own). */
+function preflight(request: CampaignRequest, definition: ExperimentDefinition, params: object): PreflightRecord {
+  const needs = definition.resources(params);
+  return checkResources(
+    { loads: needs.loads, disks: needs.disks, containerLimits: definition.containerLimits(params) },
+    {
+      resultsDir: request.resultsDir,
+      force: request.force ?? false,
+      ...(request.hostResources ? { host: request.hostResources } : {}),
+      ...(needs.extraGuests ? { extraGuests: needs.extraGuests } : {}),
+    },
+  );
 }
 
 /** Runs (or resumes) a campaign. Never leaves guests behind: each experiment stops what it starts. */
 export async function runCampaign(request: CampaignRequest): Promise<CampaignOutcome> {
   const definition = experimentNamed(request.experiment);
   if (!request.resume) checkBackendsFit(definition, request.backends);
-  const { store, meta } = await startOrResume(request, async (id) => {
-    const params = definition.parameters(request);
-    return {
-      id,
+  // memory and disk are checked before the campaign's folder exists: a refusal leaves nothing behind
+  let opened: { store: CampaignStore; meta: CampaignMeta };
+  let checked: PreflightRecord;
+  if (request.resume) {
+    opened = openForResume(request, request.resume);
+    // a resumed campaign keeps its own parameters: the rest of its cells must match the first ones
+    checked = preflight(request, definition, opened.meta.parameters);
+  } else {
+    const fresh = definition.parameters(request);
+    checked = preflight(request, definition, fresh);
+    const meta: CampaignMeta = {
+      id: newCampaignId(),
       experiment: request.experiment,
       profile: request.profile,
-      parameters: { ...params },
+      parameters: { ...fresh },
       backends: request.backends,
       accel: {},
       host: hostFingerprint(request.resultsDir),
@@ -108,14 +129,16 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
       sessions: [],
       missing: [],
     };
-  });
-  // a resumed campaign keeps its own parameters: the rest of its cells must match the first ones
+    opened = { store: createCampaignStore(request.resultsDir, meta), meta };
+  }
+  const { store, meta } = opened;
+  if (checked.forced) request.log(`preflight: running with too little memory or disk (--force): see campaign.json`);
   const params = meta.parameters;
   const resolved = await resolveBackends(meta.backends, {
     campaign: store.id,
     containerLimits: definition.containerLimits(params),
   });
-  const session = { startedAt: new Date().toISOString(), state: 'running' as CampaignState };
+  const session = { startedAt: new Date().toISOString(), state: 'running' as CampaignState, preflight: checked };
   meta.sessions.push(session);
   meta.state = 'running';
   meta.accel = { ...meta.accel, ...resolved.accel };

@@ -12,6 +12,7 @@ import {
 } from '../model/backends.js';
 import { UsageError } from '../util/errors.js';
 import type { ExperimentContext } from './context.js';
+import type { DiskNeed, GuestLoad } from './preflight.js';
 import type { ProfileName } from './profiles.js';
 
 /** The command-line choices an experiment's parameters are derived from. */
@@ -47,7 +48,26 @@ export interface ExperimentDefinition<P extends object = object> {
   parameters(request: ParameterRequest): P;
   /** apply the guest size as container cgroup limits (the thesis did not) */
   containerLimits(params: P): boolean;
+  /** the most guests it runs at once and what it writes outside the results: the resource preflight's input */
+  resources(params: P): ExperimentResources;
   run(context: ExperimentContext, params: P): Promise<void>;
+}
+
+/** What an experiment holds at its peak (lib/experiments/preflight.ts checks it against the host). */
+export interface ExperimentResources {
+  loads: GuestLoad[];
+  disks: DiskNeed[];
+  /** guests at once beyond N, in words for the fix ("N + 1: the timed guest beside N running") */
+  extraGuests?: string;
+}
+
+/** Each backend's largest N (plus `extra` guests beside them) at `memoryMiB` each. */
+export function peakLoads(guests: Partial<Record<BackendName, number[]>>, memoryMiB: number, extra = 0): GuestLoad[] {
+  return (Object.entries(guests) as Array<[BackendName, number[] | undefined]>).map(([backend, counts]) => ({
+    backend,
+    guests: Math.max(0, ...(counts ?? [])) + extra,
+    memoryMiB,
+  }));
 }
 
 /**

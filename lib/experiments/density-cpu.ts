@@ -2,7 +2,7 @@
  * density-cpu (thesis section 4.5.1, Figure 4.1, Table 4.2, Figures 4.2-4.3): sysbench cpu in N
  * guests at once.
  */
-import { guestsFor, type ExperimentDefinition } from './definition.js';
+import { guestsFor, peakLoads, type ExperimentDefinition } from './definition.js';
 import { runDensity } from './density.js';
 import { DENSITY_CPU_PROFILES, type DensityCpuParams } from './profiles.js';
 import { sysbenchCpuWorkload } from './workload.js';
@@ -18,6 +18,7 @@ export const densityCpu: ExperimentDefinition<DensityCpuParams> = {
     return { ...profile, guests: guestsFor(request, profile.guests), repeats: request.repeats ?? profile.repeats };
   },
   containerLimits: (params) => params.containerLimits,
+  resources: (params) => ({ loads: peakLoads(params.guests, params.memoryMiB), disks: [] }),
   run: (context, params) =>
     runDensity(context, {
       experiment: 'density-cpu',

@@ -21,7 +21,8 @@ import {
   fileioRunCommand,
   parseFileioOutput,
 } from '../workloads/sysbench-fileio.js';
-import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
+import { guestsFor, peakLoads, type ExperimentDefinition, type ParameterRequest } from './definition.js';
+import type { DiskNeed } from './preflight.js';
 import { runDensity } from './density.js';
 import { guestsPerKind, type ProfileName } from './profiles.js';
 import { checkScratchRoot, nativeScratchRoot, storageNote } from './scratch-plan.js';
@@ -227,6 +228,28 @@ export function densityFileioParameters(request: ParameterRequest, facts?: Stora
   };
 }
 
+/**
+ * The file sets of each backend's largest N where that backend writes them (checked again at each
+ * session's preflight: a resumed campaign keeps its sizes while the free space may have shrunk).
+ */
+export function fileioDiskNeeds(params: DensityFileioParams): DiskNeed[] {
+  return (Object.entries(params.guests) as Array<[BackendName, number[] | undefined]>).flatMap(([backend, counts]) => {
+    const storage = backendProvider(backend).scratch;
+    const n = Math.max(0, ...(counts ?? []));
+    if (!storage || n === 0) return [];
+    const host = backendDescriptor(backend).kind === 'host';
+    const fileBytes = host ? params.nativeFileTotalBytes : params.fileio.fileTotalBytes;
+    const perGuest = host ? fileBytes : fileBytes * storage.overhead.factor + storage.overhead.bytes;
+    return [
+      {
+        dir: storage.hostDir(params.nativeScratchRoot),
+        bytes: n * perGuest,
+        what: `${backend}'s ${n} file set(s) of ${gib(fileBytes)}`,
+      },
+    ];
+  });
+}
+
 /** The sysbench fileio workload: a file set per guest on its scratch storage. */
 export function sysbenchFileioWorkload(params: DensityFileioParams): Workload {
   const dirs = new Map<Guest, string>();
@@ -287,6 +310,7 @@ export const densityFileio: ExperimentDefinition<DensityFileioParams> = {
   uses: ['scratch'],
   parameters: (request) => densityFileioParameters(request),
   containerLimits: (params) => params.containerLimits,
+  resources: (params) => ({ loads: peakLoads(params.guests, params.memoryMiB), disks: fileioDiskNeeds(params) }),
   run: (context, params) =>
     runDensity(context, {
       experiment: 'density-fileio',

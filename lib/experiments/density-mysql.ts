@@ -20,7 +20,7 @@ import {
   type MariadbServer,
 } from '../workloads/mariadb.js';
 import { oltpMetrics, oltpPrepareCommand, oltpRunCommand, parseOltpOutput } from '../workloads/sysbench-oltp.js';
-import { guestsFor, type ExperimentDefinition, type ParameterRequest } from './definition.js';
+import { guestsFor, peakLoads, type ExperimentDefinition, type ParameterRequest } from './definition.js';
 import { runDensity } from './density.js';
 import { guestsPerKind, type ProfileName } from './profiles.js';
 import { checkScratchRoot, nativeScratchRoot, storageNote } from './scratch-plan.js';
@@ -163,6 +163,7 @@ export const densityMysql: ExperimentDefinition<DensityMysqlParams> = {
   uses: ['scratch'],
   parameters: (request) => densityMysqlParameters(request),
   containerLimits: (params) => params.containerLimits,
+  resources: (params) => ({ loads: peakLoads(params.guests, params.memoryMiB), disks: [] }),
   run: (context, params) =>
     runDensity(context, {
       experiment: 'density-mysql',

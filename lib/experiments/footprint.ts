@@ -17,7 +17,7 @@ import { pause, recordJson } from '../util/clock.js';
 import { AbortedError, GuestbenchError, ParseError, firstLine } from '../util/errors.js';
 import { cellFields, runCells, type Cell, type CellGroup } from './cell-loop.js';
 import type { ExperimentContext } from './context.js';
-import { guestsFor, type ExperimentDefinition } from './definition.js';
+import { guestsFor, peakLoads, type ExperimentDefinition } from './definition.js';
 import { guestsPerKind, type ProfileName } from './profiles.js';
 
 /** Parameters of a footprint campaign. */
@@ -201,5 +201,6 @@ export const footprint: ExperimentDefinition<FootprintParams> = {
     return { ...profile, guests: guestsFor(request, profile.guests), repeats: request.repeats ?? profile.repeats };
   },
   containerLimits: () => false,
+  resources: (params) => ({ loads: peakLoads(params.guests, params.memoryMiB), disks: [] }),
   run: runFootprint,
 };

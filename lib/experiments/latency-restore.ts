@@ -19,7 +19,7 @@ import { writeRaw } from '../results/store.js';
 import { recordJson } from '../util/clock.js';
 import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import type { ExperimentContext } from './context.js';
-import { guestsFor, type ExperimentDefinition } from './definition.js';
+import { guestsFor, peakLoads, type ExperimentDefinition } from './definition.js';
 import { runLatencyLoop } from './latency.js';
 import { okRows, valuelessRow, type MeasurementCell } from './latency-rows.js';
 import { guestsPerKind, type ProfileName } from './profiles.js';
@@ -192,6 +192,11 @@ export const latencyRestore: ExperimentDefinition<LatencyRestoreParams> = {
     return { ...profile, guests: guestsFor(request, profile.guests), repeats: request.repeats ?? profile.repeats };
   },
   containerLimits: (params) => params.containerLimits,
+  resources: (params) => ({
+    loads: peakLoads(params.guests, params.memoryMiB, 1),
+    disks: [],
+    extraGuests: 'each N adds the one guest timed beside them',
+  }),
   run: (context, params) => {
     const checks = new Map<Backend, () => Promise<CapabilityCheck>>();
     return runLatencyLoop(context, {

@@ -18,7 +18,7 @@ import { pause, recordJson } from '../util/clock.js';
 import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import { runCells, type Cell, type CellGroup, type GroupRun } from './cell-loop.js';
 import type { ExperimentContext } from './context.js';
-import { guestsFor, type ExperimentDefinition } from './definition.js';
+import { guestsFor, peakLoads, type ExperimentDefinition } from './definition.js';
 import { okRows, valuelessRow, type MeasurementCell } from './latency-rows.js';
 import { guestsPerKind, type ProfileName } from './profiles.js';
 
@@ -265,6 +265,11 @@ export const latency: ExperimentDefinition<LatencyParams> = {
     return { ...profile, guests: guestsFor(request, profile.guests), repeats: request.repeats ?? profile.repeats };
   },
   containerLimits: (params) => params.containerLimits,
+  resources: (params) => ({
+    loads: peakLoads(params.guests, params.memoryMiB, 1),
+    disks: [],
+    extraGuests: 'each N adds the one guest timed beside them',
+  }),
   run: (context, params) =>
     runLatencyLoop(context, {
       experiment: 'latency',

@@ -387,5 +387,15 @@ export const migration: ExperimentDefinition<MigrationParams> = {
   uses: ['liveMigration'],
   parameters: migrationParameters,
   containerLimits: () => false,
+  // the source and the target guest exist together during a migration
+  resources: (params) => ({
+    loads: params.backends.map((backend) => ({
+      backend,
+      guests: 2,
+      memoryMiB: Math.max(0, ...params.configs.map((config) => config.memoryMiB)),
+    })),
+    disks: [],
+    extraGuests: 'a migration holds the source and the target guest at once',
+  }),
   run: runMigration,
 };

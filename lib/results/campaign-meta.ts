@@ -38,12 +38,32 @@ export interface MissingCapability {
 export type CampaignState = 'running' | 'complete' | 'interrupted' | 'failed';
 
 /** One start or resume of a campaign. */
+/**
+ * The resource preflight's answer at the start of a session (lib/experiments/preflight.ts): memory
+ * for the most guests at once and disk for what the campaign writes, against what the host had.
+ */
+export interface PreflightRecord {
+  memory: {
+    needBytes: number;
+    availableBytes: number;
+    /** how the need was reckoned, e.g. "8 kvm guests x (1024 MiB + 64 MiB QEMU)" */
+    reckoning: string;
+  };
+  disk: Array<{ dir: string; needBytes: number; freeBytes: number; what: string }>;
+  /** every need fits */
+  fits: boolean;
+  /** the campaign ran although something did not fit (`--force`) */
+  forced: boolean;
+}
+
 export interface CampaignSession {
   startedAt: string;
   endedAt?: string;
   state: CampaignState;
   /** error message when the session failed */
   error?: string;
+  /** what the session needed and what the host had (sessions before 2026-12-02 lack it) */
+  preflight?: PreflightRecord;
 }
 
 /** The contents of campaign.json. */

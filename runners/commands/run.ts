@@ -73,11 +73,17 @@ Options:
   --resume ID       complete an interrupted campaign: cells already recorded are skipped and
                     the campaign's own parameters are used
   --fail-fast       stop at the first failed guest instead of recording it and carrying on
+  --force           run even when the preflight finds too little memory for the most guests at
+                    once or too little disk (recorded in campaign.json with the numbers)
   --link-mbit N     migration: rate of the link between the two hosts, 1 to 100000 Mbit/s (default 1000)
   --disk MODE       migration: copy (the disk goes with the migration, as in the thesis;
                     default) or shared (both hosts open the same disk)
   --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
   -h, --help        show this help
+
+Before anything starts, every value is checked, the results directory is probed, and the host's
+memory (MemAvailable) is checked against the most guests the campaign runs at once (a VM: its
+memory + 64 MiB; a container: its limit, else 64 MiB) and its disk against the file sets.
 
 Writes DIR/<campaign>/samples.jsonl (one row per value, flushed as measured), campaign.json
 (host, versions, parameters, missing capabilities) and raw/ (tool output). Ctrl-C or SIGTERM
@@ -91,6 +97,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     results: { type: 'string' },
     resume: { type: 'string' },
     'fail-fast': { type: 'boolean' },
+    force: { type: 'boolean' },
     'link-mbit': { type: 'string' },
     'target-host': { type: 'string' },
     disk: { type: 'string' },
@@ -143,6 +150,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         ...parsed,
         ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
         failFast: values['fail-fast'] === true,
+        force: values.force === true,
         signal: controller.signal,
         log: display.log,
         progress: display.progress,

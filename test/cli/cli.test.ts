@@ -56,6 +56,25 @@ describe('guestbench CLI', () => {
     }
   });
 
+  it('refuses a campaign whose guests at once do not fit in memory, before anything starts, with the numbers', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-cli-'));
+    try {
+      const result = await run('run', 'density-cpu', '--backends', 'kvm', '--guests', '1,200', '--results', empty);
+      expect(result.exitCode).toBe(2);
+      const lines = result.stderr.split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(
+        /^guestbench: The campaign needs 212\.5 GiB of memory \(200 kvm guest\(s\) at once x \(1024 MiB \+ 64 MiB QEMU\)\), the host has [\d.]+ GiB available$/,
+      );
+      expect(lines[1]).toMatch(
+        /^ {2}fix: fewer guests at once with `--guests` \(\d+ kvm guest\(s\) fit\), .*`--force`/,
+      );
+      expect(fs.readdirSync(empty)).toEqual([]);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it('prints its version and commit', async () => {
     for (const flag of ['--version', '-V']) {
       const result = await run(flag);
