@@ -244,7 +244,12 @@ async function bootCheck(
         ? 'the guest printed nothing on its console'
         : `the guest did not reach userspace; last console output: "${lastLine?.trim().slice(0, 120)}"`;
     const exited = /QEMU exited/.test((error as Error).message)
-      ? `QEMU exited: ${(error as Error).message.split('\n').slice(1).join(' ').slice(0, 200)}; `
+      ? `QEMU exited: ${(error as Error).message
+          .split('\n')
+          .slice(1)
+          .filter((line) => !line.startsWith('command: '))
+          .join(' ')
+          .slice(0, 200)}; `
       : '';
     return {
       usable: false,

@@ -108,7 +108,12 @@ export class ContainerEventLog {
    */
   static async open(name: string, options: { client?: Docker; signal?: AbortSignal } = {}): Promise<ContainerEventLog> {
     const controller = new AbortController();
-    options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    // the caller's signal (the campaign's) outlives the log: its listener goes when the log closes
+    const onAbort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    controller.signal.addEventListener('abort', () => options.signal?.removeEventListener('abort', onAbort), {
+      once: true,
+    });
     const log = new ContainerEventLog(controller);
     const since = Math.floor(Date.now() / 1000) - 1;
     const stream = (await (options.client ?? dockerClient()).getEvents({

@@ -246,10 +246,14 @@ export class DockerGuest implements Guest {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('end', () => resolve());
-      stream.on('close', () => resolve());
+      const settle = (then: () => void) => () => {
+        signal?.removeEventListener('abort', onAbort);
+        then();
+      };
+      stream.on('end', settle(resolve));
+      stream.on('close', settle(resolve));
       stream.on('error', (error) =>
-        reject(engineError(`Exec stream failed in container ${this.spec.name}`, error, this.backend)),
+        settle(() => reject(engineError(`Exec stream failed in container ${this.spec.name}`, error, this.backend)))(),
       );
     });
     // the stream ends as the process exits; the engine may need a moment to record the exit code

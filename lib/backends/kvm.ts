@@ -525,7 +525,9 @@ export class KvmGuest implements Guest {
           endedNs: process.hrtime.bigint(),
         };
       }
-      if (this.#exit) throw this.#exitError(`QEMU exited while running: ${argv.join(' ')}`);
+      // the agent's socket closes as QEMU dies: give its exit a moment to be seen, to say so
+      if (qga.isClosed) await this.#exitWithin(2_000);
+      if (this.#exit) throw this.#exitError(`QEMU exited while running \`${argv.slice(0, 2).join(' ')} ...\``);
       if (error instanceof AbortedError) {
         const what = options.signal?.aborted ? 'Aborted' : 'Timed out';
         throw new AbortedError(`${what}: ${argv.join(' ')} in VM ${this.spec.name}`, { cause: error });
@@ -675,13 +677,30 @@ export class KvmGuest implements Guest {
     rmSync(this.vmDir, { recursive: true, force: true });
   }
 
+  /** Waits until QEMU's exit has been seen, at most `ms` (it may be dying: its sockets closed). */
+  async #exitWithin(ms: number): Promise<void> {
+    const subprocess = this.#process;
+    if (!subprocess || this.#exit) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      subprocess.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
+  }
+
   #exitError(what: string): BackendError {
     const exit = this.#exit;
     const code = exit?.signal ? `signal ${exit.signal}` : `code ${exit?.exitCode ?? '?'}`;
     const stderr = String(exit?.stderr ?? '').trim();
-    return new BackendError(`${what} (${code}): ${this.command.join(' ')}${stderr ? `\n${stderr}` : ''}`, {
-      backend: this.backend,
-    });
+    // one line for rows and logs; QEMU's own words and its command line below it
+    return new BackendError(
+      `${what} (${code}) in VM ${this.spec.name}${stderr ? `\n${stderr}` : ''}\ncommand: ${this.command.join(' ')}`,
+      { backend: this.backend },
+    );
   }
 }
 

@@ -11,11 +11,12 @@ import {
   createCampaignStore,
   openCampaignStore,
   readCampaignMeta,
+  cutTornTail,
   readSamples,
   writeCampaignMeta,
   type CampaignStore,
 } from '../results/store.js';
-import { AbortedError, UsageError } from '../util/errors.js';
+import { AbortedError, ResultsWriteError, UsageError } from '../util/errors.js';
 import { gitState } from '../util/git.js';
 import { doneCells, type Log } from './context.js';
 import type { ProgressSink } from './progress.js';
@@ -166,7 +167,10 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
   }
 
   const before = readSamples(store.dir);
-  if (before.tornTail) request.log('samples.jsonl ended in a torn line (a crash mid-write); it is ignored');
+  if (before.tornTail)
+    request.log(
+      `samples.jsonl ended in a torn line (a crash mid-write): cut ${cutTornTail(store)} bytes, the whole rows kept`,
+    );
   const finish = (state: CampaignState, error?: string): CampaignOutcome => {
     const ended = new Date().toISOString();
     Object.assign(session, { endedAt: ended, state }, error ? { error } : {});
@@ -192,6 +196,23 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
     );
   } catch (error) {
     if (error instanceof AbortedError || request.signal.aborted) return finish('interrupted');
+    if (error instanceof ResultsWriteError) {
+      // campaign.json may not be writable either: it then still says `running`, which --resume accepts
+      try {
+        finish('failed', error.message);
+      } catch {
+        request.log(`could not record the failure in campaign.json either (${error.code ?? 'write refused'})`);
+      }
+      const kept = readSamples(store.dir).samples.length;
+      throw new ResultsWriteError(
+        `${error.message}: the campaign stopped; the ${kept} rows written before are intact`,
+        {
+          cause: error,
+          code: error.code,
+          fix: `free some space under ${request.resultsDir}, then \`guestbench run ${request.experiment} --resume ${store.id} --results ${request.resultsDir}\``,
+        },
+      );
+    }
     finish('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }

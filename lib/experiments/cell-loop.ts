@@ -17,7 +17,7 @@ import { CAPABILITY_NAMES, lacksCapability, unknownAccel, type BackendName } fro
 import type { RowFields } from '../results/rows.js';
 import type { Accel, Sample } from '../results/schema.js';
 import { appendSamples } from '../results/store.js';
-import { AbortedError, CapabilityError, GuestbenchError, firstLine } from '../util/errors.js';
+import { AbortedError, CapabilityError, GuestbenchError, ResultsWriteError, firstLine } from '../util/errors.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import { ProgressTracker } from './progress.js';
 
@@ -48,6 +48,11 @@ export interface GroupRun {
   /** the rows of one cell (errored rows where a step failed; throwing also makes errored rows) */
   measure(cell: Cell): Promise<Sample[]>;
   close(): Promise<void>;
+  /**
+   * why the group can no longer measure (a guest died: killed, crashed), asked after a cell with
+   * errored rows; the loop then closes it and opens it afresh for the remaining repeats
+   */
+  lost?(): Promise<string | undefined>;
 }
 
 /** What the loop needs from an experiment. */
@@ -158,6 +163,8 @@ export async function runCells<Shared>(context: ExperimentContext, plan: CellPla
       shared = (await plan.openBackend?.(backend)) as Shared;
     } catch (error) {
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during set-up', { cause: error });
+      // a results directory that refuses writes stops the campaign: no row could be kept
+      if (error instanceof ResultsWriteError) throw error;
       if (error instanceof CapabilityError) {
         context.noteMissing({
           capability: `${plan.experiment}:${name}`,
@@ -200,23 +207,29 @@ async function runGroup<Shared>(
     repeat,
     config: group.config,
   });
-  progress.running(`${words}: setting up`);
-  let run: GroupRun;
+  // opens the group; on failure records the given repeats as errored and answers undefined
+  const open = async (failing: readonly number[]): Promise<GroupRun | undefined> => {
+    progress.running(`${words}: setting up`);
+    try {
+      return await plan.openGroup(backend, group, shared);
+    } catch (error) {
+      if (context.signal.aborted) throw new AbortedError('Campaign interrupted during set-up', { cause: error });
+      // a results directory that refuses writes stops the campaign: no row could be kept
+      if (error instanceof ResultsWriteError) throw error;
+      if (context.failFast) throw error;
+      context.log(`${plan.experiment}: ${words}: ${firstLine(error)}`);
+      appendSamples(
+        context.store,
+        failing.flatMap((repeat) => plan.valuelessRows(cellOf(repeat), 'errored', firstLine(error))),
+      );
+      progress.finished(group.backend, failing.length, true);
+      return undefined;
+    }
+  };
+  let run = await open(repeats);
+  if (!run) return;
   try {
-    run = await plan.openGroup(backend, group, shared);
-  } catch (error) {
-    if (context.signal.aborted) throw new AbortedError('Campaign interrupted during set-up', { cause: error });
-    if (context.failFast) throw error;
-    context.log(`${plan.experiment}: ${words}: ${firstLine(error)}`);
-    appendSamples(
-      context.store,
-      repeats.flatMap((repeat) => plan.valuelessRows(cellOf(repeat), 'errored', firstLine(error))),
-    );
-    progress.finished(group.backend, repeats.length, true);
-    return;
-  }
-  try {
-    for (const repeat of repeats) {
+    for (const [index, repeat] of repeats.entries()) {
       progress.running(`${words} repeat ${repeat}/${group.repeats}`);
       const cell = cellOf(repeat);
       let rows: Sample[];
@@ -225,7 +238,7 @@ async function runGroup<Shared>(
       } catch (error) {
         if (context.signal.aborted)
           throw new AbortedError('Campaign interrupted during a measurement', { cause: error });
-        if (context.failFast) throw error;
+        if (context.failFast || error instanceof ResultsWriteError) throw error;
         rows = plan.valuelessRows(cell, 'errored', firstLine(error));
       }
       if (context.signal.aborted) throw new AbortedError('Campaign interrupted during a measurement');
@@ -236,8 +249,20 @@ async function runGroup<Shared>(
       progress.finished(group.backend, 1, true);
       const failed = rows.find((row) => row.state === 'errored');
       if (failed && context.failFast) throw new GuestbenchError(`A measurement failed (--fail-fast): ${failed.reason}`);
+      const rest = repeats.slice(index + 1);
+      const lost = failed && rest.length > 0 ? await run.lost?.() : undefined;
+      if (lost !== undefined) {
+        context.log(
+          `${plan.experiment}: ${words}: ${lost}; starting the group's guests again for the remaining repeats`,
+        );
+        const gone = run;
+        run = undefined;
+        await gone.close();
+        run = await open(rest);
+        if (!run) return;
+      }
     }
   } finally {
-    await run.close();
+    await run?.close();
   }
 }

@@ -13,6 +13,7 @@ import type { MetricName, Sample } from '../results/schema.js';
 import { writeRaw } from '../results/store.js';
 import { GuestbenchError, firstLine } from '../util/errors.js';
 import { anySignal } from '../util/signals.js';
+import { lostGuests } from './lost-guests.js';
 import { cellFields, runCells, type Cell, type CellGroup, type GroupRun } from './cell-loop.js';
 import type { ExperimentContext } from './context.js';
 import type { Workload } from './workload.js';
@@ -150,6 +151,7 @@ async function openDensityGroup(
   }
   return {
     measure: async (cell) => measureRepeat(context, params, started, cell),
+    lost: () => lostGuests(started),
     async close() {
       await cleanupGuests(context, params, started);
       await stopGuests(started);
@@ -196,7 +198,8 @@ function describeRepeat(rows: readonly Sample[]): string {
     row.metric === 'total_time' && row.state === 'ok' ? [row.value.toFixed(2)] : [],
   );
   const failed = rows.filter((row) => row.state === 'errored');
-  return `total_time ${times.join(' ')} s${failed.length ? `, ${failed.length} errored: ${failed[0]?.reason ?? ''}` : ''}`;
+  const measured = times.length > 0 ? `total_time ${times.join(' ')} s` : 'no total_time';
+  return `${measured}${failed.length ? `, ${failed.length} errored: ${failed[0]?.reason ?? ''}` : ''}`;
 }
 
 /** Runs a density experiment over every backend and N, skipping cells already done. */

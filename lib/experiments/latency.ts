@@ -17,6 +17,7 @@ import { writeRaw } from '../results/store.js';
 import { pause, recordJson } from '../util/clock.js';
 import { AbortedError, GuestbenchError, firstLine } from '../util/errors.js';
 import { runCells, type Cell, type CellGroup, type GroupRun } from './cell-loop.js';
+import { lostGuests } from './lost-guests.js';
 import type { ExperimentContext } from './context.js';
 import { guestsFor, peakLoads, type ExperimentDefinition } from './definition.js';
 import { okRows, valuelessRow, type MeasurementCell } from './latency-rows.js';
@@ -162,8 +163,15 @@ async function openLatencyGroup(
         guests: cell.guests,
         repeat: cell.repeat,
       };
-      return await loop.measure(backend, measured, `${prefix}-r${cell.repeat}`);
+      // a background guest that died would make this N a smaller one
+      const before = await lostGuests(background);
+      if (before !== undefined) throw new GuestbenchError(`background: ${before}`);
+      const rows = await loop.measure(backend, measured, `${prefix}-r${cell.repeat}`);
+      const after = await lostGuests(background);
+      if (after !== undefined) throw new GuestbenchError(`background: ${after} during the measurement`);
+      return rows;
     },
+    lost: () => lostGuests(background),
     close,
   };
 }

@@ -54,8 +54,8 @@ export function checkResultsDir(dir: string, option = '--results'): string {
   const wanted = path.resolve(dir);
   let existing = wanted;
   while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-  const refuse = (why: string): never => {
-    throw new UsageError(`\`${option} ${dir}\`: ${why}`, { fix: FIX });
+  const refuse = (why: string, fix = FIX): never => {
+    throw new UsageError(`\`${option} ${dir}\`: ${why}`, { fix });
   };
   if (!fs.statSync(existing).isDirectory()) refuse(`${existing} is a file, not a directory`);
   const virtual = VIRTUAL_FILESYSTEMS[fs.statfsSync(existing).type];
@@ -64,6 +64,8 @@ export function checkResultsDir(dir: string, option = '--results'): string {
     fs.mkdirSync(wanted, { recursive: true });
     probeWrite(wanted);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC')
+      refuse('its disk is full (ENOSPC)', `free some space there, or ${FIX}`);
     refuse(`cannot write there (${(error as Error).message.split('\n')[0]})`);
   }
   return wanted;

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../util/errors.js';
+import { ResultsWriteError, UsageError } from '../util/errors.js';
 import type { CampaignMeta } from './campaign-meta.js';
 import { isCampaignId } from './campaign-id.js';
 import type { Sample } from './schema.js';
@@ -43,35 +43,91 @@ export function openCampaignStore(resultsDir: string, id: string): CampaignStore
   return { id, dir };
 }
 
+/** A write the filesystem refused, as one line naming the file and the reason (ENOSPC: the disk is full). */
+function writeRefused(file: string, error: unknown): ResultsWriteError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EDQUOT' ? 'disk quota exceeded' : firstWords(error);
+  return new ResultsWriteError(`Could not write ${file}: ${why}${code ? ` (${code})` : ''}`, { cause: error, code });
+}
+
+function firstWords(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
+
 /**
  * Appends rows to samples.jsonl in one write and fsyncs before returning, so a row the caller
- * was told about survives a crash or Ctrl-C.
+ * was told about survives a crash or Ctrl-C. A write the disk refuses (full) is undone to the last
+ * whole line and thrown as a ResultsWriteError: the file never keeps half a row.
  */
 export function appendSamples(store: CampaignStore, samples: readonly Sample[]): void {
   if (samples.length === 0) return;
-  const text = samples.map((sample) => JSON.stringify(sample)).join('\n') + '\n';
-  const fd = fs.openSync(path.join(store.dir, SAMPLES_FILE), 'a');
+  const text = Buffer.from(samples.map((sample) => JSON.stringify(sample)).join('\n') + '\n');
+  const file = path.join(store.dir, SAMPLES_FILE);
+  let fd: number;
   try {
-    fs.writeSync(fd, text);
+    fd = fs.openSync(file, 'a');
+  } catch (error) {
+    throw writeRefused(file, error);
+  }
+  const size = fs.fstatSync(fd).size;
+  try {
+    let written = 0;
+    while (written < text.length) written += fs.writeSync(fd, text, written);
     fs.fsyncSync(fd);
+  } catch (error) {
+    try {
+      fs.ftruncateSync(fd, size);
+    } catch {
+      // the rows are not reported as written either way; a torn tail is cut on the next open
+    }
+    throw writeRefused(file, error);
   } finally {
     fs.closeSync(fd);
   }
 }
 
+/**
+ * Cuts a torn last line (a crash mid-write) off samples.jsonl so that the next append starts on a
+ * line of its own; returns the bytes cut (0 when the file ends in a whole line).
+ */
+export function cutTornTail(store: CampaignStore): number {
+  const file = path.join(store.dir, SAMPLES_FILE);
+  if (!fs.existsSync(file)) return 0;
+  const text = fs.readFileSync(file);
+  const end = text.lastIndexOf(0x0a) + 1;
+  if (end === text.length) return 0;
+  try {
+    fs.truncateSync(file, end);
+  } catch (error) {
+    throw writeRefused(file, error);
+  }
+  return text.length - end;
+}
+
 /** Keeps a tool's raw output beside the samples; returns its path relative to the campaign directory. */
 export function writeRaw(store: CampaignStore, name: string, text: string): string {
   const relative = path.posix.join(RAW_DIR, `${name}.txt`);
-  fs.writeFileSync(path.join(store.dir, relative), text);
+  const file = path.join(store.dir, relative);
+  try {
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    throw writeRefused(file, error);
+  }
   return relative;
 }
 
-/** Replaces campaign.json atomically (write to a temp file, then rename). */
+/** Replaces campaign.json atomically (write to a temp file, then rename); a refused write leaves the old one. */
 export function writeCampaignMeta(store: CampaignStore, meta: CampaignMeta): void {
   const target = path.join(store.dir, META_FILE);
   const temp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(meta, null, 2) + '\n');
-  fs.renameSync(temp, target);
+  try {
+    fs.writeFileSync(temp, JSON.stringify(meta, null, 2) + '\n');
+    fs.renameSync(temp, target);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw writeRefused(target, error);
+  }
 }
 
 /** Reads campaign.json. */

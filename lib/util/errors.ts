@@ -32,6 +32,19 @@ export class CapabilityError extends GuestbenchError {}
 /** Tool output that did not have the expected shape. */
 export class ParseError extends GuestbenchError {}
 
+/**
+ * The results directory refused a write (full disk, quota, a read-only remount): the campaign stops;
+ * what was written before stays intact (a row is never half written).
+ */
+export class ResultsWriteError extends GuestbenchError {
+  /** the errno code, e.g. ENOSPC */
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause?: unknown; fix?: string; code?: string | undefined }) {
+    super(message, options);
+    this.code = options.code;
+  }
+}
+
 /** An operation that was aborted by the user (Ctrl-C) or by a timeout. */
 export class AbortedError extends GuestbenchError {}
 

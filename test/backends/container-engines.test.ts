@@ -3,6 +3,7 @@
  * (with the project's own storage and configuration), driven by the same client. Start, readiness,
  * exec, stop, and nothing left behind, on each.
  */
+import { getEventListeners } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortedError, BackendError } from '../../lib/util/errors.js';
 import { parseCpuOutput } from '../../lib/workloads/sysbench-cpu.js';
@@ -58,6 +59,18 @@ describe.each(containerBackends)('$name backend (real engine)', (state) => {
     try {
       const result = await guest.exec(['sh', '-c', 'echo out; echo err >&2; exit 3']);
       expect(result).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    } finally {
+      await guest.stop();
+    }
+  });
+
+  it.skipIf(skip)("leaves no listener on the caller's signal after its commands, however many", async () => {
+    const guest = await state.make(CAMPAIGN).start({ name: `${CAMPAIGN}-l`, vcpus: 1, memoryMiB: 1024 });
+    const campaign = new AbortController().signal;
+    try {
+      await guest.waitReady({ timeoutMs: 30_000 });
+      for (let run = 0; run < 12; run++) expect((await guest.exec(['true'], { signal: campaign })).exitCode).toBe(0);
+      expect(getEventListeners(campaign, 'abort')).toHaveLength(0);
     } finally {
       await guest.stop();
     }

@@ -143,7 +143,7 @@ describe.skipIf(skipReason !== undefined)('kvm backend (real QEMU, TCG)', () => 
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BackendError);
     expect((failure as Error).message).toMatch(
-      /QEMU exited before its QMP socket was ready \(code 1\): .*no-such-cpu-model/s,
+      /QEMU exited before its QMP socket was ready \(code 1\) in VM \S+\n.*no-such-cpu-model/s,
     );
     const controller = new AbortController();
     controller.abort();

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { getEventListeners } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ContainerEventLog,
@@ -114,5 +115,13 @@ describe.skipIf(dockerSkip)('container start and stop (real Docker engine)', () 
     const log = await ContainerEventLog.open(`guestbench-${CAMPAIGN}-none`);
     expect(await log.waitFor('start', 200)).toBeUndefined();
     log.close();
+  });
+
+  it("takes its listener off the caller's signal when closed (one log per latency repeat)", async () => {
+    const campaign = new AbortController().signal;
+    for (let repeat = 0; repeat < 12; repeat++) {
+      (await ContainerEventLog.open(`guestbench-${CAMPAIGN}-none`, { signal: campaign })).close();
+    }
+    expect(getEventListeners(campaign, 'abort')).toHaveLength(0);
   });
 });

@@ -3,6 +3,7 @@
  * resume, unsupported and errored cells, --fail-fast, an abort, and progress are tested here once,
  * through the density experiment and through the loop itself.
  */
+import { getEventListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -197,6 +198,47 @@ describe('the campaign cell loop', () => {
     expect(h.logs.some((line) => line.includes('1 errored: exited with code 1'))).toBe(true);
   });
 
+  it('when a guest dies mid-repeat, records that repeat errored and starts the group afresh for the rest', async () => {
+    const docker = new FakeBackend('docker', {
+      exec: (_argv, guest) => {
+        // the first N=2 group loses its second guest during repeat 2 (killed from outside)
+        if (guest.spec.name.endsWith('-g2') && guest.commands.length === 2 && docker.started.length === 2) {
+          guest.state = 'stopped';
+          return new Error('QEMU exited while running `work ...` (signal SIGKILL)');
+        }
+        return { stdout: 'total_time 0.5\n' };
+      },
+    });
+    const h = harness({ backends: { docker } });
+    await runDensity(h.context, density({ docker: [2] }, 4));
+    // repeat 2: the first guest's run is kept, the second's is errored
+    expect(cells(h.rows())).toEqual([
+      'docker/2/1:ok',
+      'docker/2/2:ok',
+      'docker/2/2:errored',
+      'docker/2/3:ok',
+      'docker/2/4:ok',
+    ]);
+    expect(h.rows().find((row) => row.state === 'errored')?.reason).toMatch(/^QEMU exited while running/);
+    // two guests, then two fresh ones for repeats 3 and 4; none left running
+    expect(docker.started.map((guest) => guest.commands.length)).toEqual([2, 2, 2, 2]);
+    expect(docker.running()).toEqual([]);
+    expect(
+      h.logs.some((line) => /1 of its 2 guest\(s\) no longer running .*starting the group's guests again/.test(line)),
+    ).toBe(true);
+  });
+
+  it('keeps a group whose guests are all still running after an errored repeat', async () => {
+    let run = 0;
+    const docker = new FakeBackend('docker', {
+      exec: () => ((run += 1) === 1 ? { exitCode: 1 } : { stdout: 'total_time 0.5\n' }),
+    });
+    const h = harness({ backends: { docker } });
+    await runDensity(h.context, density({ docker: [1] }, 3));
+    expect(cells(h.rows())).toEqual(['docker/1/1:errored', 'docker/1/2:ok', 'docker/1/3:ok']);
+    expect(docker.started).toHaveLength(1);
+  });
+
   it('records a group whose guests cannot start as errored for each of its repeats, and goes on', async () => {
     const docker = new FakeBackend('docker', {
       ...answers,
@@ -234,6 +276,31 @@ describe('the campaign cell loop', () => {
     await expect(runDensity(h.context, density({ docker: [1, 2] }, 5))).rejects.toBeInstanceOf(AbortedError);
     expect(cells(h.rows())).toEqual(['docker/1/1:ok', 'docker/1/2:ok']);
     expect(docker.running()).toEqual([]);
+  });
+
+  it('leaves no listener, timer or handle behind after a campaign of many repeats, and no leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    const resources = () =>
+      process
+        .getActiveResourcesInfo()
+        .filter((kind) => kind !== 'TTYWrap')
+        .sort();
+    const before = resources();
+    try {
+      const docker = new FakeBackend('docker', answers);
+      const h = harness({ backends: { docker } });
+      await runDensity(h.context, density({ docker: [1, 2] }, 300));
+      expect(h.rows().filter((row) => row.state === 'ok')).toHaveLength(900);
+      expect(getEventListeners(h.context.signal, 'abort')).toHaveLength(0);
+      // warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+      expect(resources()).toEqual(before);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('reports progress: cells done of the total, the one running, and time left once a cell is measured', async () => {
