@@ -21,7 +21,7 @@ import type { ImageSet } from '../images/index.js';
 import { GUEST_ECHO_PORT } from '../images/recipe.js';
 import type { HostPair } from '../network/host-pair.js';
 import { openLinkTransfer, type LinkTransferChannel } from '../network/link-transfer.js';
-import { BackendError, firstLine } from '../util/errors.js';
+import { AbortedError, BackendError, firstLine } from '../util/errors.js';
 import { isProcessAlive } from '../util/signals.js';
 import type {
   Continuity,
@@ -315,7 +315,9 @@ class ContainerMigration implements MigrationSession {
         '-c',
         migratingContainerScript(),
       ],
-      { netns: pair.source.netns, signal: options.signal },
+      // not cancelled: a podman killed while it changes a container's state can leave its lock held, and every
+      // later podman command on that storage hangs (podman#11283); `run -d` returns within seconds
+      { netns: pair.source.netns, timeoutMs: 120_000 },
     );
     if (run.exitCode !== 0) {
       rmSync(dir, { recursive: true, force: true });
@@ -350,15 +352,18 @@ class ContainerMigration implements MigrationSession {
     if (!channel) throw new BackendError('migrate: prepare the target first', { backend: 'podman' });
     this.#counterBefore = await this.source.counter();
     const issuedNs = process.hrtime.bigint();
+    // checkpoint and restore run to their end on Ctrl-C (a podman killed mid-way can leave the container's lock
+    // held, podman#11283); the abort is honoured between the steps
+    const interrupted = (): void => {
+      if (signal?.aborted) throw new AbortedError('Migration interrupted', { cause: signal.reason });
+    };
+    interrupted();
     const dumped = await podman(
       this.source.host,
       ['container', 'checkpoint', '--export', archive, '--print-stats', this.source.container],
-      {
-        netns: this.pair.source.netns,
-        signal,
-        timeoutMs: options.timeoutMs,
-      },
+      { netns: this.pair.source.netns, timeoutMs: options.timeoutMs },
     );
+    interrupted();
     if (dumped.exitCode !== 0)
       throw new BackendError(`podman container checkpoint failed: ${podmanFailure(dumped)}`, { backend: 'podman' });
     const checkpointedNs = process.hrtime.bigint();
@@ -366,9 +371,9 @@ class ContainerMigration implements MigrationSession {
     const transferredNs = process.hrtime.bigint();
     // the container is frozen on the source since the checkpoint: from the restore on, only the target can answer
     const switchedNs = process.hrtime.bigint();
+    interrupted();
     const restored = await podman(this.targetHost, ['container', 'restore', '--import', received, '--print-stats'], {
       netns: this.pair.target.netns,
-      signal,
       timeoutMs: options.timeoutMs,
     });
     if (restored.exitCode !== 0)
