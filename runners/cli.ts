@@ -13,6 +13,8 @@ export interface Command {
   /** full --help text */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** how many positional arguments it takes (default none): more are refused before it runs */
+  maxPositionals?: number;
   /** runs with parsed values; returns the exit code */
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
@@ -35,21 +37,48 @@ function joinNegativeValues(command: Command, argv: readonly string[]): string[]
   return joined;
 }
 
+/** The parser keeps the last of a repeated option silently: each option is taken once, or refused. */
+function refuseRepeatedOptions(
+  command: Command,
+  tokens: ReadonlyArray<{ kind: string; name?: string; value?: string }>,
+): void {
+  const given = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? 'set']);
+  }
+  for (const [name, seen] of given) {
+    if (seen.length < 2) continue;
+    throw new UsageError(
+      `Expected \`--${name}\` once, got it ${seen.length} times (${seen.join(', ')}) (guestbench ${command.name})`,
+      { fix: `give \`--${name}\` once; a list is one comma-separated value, e.g. \`--guests 1,2,4\`` },
+    );
+  }
+}
+
 /** Parses argv for a command; unknown options become a UsageError naming the option. */
 export function parseCommandArgs(
   command: Command,
   argv: string[],
 ): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: joinNegativeValues(command, argv),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
     const help = values.help === true;
+    if (!help) refuseRepeatedOptions(command, tokens);
+    const extra = positionals.slice(command.maxPositionals ?? 0);
+    if (extra.length > 0 && !help)
+      throw new UsageError(`Unexpected argument \`${extra.join(' ')}\` (guestbench ${command.name})`, {
+        fix: `see \`guestbench ${command.name} --help\``,
+      });
     return { values: values as Record<string, string | boolean | undefined>, positionals, help };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${message.split('\n')[0]} (guestbench ${command.name})`, {
       fix: `see \`guestbench ${command.name} --help\``,

@@ -21,6 +21,7 @@ instant unless --force is given. Needs root, debootstrap and a reachable Debian 
 Options:
   --force    rebuild even if the cached images match the recipe
   -h, --help show this help`,
+  maxPositionals: 1,
   options: { force: { type: 'boolean' } },
   async run(values, positionals) {
     if (positionals.length === 1 && positionals[0] === 'prune') {

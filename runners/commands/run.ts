@@ -4,7 +4,7 @@
 import { summarize } from '../../lib/analysis/summarize.js';
 import { BACKEND_NAMES } from '../../lib/model/backends.js';
 import { runCampaign } from '../../lib/experiments/campaign.js';
-import { defaultBackends } from '../../lib/experiments/definition.js';
+import { defaultBackends, type ParameterRequest } from '../../lib/experiments/definition.js';
 import { experimentDefinitions, experimentNamed } from '../../lib/experiments/registry.js';
 import { parseProfile } from '../../lib/experiments/profiles.js';
 import { checkResultsDir } from '../../lib/results/results-dir.js';
@@ -51,6 +51,58 @@ function parseDiskMode(value: string): 'copy' | 'shared' {
   });
 }
 
+/** What `guestbench run` was asked for, every value checked (the results directory created and probed). */
+export interface RunArguments {
+  experiment: string;
+  parameters: ParameterRequest & { resultsDir: string };
+  resume?: string;
+  failFast: boolean;
+  force: boolean;
+}
+
+/** Checks `guestbench run`'s arguments before anything starts; a UsageError names the option and the fix. */
+export function parseRunArguments(
+  values: Record<string, string | boolean | undefined>,
+  positionals: readonly string[],
+): RunArguments {
+  if (positionals.length !== 1) {
+    throw new UsageError(`Expected one experiment, got \`${positionals.join(' ') || 'nothing'}\``, {
+      fix: 'for example `guestbench run density-cpu --profile quick` (see `guestbench run --help`)',
+    });
+  }
+  const definition = experimentNamed(positionals[0] as string);
+  const experiment = definition.name;
+  for (const option of ['link-mbit', 'target-host', 'disk'] as const) {
+    if (values[option] !== undefined && experiment !== 'migration') {
+      throw new UsageError(`Expected \`--${option}\` only with the migration experiment, got it with ${experiment}`, {
+        fix: `drop --${option}`,
+      });
+    }
+  }
+  // every value checked, then the results directory (created and probed), before anything starts
+  const parameters = {
+    profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
+    backends: typeof values.backends === 'string' ? parseBackends(values.backends) : defaultBackends(definition),
+    ...(typeof values.guests === 'string'
+      ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
+      : {}),
+    ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
+    ...(typeof values['link-mbit'] === 'string'
+      ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') }
+      : {}),
+    ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
+    ...(typeof values.disk === 'string' ? { disk: parseDiskMode(values.disk) } : {}),
+    resultsDir: checkResultsDir(typeof values.results === 'string' ? values.results : defaultResultsDir()),
+  };
+  return {
+    experiment,
+    parameters,
+    ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
+    failFast: values['fail-fast'] === true,
+    force: values.force === true,
+  };
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run (or resume) a campaign of one experiment',
@@ -62,8 +114,9 @@ ${experimentDefinitions()
   .join('\n')}
 
 Options:
-  --backends LIST   comma-separated, of ${BACKEND_NAMES.join(',')} (default: every backend that can
-                    run the experiment; one asked for that cannot gets unsupported rows saying why)
+  --backends LIST   comma-separated, of ${BACKEND_NAMES.join(',')} (duplicates folded; default: every
+                    backend that can run the experiment; one asked for that cannot gets unsupported
+                    rows saying why)
   --guests LIST     guest counts N, e.g. 1,2,4,8, each 1 to 256 (latency: 0 to 256; duplicates
                     folded; default: the profile's, per backend)
   --repeats N       repeats per N, 1 to 1000 (default: the profile's: quick 3, thesis 10)
@@ -81,6 +134,8 @@ Options:
   --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
   -h, --help        show this help
 
+Each option is taken once: a repeated option is refused (a list is one comma-separated value).
+
 Before anything starts, every value is checked, the results directory is probed, and the host's
 memory (MemAvailable) is checked against the most guests the campaign runs at once (a VM: its
 memory + 64 MiB; a container: its limit, else 64 MiB) and its disk against the file sets.
@@ -89,6 +144,7 @@ Writes DIR/<campaign>/samples.jsonl (one row per value, flushed as measured), ca
 (host, versions, parameters, missing capabilities) and raw/ (tool output). Ctrl-C or SIGTERM
 stops the campaign: finished samples are kept, every guest is stopped; --resume completes it.
 Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
+  maxPositionals: 1,
   options: {
     backends: { type: 'string' },
     guests: { type: 'string' },
@@ -103,35 +159,8 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     disk: { type: 'string' },
   },
   async run(values, positionals) {
-    if (positionals.length !== 1) {
-      throw new UsageError(`Expected one experiment, got \`${positionals.join(' ') || 'nothing'}\``, {
-        fix: 'for example `guestbench run density-cpu --profile quick` (see `guestbench run --help`)',
-      });
-    }
-    const definition = experimentNamed(positionals[0] as string);
-    const experiment = definition.name;
-    for (const option of ['link-mbit', 'target-host', 'disk'] as const) {
-      if (values[option] !== undefined && experiment !== 'migration') {
-        throw new UsageError(`Expected \`--${option}\` only with the migration experiment, got it with ${experiment}`, {
-          fix: `drop --${option}`,
-        });
-      }
-    }
-    // every value checked, then the results directory (created and probed), before anything starts
-    const parsed = {
-      profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
-      backends: typeof values.backends === 'string' ? parseBackends(values.backends) : defaultBackends(definition),
-      ...(typeof values.guests === 'string'
-        ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
-        : {}),
-      ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
-      ...(typeof values['link-mbit'] === 'string'
-        ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') }
-        : {}),
-      ...(typeof values['target-host'] === 'string' ? { targetHost: values['target-host'] } : {}),
-      ...(typeof values.disk === 'string' ? { disk: parseDiskMode(values.disk) } : {}),
-      resultsDir: checkResultsDir(typeof values.results === 'string' ? values.results : defaultResultsDir()),
-    };
+    const parsed = parseRunArguments(values, positionals);
+    const { experiment } = parsed;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) {
@@ -147,10 +176,10 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     try {
       const outcome = await runCampaign({
         experiment,
-        ...parsed,
-        ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
-        failFast: values['fail-fast'] === true,
-        force: values.force === true,
+        ...parsed.parameters,
+        ...(parsed.resume === undefined ? {} : { resume: parsed.resume }),
+        failFast: parsed.failFast,
+        force: parsed.force,
         signal: controller.signal,
         log: display.log,
         progress: display.progress,
