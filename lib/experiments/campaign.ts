@@ -4,7 +4,7 @@
  */
 import { resolveBackends, type ResolvedBackends } from '../backends/availability.js';
 import type { CapabilityKey } from '../backends/capabilities.js';
-import type { CampaignMeta, CampaignState, MissingCapability } from '../results/campaign-meta.js';
+import type { CampaignMeta, CampaignState, CellStop, MissingCapability, RepeatRule } from '../results/campaign-meta.js';
 import { newCampaignId } from '../results/campaign-id.js';
 import { hostFingerprint } from '../results/host-fingerprint.js';
 import {
@@ -36,6 +36,8 @@ export interface CampaignRequest extends ParameterRequest {
   log: Log;
   /** cells done of the total, the one running, time left */
   progress?: ProgressSink;
+  /** `--repeats auto`: repeats added to each cell until stable (then `repeats` is the rule's cap) */
+  repeatRule?: RepeatRule;
   /** run although the resource preflight finds too little memory or disk (recorded with the session) */
   force?: boolean;
   /** the host's memory and disk (default: measured now); tests inject a small host */
@@ -129,6 +131,7 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
       state: 'running',
       sessions: [],
       missing: [],
+      ...(request.repeatRule ? { repeatRule: request.repeatRule, stops: [] } : {}),
     };
     opened = { store: createCampaignStore(request.resultsDir, meta), meta };
   }
@@ -154,6 +157,10 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
     if (seen.has(key)) return;
     seen.add(key);
     meta.missing.push(item);
+    writeCampaignMeta(store, meta);
+  };
+  const noteStop = (stop: CellStop): void => {
+    meta.stops = [...(meta.stops ?? []), stop];
     writeCampaignMeta(store, meta);
   };
   for (const item of resolved.missing) noteMissing(item);
@@ -191,6 +198,8 @@ export async function runCampaign(request: CampaignRequest): Promise<CampaignOut
         log: request.log,
         ...(request.progress ? { progress: request.progress } : {}),
         noteMissing,
+        // a resumed campaign keeps its own rule
+        ...(meta.repeatRule ? { repeatRule: meta.repeatRule, noteStop } : {}),
       },
       params,
     );

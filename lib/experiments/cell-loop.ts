@@ -16,10 +16,11 @@ import type { Backend } from '../backends/guest.js';
 import { CAPABILITY_NAMES, lacksCapability, unknownAccel, type BackendName } from '../model/backends.js';
 import type { RowFields } from '../results/rows.js';
 import type { Accel, Sample } from '../results/schema.js';
-import { appendSamples } from '../results/store.js';
+import { appendSamples, readSamples } from '../results/store.js';
 import { AbortedError, CapabilityError, GuestbenchError, ResultsWriteError, firstLine } from '../util/errors.js';
 import { cellKey, type ExperimentContext } from './context.js';
 import { ProgressTracker } from './progress.js';
+import { perRepeatValues, primaryKeys, stopDecision } from './repeat-rule.js';
 
 /** Cells that share their set-up: a backend, N, and a configuration where the experiment has several. */
 export interface CellGroup {
@@ -108,12 +109,15 @@ function defaultDescribe(rows: readonly Sample[]): string {
 
 /** Runs every remaining cell of a plan. */
 export async function runCells<Shared>(context: ExperimentContext, plan: CellPlan<Shared>): Promise<void> {
+  // --repeats auto: a group stable in an earlier session gets no more repeats
+  const earlier = context.repeatRule ? readSamples(context.store.dir).samples : [];
   const pending = plan.groups
     .map((group) => ({
       group,
       repeats: range(group.repeats).filter((repeat) => !context.done.has(cellKey({ ...group, repeat }))),
     }))
-    .filter((entry) => entry.repeats.length > 0);
+    .filter((entry) => entry.repeats.length > 0)
+    .filter((entry) => !context.repeatRule || autoStop(plan, entry.group, earlier, context) === undefined);
   const progress = new ProgressTracker(
     pending.flatMap(({ group, repeats }) => repeats.map(() => ({ backend: group.backend }))),
     context.progress,
@@ -188,6 +192,38 @@ export async function runCells<Shared>(context: ExperimentContext, plan: CellPla
   }
 }
 
+/** The rows of one group (backend, N, configuration) among `samples`. */
+function rowsOfGroup(samples: readonly Sample[], group: CellGroup): Sample[] {
+  return samples.filter(
+    (sample) =>
+      sample.backend === group.backend &&
+      sample.guests === group.guests &&
+      (sample.config ?? undefined) === group.config,
+  );
+}
+
+/** Under `--repeats auto`: whether a group's rows so far make it stop (stable, or at the cap). */
+function autoStop<Shared>(
+  plan: CellPlan<Shared>,
+  group: CellGroup,
+  rows: readonly Sample[],
+  context: ExperimentContext,
+): ReturnType<typeof stopDecision> {
+  const rule = context.repeatRule;
+  if (!rule) return undefined;
+  const mine = rowsOfGroup(rows, group);
+  if (mine.length === 0) return undefined;
+  const primary = primaryKeys(
+    plan.valuelessRows(
+      { backend: group.backend, accel: 'none', guests: group.guests, repeat: 1, config: group.config },
+      'errored',
+      '',
+    ),
+  );
+  const ran = Math.max(...mine.map((sample) => sample.repeat));
+  return stopDecision(group, perRepeatValues(mine, primary), ran, rule);
+}
+
 async function runGroup<Shared>(
   context: ExperimentContext,
   plan: CellPlan<Shared>,
@@ -228,6 +264,8 @@ async function runGroup<Shared>(
   };
   let run = await open(repeats);
   if (!run) return;
+  // --repeats auto: this group's rows so far (earlier sessions' and this one's)
+  const measured = context.repeatRule ? rowsOfGroup(readSamples(context.store.dir).samples, group) : [];
   try {
     for (const [index, repeat] of repeats.entries()) {
       progress.running(`${words} repeat ${repeat}/${group.repeats}`);
@@ -247,6 +285,16 @@ async function runGroup<Shared>(
         `${plan.experiment}: ${words} repeat ${repeat}/${group.repeats}: ${(plan.describe ?? defaultDescribe)(rows)}`,
       );
       progress.finished(group.backend, 1, true);
+      if (context.repeatRule) {
+        measured.push(...rows);
+        const stop = autoStop(plan, group, measured, context);
+        if (stop) {
+          context.noteStop?.(stop);
+          context.log(`${plan.experiment}: ${words}: ${stop.words}`);
+          progress.finished(group.backend, repeats.length - index - 1, false);
+          break;
+        }
+      }
       const failed = rows.find((row) => row.state === 'errored');
       if (failed && context.failFast) throw new GuestbenchError(`A measurement failed (--fail-fast): ${failed.reason}`);
       const rest = repeats.slice(index + 1);

@@ -3,7 +3,7 @@
  */
 import type { Backend } from '../backends/guest.js';
 import type { BackendName } from '../model/backends.js';
-import type { MissingCapability } from '../results/campaign-meta.js';
+import type { CellStop, MissingCapability, RepeatRule } from '../results/campaign-meta.js';
 import type { CampaignStore } from '../results/store.js';
 import type { Sample } from '../results/schema.js';
 import type { ProgressSink } from './progress.js';
@@ -29,6 +29,10 @@ export interface ExperimentContext {
   progress?: ProgressSink;
   /** records a capability the host lacks in campaign.json (deduplicated), beside the rows that say so */
   noteMissing(item: MissingCapability): void;
+  /** `--repeats auto`: add repeats to a cell until it is stable (absent: every cell runs its repeats) */
+  repeatRule?: RepeatRule;
+  /** records why a cell stopped adding repeats (campaign.json `stops`) */
+  noteStop?(stop: CellStop): void;
 }
 
 /** The identity of one measurement cell: backend, N, repeat, and the configuration where an experiment has several. */

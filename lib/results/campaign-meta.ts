@@ -56,6 +56,32 @@ export interface PreflightRecord {
   forced: boolean;
 }
 
+/**
+ * `--repeats auto`: after `minRepeats`, a cell keeps getting repeats while the relative standard
+ * deviation of its per-repeat values is above `maxRsd`, up to `maxRepeats` (as the Phoronix Test
+ * Suite does). Per-repeat value: the mean over the repeat's guests of each primary metric.
+ */
+export interface RepeatRule {
+  minRepeats: number;
+  maxRepeats: number;
+  /** relative standard deviation (sd / mean, sample sd), e.g. 0.05 */
+  maxRsd: number;
+}
+
+/** Why a cell under `--repeats auto` stopped adding repeats. */
+export interface CellStop {
+  backend: BackendName;
+  guests: number;
+  config?: string;
+  /** measured repeats (with a value of every primary metric) when it stopped */
+  repeats: number;
+  /** the largest RSD over its primary metrics then; null with fewer than 2 measured repeats */
+  rsd: number | null;
+  reason: 'stable' | 'cap';
+  /** in words: "stable: RSD 1.2% <= 5% after 3 repeats" */
+  words: string;
+}
+
 export interface CampaignSession {
   startedAt: string;
   endedAt?: string;
@@ -95,4 +121,8 @@ export interface CampaignMeta {
   /** every start and resume, in order */
   sessions: CampaignSession[];
   missing: MissingCapability[];
+  /** `--repeats auto`'s rule (absent: a fixed number of repeats, `parameters.repeats`) */
+  repeatRule?: RepeatRule;
+  /** under `--repeats auto`: why each cell stopped */
+  stops?: CellStop[];
 }

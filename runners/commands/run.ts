@@ -9,7 +9,8 @@ import { experimentDefinitions, experimentNamed } from '../../lib/experiments/re
 import { parseProfile } from '../../lib/experiments/profiles.js';
 import { checkResultsDir } from '../../lib/results/results-dir.js';
 import { readSamples } from '../../lib/results/store.js';
-import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
+import { parseBackends, parsePercent, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
+import { DEFAULT_REPEAT_RULE, type RepeatRule } from '../../lib/experiments/repeat-rule.js';
 import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
@@ -58,6 +59,54 @@ export interface RunArguments {
   resume?: string;
   failFast: boolean;
   force: boolean;
+  /** `--repeats auto` */
+  repeatRule?: RepeatRule;
+}
+
+/** `--repeats 10`; a word other than `auto` is refused naming both forms. */
+function parseRepeats(value: string): number {
+  if (!/^\s*-?[0-9]+\s*$/.test(value))
+    throw new UsageError(`Expected \`--repeats\` to be a positive integer or auto, got \`${value}\``, {
+      fix: 'for example `--repeats 10` or `--repeats auto`',
+    });
+  return parsePositiveInt(value, '--repeats');
+}
+
+/** `--repeats auto [--min-repeats N] [--max-repeats N] [--max-rsd PCT]`, or undefined for a fixed count. */
+function parseRepeatRule(values: Record<string, string | boolean | undefined>): RepeatRule | undefined {
+  const tuning = (['min-repeats', 'max-repeats', 'max-rsd'] as const).filter((name) => values[name] !== undefined);
+  if (values.repeats !== 'auto') {
+    if (tuning.length > 0)
+      throw new UsageError(`Expected \`--${tuning[0]}\` only with \`--repeats auto\``, {
+        fix: `add \`--repeats auto\`, or drop --${tuning[0]}`,
+      });
+    return undefined;
+  }
+  const rule: RepeatRule = {
+    minRepeats:
+      typeof values['min-repeats'] === 'string'
+        ? parsePositiveInt(values['min-repeats'], '--min-repeats')
+        : DEFAULT_REPEAT_RULE.minRepeats,
+    maxRepeats:
+      typeof values['max-repeats'] === 'string'
+        ? parsePositiveInt(values['max-repeats'], '--max-repeats')
+        : DEFAULT_REPEAT_RULE.maxRepeats,
+    maxRsd:
+      typeof values['max-rsd'] === 'string' ? parsePercent(values['max-rsd'], '--max-rsd') : DEFAULT_REPEAT_RULE.maxRsd,
+  };
+  if (rule.minRepeats < 2)
+    throw new UsageError(
+      `Expected \`--min-repeats\` to be at least 2 (a spread needs two values), got \`${rule.minRepeats}\``,
+      { fix: 'for example `--min-repeats 3`' },
+    );
+  if (rule.maxRepeats < rule.minRepeats)
+    throw new UsageError(
+      `Expected \`--max-repeats\` (${rule.maxRepeats}) to be at least \`--min-repeats\` (${rule.minRepeats})`,
+      {
+        fix: `for example \`--min-repeats ${rule.minRepeats} --max-repeats ${Math.max(rule.minRepeats, DEFAULT_REPEAT_RULE.maxRepeats)}\``,
+      },
+    );
+  return rule;
 }
 
 /** Checks `guestbench run`'s arguments before anything starts; a UsageError names the option and the fix. */
@@ -80,13 +129,18 @@ export function parseRunArguments(
     }
   }
   // every value checked, then the results directory (created and probed), before anything starts
+  const repeatRule = parseRepeatRule(values);
   const parameters = {
     profile: parseProfile(typeof values.profile === 'string' ? values.profile : 'quick'),
     backends: typeof values.backends === 'string' ? parseBackends(values.backends) : defaultBackends(definition),
     ...(typeof values.guests === 'string'
       ? { guests: parsePositiveIntList(values.guests, '--guests', definition.minGuests) }
       : {}),
-    ...(typeof values.repeats === 'string' ? { repeats: parsePositiveInt(values.repeats, '--repeats') } : {}),
+    ...(repeatRule
+      ? { repeats: repeatRule.maxRepeats }
+      : typeof values.repeats === 'string'
+        ? { repeats: parseRepeats(values.repeats) }
+        : {}),
     ...(typeof values['link-mbit'] === 'string'
       ? { linkMbit: parsePositiveInt(values['link-mbit'], '--link-mbit') }
       : {}),
@@ -100,6 +154,7 @@ export function parseRunArguments(
     ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
     failFast: values['fail-fast'] === true,
     force: values.force === true,
+    ...(repeatRule ? { repeatRule } : {}),
   };
 }
 
@@ -119,7 +174,11 @@ Options:
                     rows saying why)
   --guests LIST     guest counts N, e.g. 1,2,4,8, each 1 to 256 (latency: 0 to 256; duplicates
                     folded; default: the profile's, per backend)
-  --repeats N       repeats per N, 1 to 1000 (default: the profile's: quick 3, thesis 10)
+  --repeats N|auto  repeats per N, 1 to 1000 (default: the profile's: quick 3, thesis 10); auto:
+                    after --min-repeats (default 3, at least 2), add repeats to a cell while the
+                    relative standard deviation of its per-repeat values (guests of a repeat
+                    averaged) is above --max-rsd percent (default 5), up to --max-repeats (default
+                    20); why each cell stopped is recorded in campaign.json (\`stops\`)
   --profile NAME    quick (minutes on a 2-core host) or thesis (the thesis's parameters); default quick
   --results DIR     results directory, created and probed for writing before anything starts
                     (default: $GUESTBENCH_RESULTS or ./results)
@@ -149,6 +208,9 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     backends: { type: 'string' },
     guests: { type: 'string' },
     repeats: { type: 'string' },
+    'min-repeats': { type: 'string' },
+    'max-repeats': { type: 'string' },
+    'max-rsd': { type: 'string' },
     profile: { type: 'string' },
     results: { type: 'string' },
     resume: { type: 'string' },
@@ -180,6 +242,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         ...(parsed.resume === undefined ? {} : { resume: parsed.resume }),
         failFast: parsed.failFast,
         force: parsed.force,
+        ...(parsed.repeatRule ? { repeatRule: parsed.repeatRule } : {}),
         signal: controller.signal,
         log: display.log,
         progress: display.progress,

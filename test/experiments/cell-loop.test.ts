@@ -15,7 +15,7 @@ import { runDensity, type DensityParams } from '../../lib/experiments/density.js
 import { ProgressTracker, formatDuration, type ProgressState } from '../../lib/experiments/progress.js';
 import type { Workload } from '../../lib/experiments/workload.js';
 import type { BackendName } from '../../lib/model/backends.js';
-import type { MissingCapability } from '../../lib/results/campaign-meta.js';
+import type { CellStop, MissingCapability } from '../../lib/results/campaign-meta.js';
 import { valuelessRow } from '../../lib/results/rows.js';
 import type { Sample } from '../../lib/results/schema.js';
 import { createCampaignStore, readSamples, type CampaignStore } from '../../lib/results/store.js';
@@ -301,6 +301,57 @@ describe('the campaign cell loop', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('--repeats auto: adds repeats while the spread is large, stops when stable or at the cap, and records why', async () => {
+    // N=1 settles after one slow repeat; N=2 never does
+    const series: Record<string, number[]> = { '-n1-': [1, 1.1, 1, 1, 1, 1], '-n2-': [1, 3, 1, 3, 1, 3] };
+    const docker = new FakeBackend('docker', {
+      exec: (_argv, guest) => {
+        const key = guest.spec.name.includes('-n1-') ? '-n1-' : '-n2-';
+        const value = series[key]?.[guest.commands.length - 1] ?? 1;
+        return { stdout: `total_time ${value}\n` };
+      },
+    });
+    const store = newStore();
+    const h = harness({ store, backends: { docker } });
+    const stops: CellStop[] = [];
+    h.context.repeatRule = { minRepeats: 3, maxRepeats: 6, maxRsd: 0.05 };
+    h.context.noteStop = (stop) => stops.push(stop);
+    await runDensity(h.context, density({ docker: [1, 2] }, 6));
+    const repeatsOf = (guests: number) =>
+      [
+        ...new Set(
+          h
+            .rows()
+            .filter((row) => row.guests === guests)
+            .map((row) => row.repeat),
+        ),
+      ].length;
+    // N=1: [1, 1.1, 1] has an RSD of 5.6%, [1, 1.1, 1, 1] of 4.9%: four repeats
+    expect(repeatsOf(1)).toBe(4);
+    expect(repeatsOf(2)).toBe(6);
+    expect(stops.map((stop) => [stop.guests, stop.reason, stop.repeats])).toEqual([
+      [1, 'stable', 4],
+      [2, 'cap', 6],
+    ]);
+
+    // a cell steady from the start stops at the minimum
+    const steady = new FakeBackend('docker', answers);
+    const again = harness({ backends: { docker: steady } });
+    const steadyStops: CellStop[] = [];
+    again.context.repeatRule = { minRepeats: 3, maxRepeats: 6, maxRsd: 0.05 };
+    again.context.noteStop = (stop) => steadyStops.push(stop);
+    await runDensity(again.context, density({ docker: [1] }, 6));
+    expect(cells(again.rows())).toEqual(['docker/1/1:ok', 'docker/1/2:ok', 'docker/1/3:ok']);
+    expect(steadyStops).toMatchObject([{ reason: 'stable', repeats: 3, rsd: 0 }]);
+    expect(again.progress.at(-1)).toMatchObject({ done: 6, total: 6 });
+
+    // resumed, a cell already stable gets no more repeats
+    const resumed = harness({ store: again.context.store, backends: { docker: new FakeBackend('docker', answers) } });
+    resumed.context.repeatRule = again.context.repeatRule;
+    await runDensity(resumed.context, density({ docker: [1] }, 6));
+    expect(resumed.rows()).toHaveLength(3);
   });
 
   it('reports progress: cells done of the total, the one running, and time left once a cell is measured', async () => {
