@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { pause } from '../util/clock.js';
 import { dockerClient } from '../util/docker-client.js';
 import { directoryBytes } from '../util/filesystems.js';
 import { withTimeout } from '../util/signals.js';
@@ -85,6 +86,10 @@ async function startFromCheckpoint(guest: DockerGuest, checkpoint: string, signa
   await guest.container.start({ _query: { checkpoint }, _body: {}, abortSignal: signal } as object);
 }
 
+const MOBY_42900 = /commit failed: content sha256:[0-9a-f]+: already exists/;
+/** Pauses before asking again after a moby#42900 refusal. */
+const MOBY_42900_PAUSES_MS = [250, 500, 1000];
+
 /** The Docker engine's checkpoints: its checkpoint API, the state under its data root. */
 export const DOCKER_CHECKPOINTER: Checkpointer = {
   restoredEvent: 'start',
@@ -101,18 +106,27 @@ export const DOCKER_CHECKPOINTER: Checkpointer = {
     return { name, bytes: await directoryBytes(dir), record: { dir } };
   },
   async restore(guest, name, signal) {
-    try {
-      await startFromCheckpoint(guest, name, signal);
-      return {};
-    } catch (error) {
-      // moby#42900 (Docker 20.10): the checkpoint's upload to containerd collides with content a
-      // previous restore left ("commit failed: content sha256:...: already exists"); the failed
-      // attempt clears it, and asking again restores. Recorded, and timed from the second request.
-      const message = error instanceof Error ? error.message : String(error);
-      if (!/commit failed: content sha256:[0-9a-f]+: already exists/.test(message)) throw error;
-      const retriedAtNs = process.hrtime.bigint();
-      await startFromCheckpoint(guest, name, signal);
-      return { retriedAtNs, engineBug: `moby#42900, first attempt refused: ${message.split('\n')[0]}` };
+    // moby#42900 (Docker 20.10): the checkpoint's upload to containerd collides with content it
+    // holds ("commit failed: content sha256:...: already exists"), most often right after the
+    // checkpoint was made; a failed attempt clears it and a later one restores. Up to three more
+    // requests, each after a longer pause; recorded, and timed from the request that restored.
+    const refusals: string[] = [];
+    for (;;) {
+      const requestedNs = process.hrtime.bigint();
+      try {
+        await startFromCheckpoint(guest, name, signal);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!MOBY_42900.test(message) || refusals.length === MOBY_42900_PAUSES_MS.length) throw error;
+        refusals.push(message.split('\n')[0] ?? message);
+        await pause(MOBY_42900_PAUSES_MS[refusals.length - 1] as number, signal);
+        continue;
+      }
+      if (refusals.length === 0) return {};
+      return {
+        retriedAtNs: requestedNs,
+        engineBug: `moby#42900, ${refusals.length} attempt(s) refused before this one: ${refusals[0]}`,
+      };
     }
   },
 };

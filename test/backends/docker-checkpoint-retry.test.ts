@@ -22,21 +22,22 @@ function containerFailing(...failures: string[]) {
 }
 
 describe('restoring a Docker checkpoint', () => {
-  it('asks again once when the engine refuses for moby#42900, records it and times from the second request', async () => {
-    const { guest, calls } = containerFailing(MOBY_42900);
+  it('asks again, after a pause, when the engine refuses for moby#42900, records it and times from the request that restored', async () => {
+    const { guest, calls } = containerFailing(MOBY_42900, MOBY_42900);
     const before = process.hrtime.bigint();
     const record = await DOCKER_CHECKPOINTER.restore(guest, 'gb-1234');
-    expect(calls).toHaveLength(2);
-    expect(record.retriedAtNs).toBeGreaterThan(before);
-    expect(record.engineBug).toContain('moby#42900');
+    expect(calls).toHaveLength(3);
+    // the pauses before the second and third request: 250 + 500 ms
+    expect(Number((record.retriedAtNs as bigint) - before) / 1e6).toBeGreaterThanOrEqual(700);
+    expect(record.engineBug).toMatch(/^moby#42900, 2 attempt\(s\) refused before this one: /);
   });
 
-  it('does not hide any other failure, nor a second refusal', async () => {
+  it('does not hide any other failure, nor a fourth refusal', async () => {
     await expect(DOCKER_CHECKPOINTER.restore(containerFailing('no such checkpoint').guest, 'gb-1')).rejects.toThrow(
       'no such checkpoint',
     );
-    const twice = containerFailing(MOBY_42900, MOBY_42900);
-    await expect(DOCKER_CHECKPOINTER.restore(twice.guest, 'gb-2')).rejects.toThrow('already exists');
-    expect(twice.calls).toHaveLength(2);
+    const always = containerFailing(MOBY_42900, MOBY_42900, MOBY_42900, MOBY_42900);
+    await expect(DOCKER_CHECKPOINTER.restore(always.guest, 'gb-2')).rejects.toThrow('already exists');
+    expect(always.calls).toHaveLength(4);
   });
 });
