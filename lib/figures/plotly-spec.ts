@@ -10,7 +10,14 @@ export interface Trace {
   name: string;
   x: Array<number | string>;
   y: Array<number | null>;
-  error_y?: { type: 'data'; symmetric: false; array: number[]; arrayminus: number[]; visible: boolean };
+  /** whiskers above (`array`) and below (`arrayminus`) each point; null: no whisker at that point */
+  error_y?: {
+    type: 'data';
+    symmetric: false;
+    array: Array<number | null>;
+    arrayminus: Array<number | null>;
+    visible: boolean;
+  };
   line?: { dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
   /** `color` per point where the points are of different backends */
   marker?: { symbol?: string; size?: number; color?: string | string[] };
