@@ -49,6 +49,18 @@ export function reasonText(cell: CellComparison): string {
   return cell.reason;
 }
 
+/** One line per (guest, N or configuration) only one campaign has, with how many metrics. */
+export function oneSidedLines(cells: readonly CellComparison[]): string[] {
+  const groups = new Map<string, number>();
+  for (const cell of cells) {
+    if (cell.state === 'compared') continue;
+    const label = cellLabel(cell.key);
+    const key = `${cell.state === 'only-in-a' ? 'only in A' : 'only in B'}: ${label.guest} N=${label.n}`;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  return [...groups].map(([key, metrics]) => `${key} (${metrics} metric${metrics === 1 ? '' : 's'})`);
+}
+
 /** The two campaigns' hosts, versions and facts side by side; differing lines marked. */
 export function hostsTableHtml(hosts: readonly HostLine[], caption: string): string {
   return htmlTable(

@@ -13,6 +13,7 @@ import {
   cellLabel,
   formatMeasured,
   formatRatio,
+  oneSidedLines,
   ratioCiText,
   reasonText,
   verdictText,
@@ -67,18 +68,6 @@ function cellsText(cells: readonly CellComparison[]): string {
   );
 }
 
-/** One line per (guest, N or configuration) only one campaign has, with how many metrics. */
-function oneSidedText(cells: readonly CellComparison[]): string[] {
-  const groups = new Map<string, number>();
-  for (const cell of cells) {
-    if (cell.state === 'compared') continue;
-    const label = cellLabel(cell.key);
-    const key = `${cell.state === 'only-in-a' ? 'only in A' : 'only in B'}: ${label.guest} N=${label.n}`;
-    groups.set(key, (groups.get(key) ?? 0) + 1);
-  }
-  return [...groups].map(([key, metrics]) => `  ${key} (${metrics} metric${metrics === 1 ? '' : 's'})`);
-}
-
 function report(comparison: CampaignComparison): string {
   const { a, b } = comparison;
   const compared = comparison.cells.filter((cell) => cell.state === 'compared');
@@ -97,7 +86,7 @@ function report(comparison: CampaignComparison): string {
     `beyond ±${effect} (at least ${(1 + comparison.minEffect).toPrecision(3)}x or at most ${(1 / (1 + comparison.minEffect)).toPrecision(3)}x).`,
     cellsText(compared),
     ...(compared.length < comparison.cells.length
-      ? ['', 'Cells only one campaign has:', ...oneSidedText(comparison.cells)]
+      ? ['', 'Cells only one campaign has:', ...oneSidedLines(comparison.cells).map((line) => `  ${line}`)]
       : []),
     '',
     summaryLine(comparison.summary),
