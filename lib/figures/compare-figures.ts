@@ -25,7 +25,7 @@ export interface CompareRatioOptions {
 /** The height in pixels the figure needs for its rows (pass to figureHtml). */
 export function compareRatioHeight(figure: Figure): number {
   const rows = new Set(figure.data.flatMap((trace) => trace.y)).size;
-  return 180 + 18 * rows;
+  return 200 + 18 * rows;
 }
 
 function rowLabel(cell: ComparedCell): string {
@@ -92,8 +92,10 @@ export function compareRatioFigure(comparison: CampaignComparison, options: Comp
         },
         { type: 'line', xref: 'x', yref: 'paper', x0: 1, x1: 1, y0: 0, y1: 1, line: { color: '#444444', width: 1 } },
       ],
-      legend: { orientation: 'h', y: -0.12 },
-      margin: { t: 60, b: 90 },
+      // above the plot, under the title: below it the legend's distance from the axis title would depend on the height
+      legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
+      showlegend: true,
+      margin: { t: 110, b: 70 },
     },
   };
 }

@@ -71,7 +71,9 @@ export interface Figure {
       layer?: 'below' | 'above';
     }>;
     /** traceorder 'normal': stacked bars' legend in trace order (plotly reverses it otherwise) */
-    legend?: { orientation?: 'h' | 'v'; y?: number; traceorder?: 'normal' };
+    legend?: { orientation?: 'h' | 'v'; x?: number; y?: number; yanchor?: 'top' | 'bottom'; traceorder?: 'normal' };
+    /** true: a legend even for a single trace (plotly hides it then) */
+    showlegend?: boolean;
     margin?: { t?: number; r?: number; b?: number; l?: number };
     annotations?: Array<{
       text: string;
