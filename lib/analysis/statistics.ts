@@ -81,15 +81,25 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** Options of {@link describe}. */
+export interface DescribeOptions {
+  /**
+   * true: the quantity can be 0 or negative whatever these values are (a difference such as
+   * cold − restore), so the t interval is used even when every value is positive
+   */
+  signed?: boolean;
+}
+
 /** The 95% interval of the mean of `values` (n >= 2, sd known), by the method the values allow. */
 function meanInterval(
   values: readonly number[],
   average: number,
   sd: number,
+  signed: boolean,
 ): { ciLow: number; ciHigh: number; interval: IntervalMethod } {
   const n = values.length;
   const t = tQuantile975(n - 1);
-  if (values.every((value) => value > 0)) {
+  if (!signed && values.every((value) => value > 0)) {
     // delta method: sd(log mean) ≈ (sd / mean) / √n
     const factor = Math.exp((t * (sd / average)) / Math.sqrt(n));
     return { ciLow: average / factor, ciHigh: average * factor, interval: 'log' };
@@ -99,7 +109,7 @@ function meanInterval(
 }
 
 /** Statistics of a non-empty list of values. */
-export function describe(values: readonly number[]): Stats {
+export function describe(values: readonly number[], options: DescribeOptions = {}): Stats {
   if (values.length === 0) throw new RangeError('statistics of no values');
   const n = values.length;
   const sorted = [...values].sort((a, b) => a - b);
@@ -108,7 +118,7 @@ export function describe(values: readonly number[]): Stats {
   const interval =
     sd === null || n < MIN_INTERVAL_N
       ? { ciLow: null, ciHigh: null, interval: null, intervalNote: tooFewForInterval(n) }
-      : { ...meanInterval(values, average, sd), intervalNote: null };
+      : { ...meanInterval(values, average, sd, options.signed === true), intervalNote: null };
   return {
     n,
     mean: average,

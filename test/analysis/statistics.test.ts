@@ -46,6 +46,15 @@ group('describe', () => {
     expect(stats.ciHigh).toBeCloseTo(3.9096405, 3);
   });
 
+  it('keeps the t interval for a difference whose values happen to be positive (signed)', () => {
+    const stats = describe([10, 12, 14], { signed: true });
+    expect(stats.interval).toBe('t');
+    // scipy.stats.t.interval(0.95, 2, loc=12, scale=2/np.sqrt(3)) -> (7.031724576312494, 16.968275423687505)
+    // (to 1e-3: the code's t table has three decimals)
+    expect(stats.ciLow).toBeCloseTo(7.0317246, 3);
+    expect(stats.ciHigh).toBeCloseTo(16.9682754, 3);
+  });
+
   it(`gives no interval below ${MIN_INTERVAL_N} values and says why`, () => {
     // the migration campaign of issue 13 printed `total_time 10.745 s [-39.925, 61.416] n=2`
     const stats = describe([7.2, 14.29]);
