@@ -4,6 +4,7 @@
 import { parseCommandArgs, reportError, type Command } from './cli.js';
 import { benchCommand } from './commands/bench.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imagesCommand } from './commands/images.js';
 import { reportCommand } from './commands/report.js';
@@ -14,7 +15,15 @@ import * as path from 'node:path';
 import { UsageError } from '../lib/util/errors.js';
 import { packageRoot } from '../lib/util/paths.js';
 
-const COMMANDS: Command[] = [doctorCommand, imagesCommand, runCommand, reportCommand, benchCommand, cleanupCommand];
+const COMMANDS: Command[] = [
+  doctorCommand,
+  imagesCommand,
+  runCommand,
+  reportCommand,
+  compareCommand,
+  benchCommand,
+  cleanupCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -14,8 +14,8 @@ export interface Comparison {
   guests: number;
   metric: string;
   unit: string;
-  /** our mean, its 95% CI and n; null where we have no measurement */
-  ours: { mean: number; ciLow: number | null; ciHigh: number | null; n: number } | null;
+  /** our mean, its 95% CI (or why there is none) and n; null where we have no measurement */
+  ours: { mean: number; ciLow: number | null; ciHigh: number | null; intervalNote: string | null; n: number } | null;
   /** the thesis's value; null where it printed none */
   thesis: { value: number; approximate: boolean; source: string } | null;
   /** ours / thesis */
@@ -53,7 +53,9 @@ export function compareWithThesis(
         // the thesis's VMs ran under KVM, its containers and bare host have no accelerator
         accel: row?.accel ?? (backendDescriptor(key.backend).kind === 'vm' ? 'kvm' : 'none'),
         unit: row?.unit ?? '',
-        ours: row ? { mean: row.mean, ciLow: row.ciLow, ciHigh: row.ciHigh, n: row.n } : null,
+        ours: row
+          ? { mean: row.mean, ciLow: row.ciLow, ciHigh: row.ciHigh, intervalNote: row.intervalNote, n: row.n }
+          : null,
         thesis: point ? { value: point.value, approximate: point.approximate, source: point.source } : null,
         ratio: row && point && point.value !== 0 ? row.mean / point.value : null,
       };

@@ -35,8 +35,8 @@ function okValues(rows: readonly Sample[]): Map<number, number> {
   return byRepeat;
 }
 
-function stats(values: number[]): Stats | null {
-  return values.length === 0 ? null : describe(values);
+function stats(values: number[], options: { signed?: boolean } = {}): Stats | null {
+  return values.length === 0 ? null : describe(values, options);
 }
 
 /** Summarizes a latency-restore campaign's rows per (backend, accel, N). */
@@ -63,7 +63,11 @@ export function summarizeRestore(samples: readonly Sample[]): RestoreSummary[] {
         cold: stats([...cold.values()]),
         restore: stats([...restore.values()]),
         speedup: stats(paired.map((repeat) => (cold.get(repeat) as number) / (restore.get(repeat) as number))),
-        saving: stats(paired.map((repeat) => (cold.get(repeat) as number) - (restore.get(repeat) as number))),
+        // a difference: restore may be slower than a cold boot
+        saving: stats(
+          paired.map((repeat) => (cold.get(repeat) as number) - (restore.get(repeat) as number)),
+          { signed: true },
+        ),
         save: stats([...okValues(rows.filter((row) => row.metric === 'snapshot_save_time')).values()]),
         stateMiB: stats(
           [...okValues(rows.filter((row) => row.metric === 'snapshot_size')).values()].map((bytes) => bytes / 2 ** 20),

@@ -2,9 +2,12 @@
  * Summaries of a campaign's rows per backend, accelerator, N, configuration and metric (and who
  * measured it, where two parties did: migration's QEMU and observer).
  */
-import { backendRank, type BackendName } from '../model/backends.js';
-import type { Accel, MeasuredBy, MetricName, OkSample, Sample, Unit } from '../results/schema.js';
+import type { Accel, MeasuredBy, MetricName, Sample, Unit } from '../results/schema.js';
+import type { BackendName } from '../model/backends.js';
+import { cellValues, type ObservationUnit } from './cell-values.js';
 import { describe, type Stats } from './statistics.js';
+
+export type { ObservationUnit };
 
 /** One summarized group. */
 export interface SummaryRow extends Stats {
@@ -22,69 +25,18 @@ export interface SummaryRow extends Stats {
   measured_by?: MeasuredBy;
 }
 
-/**
- * What one observation is:
- * - 'repeat' (default): the N guests' values of one repeat are averaged first, so n = repeats and
- *   the confidence interval is over independent runs (guests running together are not independent);
- * - 'guest': every guest's value in every repeat is one observation (n = N x repeats).
- */
-export type ObservationUnit = 'repeat' | 'guest';
-
-function cellOf(sample: Sample): string {
-  return [sample.experiment, sample.backend, sample.accel, sample.guests, sample.config ?? ''].join('\u0000');
-}
-
 /** Summarizes `ok` rows per (experiment, backend, accel, guests, metric), sorted by those keys. */
 export function summarize(samples: readonly Sample[], options: { unit?: ObservationUnit } = {}): SummaryRow[] {
-  const unit = options.unit ?? 'repeat';
-  const groups = new Map<string, Sample[]>();
-  // an errored run has rows under one or a few metrics but counts once against every metric of its cell
-  const erroredByCell = new Map<string, Set<string>>();
-  for (const sample of samples) {
-    if (sample.state === 'errored') {
-      const runs = erroredByCell.get(cellOf(sample)) ?? new Set<string>();
-      runs.add(`${sample.repeat}/${sample.guest}`);
-      erroredByCell.set(cellOf(sample), runs);
-    }
-    const key = `${cellOf(sample)}\u0000${sample.metric}\u0000${sample.measured_by ?? ''}`;
-    const group = groups.get(key);
-    if (group) group.push(sample);
-    else groups.set(key, [sample]);
-  }
-  const rows: SummaryRow[] = [];
-  for (const group of groups.values()) {
-    const ok = group.filter((sample): sample is OkSample => sample.state === 'ok');
-    const first = ok[0];
-    if (!first) continue;
-    let values: number[];
-    if (unit === 'guest') {
-      values = ok.map((sample) => sample.value);
-    } else {
-      const byRepeat = new Map<number, number[]>();
-      for (const sample of ok) byRepeat.set(sample.repeat, [...(byRepeat.get(sample.repeat) ?? []), sample.value]);
-      values = [...byRepeat.values()].map((list) => list.reduce((sum, value) => sum + value, 0) / list.length);
-    }
-    rows.push({
-      experiment: first.experiment,
-      backend: first.backend,
-      accel: first.accel,
-      guests: first.guests,
-      metric: first.metric,
-      unit: first.unit,
-      errored: erroredByCell.get(cellOf(first))?.size ?? 0,
-      ...(first.config === undefined ? {} : { config: first.config }),
-      ...(first.measured_by === undefined ? {} : { measured_by: first.measured_by }),
-      ...describe(values),
-    });
-  }
-  return rows.sort(
-    (a, b) =>
-      a.experiment.localeCompare(b.experiment) ||
-      backendRank(a.backend) - backendRank(b.backend) ||
-      a.accel.localeCompare(b.accel) ||
-      a.guests - b.guests ||
-      (a.config ?? '').localeCompare(b.config ?? '') ||
-      a.metric.localeCompare(b.metric) ||
-      (a.measured_by ?? '').localeCompare(b.measured_by ?? ''),
-  );
+  return cellValues(samples, options).map((cell) => ({
+    experiment: cell.experiment,
+    backend: cell.backend,
+    accel: cell.accel,
+    guests: cell.guests,
+    metric: cell.metric,
+    unit: cell.unit,
+    errored: cell.errored,
+    ...(cell.config === undefined ? {} : { config: cell.config }),
+    ...(cell.measured_by === undefined ? {} : { measured_by: cell.measured_by }),
+    ...describe(cell.values),
+  }));
 }

@@ -6,8 +6,33 @@
 import type { Stats } from '../analysis/statistics.js';
 import type { Figure, Trace } from './plotly-spec.js';
 
-/** What a bar or marker needs of a group's statistics; null: no value for that category. */
-export type BarStats = Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> | null | undefined;
+/**
+ * What a bar or marker needs of a group's statistics (and why it has no interval, where a row says);
+ * null: no value for that category.
+ */
+export type BarStats =
+  (Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> & Partial<Pick<Stats, 'intervalNote'>>) | null | undefined;
+
+/** The whisker above and below a mean: null where there is no interval (none is drawn there). */
+export function whiskers(stats: readonly BarStats[]): {
+  array: Array<number | null>;
+  arrayminus: Array<number | null>;
+  visible: boolean;
+} {
+  const has = (item: BarStats) => item?.ciLow !== null && item?.ciLow !== undefined && item.ciHigh !== null;
+  return {
+    array: stats.map((item) => (has(item) ? (item!.ciHigh as number) - item!.mean : null)),
+    arrayminus: stats.map((item) => (has(item) ? item!.mean - (item!.ciLow as number) : null)),
+    // no whiskers at all where no value has an interval
+    visible: stats.some(has),
+  };
+}
+
+/** Hover text of one category: `n=3`, `n=2, too few repeats (n=2) for an interval`, or `no value`. */
+export function countText(item: BarStats): string {
+  if (!item) return 'no value';
+  return item.ciLow === null && item.intervalNote ? `n=${item.n}, ${item.intervalNote}` : `n=${item.n}`;
+}
 
 /** Options of {@link ciBarTrace} and {@link ciMarkerTrace}. */
 export interface CiBarOptions {
@@ -21,26 +46,19 @@ export interface CiBarOptions {
 function values(stats: readonly BarStats[]): Pick<Trace, 'y' | 'error_y'> {
   return {
     y: stats.map((item) => item?.mean ?? null),
-    error_y: {
-      type: 'data',
-      symmetric: false,
-      array: stats.map((item) => (item?.ciHigh === null || item?.ciHigh === undefined ? 0 : item.ciHigh - item.mean)),
-      arrayminus: stats.map((item) => (item?.ciLow === null || item?.ciLow === undefined ? 0 : item.mean - item.ciLow)),
-      // no whiskers at all where no value has an interval (zero-length ones draw a stray tick)
-      visible: stats.some((item) => item?.ciLow !== null && item?.ciLow !== undefined),
-    },
+    error_y: { type: 'data', symmetric: false, ...whiskers(stats) },
   };
 }
 
 function hover(name: string, stats: readonly BarStats[], options: CiBarOptions): Pick<Trace, 'text' | 'hovertemplate'> {
   return {
-    text: options.text ?? stats.map((item) => (item ? `n=${item.n}` : 'no value')),
+    text: options.text ?? stats.map(countText),
     // "95% CI" only where some value has an interval (a mean of means has none)
     hovertemplate: `%{y:.3f} ${options.unit} (%{text}${stats.some((item) => item?.ciLow !== null && item?.ciLow !== undefined) ? ', 95% CI' : ''})<extra>${name}</extra>`,
   };
 }
 
-/** Bars at `x` with heights `stats[i].mean` and asymmetric 95% CI error bars (0 where there is no CI). */
+/** Bars at `x` with heights `stats[i].mean` and asymmetric 95% CI error bars (none where there is no CI). */
 export function ciBarTrace(
   name: string,
   color: string,

@@ -5,13 +5,13 @@
 import type { Comparison } from '../analysis/compare.js';
 import { seriesLabel } from '../model/backends.js';
 import { htmlTable } from './html-table.js';
+import { intervalText } from './interval-text.js';
 
 function ours(comparison: Comparison, digits: number): string {
   if (!comparison.ours) return '–';
-  const { mean, ciLow, ciHigh } = comparison.ours;
-  return ciLow === null || ciHigh === null
-    ? mean.toFixed(digits)
-    : `${mean.toFixed(digits)} [${ciLow.toFixed(digits)}, ${ciHigh.toFixed(digits)}]`;
+  const interval = intervalText(comparison.ours, digits);
+  const average = comparison.ours.mean.toFixed(digits);
+  return comparison.ours.ciLow === null ? `${average}${interval ? ` (${interval})` : ''}` : `${average} ${interval}`;
 }
 
 /** Renders comparisons as an HTML table. */

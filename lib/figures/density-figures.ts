@@ -6,6 +6,7 @@ import type { SummaryRow } from '../analysis/summarize.js';
 import type { ThesisPoint } from '../analysis/thesis-points.js';
 import { BACKEND_NAMES, backendDescriptor, seriesLabel, type BackendName } from '../model/backends.js';
 import type { MetricName } from '../results/schema.js';
+import { countText, whiskers } from './ci-bars.js';
 import { backendColor, type Figure, type Trace } from './plotly-spec.js';
 
 /** A horizontal legend below the x-axis title, clear of it. */
@@ -39,18 +40,12 @@ export function measuredTrace(
     name,
     x: sorted.map(axis.x),
     y: sorted.map((row) => row.mean),
-    error_y: {
-      type: 'data',
-      symmetric: false,
-      array: sorted.map((row) => (row.ciHigh === null ? 0 : row.ciHigh - row.mean)),
-      arrayminus: sorted.map((row) => (row.ciLow === null ? 0 : row.mean - row.ciLow)),
-      visible: true,
-    },
+    error_y: { type: 'data', symmetric: false, ...whiskers(sorted) },
     line: { color, dash },
     marker: { size: 7, color },
     legendgroup: name,
-    text: sorted.map((row) => `n=${row.n}${row.errored ? `, ${row.errored} errored` : ''}`),
-    hovertemplate: `%{y:.3f} ${sorted[0]?.unit ?? ''} at ${axis.hover} (%{text}, 95% CI)<extra>${name}</extra>`,
+    text: sorted.map((row) => `${countText(row)}${row.errored ? `, ${row.errored} errored` : ''}`),
+    hovertemplate: `%{y:.3f} ${sorted[0]?.unit ?? ''} at ${axis.hover} (%{text}${whiskers(sorted).visible ? ', 95% CI' : ''})<extra>${name}</extra>`,
   };
 }
 

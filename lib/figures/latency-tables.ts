@@ -5,23 +5,15 @@
 import type { ThesisClaim } from '../analysis/latency-claims.js';
 import type { PhaseMean } from '../analysis/latency-phases.js';
 import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
-import type { Stats } from '../analysis/statistics.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MetricName } from '../results/schema.js';
 import { BACKEND_NAMES, backendDescriptor, seriesLabel, type BackendName } from '../model/backends.js';
 import { htmlTable } from './html-table.js';
+import { meanWithInterval, type IntervalStats } from './interval-text.js';
 
-/** "1.234 [1.100, 1.368] n=3", or "–". */
-export function meanWithCi(
-  stats: Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> | null | undefined,
-  digits = 3,
-): string {
-  if (!stats) return '–';
-  const ci =
-    stats.ciLow === null || stats.ciHigh === null
-      ? ''
-      : ` [${stats.ciLow.toFixed(digits)}, ${stats.ciHigh.toFixed(digits)}]`;
-  return `${stats.mean.toFixed(digits)}${ci} n=${stats.n}`;
+/** "1.234 [1.100, 1.368] n=3", "1.234 (too few repeats (n=2) for an interval)", or "–". */
+export function meanWithCi(stats: IntervalStats | null | undefined, digits = 3): string {
+  return stats ? meanWithInterval(stats, digits) : '–';
 }
 
 /** Figure 5.2 as a table: cold boot, restore (or why not), speed-up and time saved. */

@@ -3,14 +3,26 @@
  */
 import { backendDescriptor, type BackendName } from '../model/backends.js';
 
+/** Error bars of a trace; null: no whisker at that point. */
+export interface Whiskers {
+  type: 'data';
+  symmetric: false;
+  array: Array<number | null>;
+  arrayminus: Array<number | null>;
+  visible: boolean;
+}
+
 /** One plotly trace. */
 export interface Trace {
   type: 'scatter' | 'bar';
   mode?: 'lines' | 'markers' | 'lines+markers';
   name: string;
-  x: Array<number | string>;
-  y: Array<number | null>;
-  error_y?: { type: 'data'; symmetric: false; array: number[]; arrayminus: number[]; visible: boolean };
+  x: Array<number | string | null>;
+  y: Array<number | string | null>;
+  /** whiskers above (`array`) and below (`arrayminus`) each point; null: no whisker at that point */
+  error_y?: Whiskers;
+  /** the same along x (a horizontal dot plot) */
+  error_x?: Whiskers;
   line?: { dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
   /** `color` per point where the points are of different backends */
   marker?: { symbol?: string; size?: number; color?: string | string[] };
@@ -37,9 +49,31 @@ export interface Figure {
       ticktext?: string[];
       rangemode?: 'tozero';
     };
-    yaxis: { title: { text: string }; type?: 'linear' | 'log'; rangemode?: 'tozero' };
+    yaxis: {
+      title: { text: string };
+      type?: 'linear' | 'log' | 'category';
+      rangemode?: 'tozero';
+      /** 'reversed': the first category at the top */
+      autorange?: 'reversed';
+      automargin?: boolean;
+    };
+    /** lines and bands in data (x) and paper (y) coordinates, e.g. "no change" at x = 1 */
+    shapes?: Array<{
+      type: 'line' | 'rect';
+      xref: 'x';
+      yref: 'paper';
+      x0: number;
+      x1: number;
+      y0: number;
+      y1: number;
+      line?: { color?: string; width?: number; dash?: 'solid' | 'dash' | 'dot' };
+      fillcolor?: string;
+      layer?: 'below' | 'above';
+    }>;
     /** traceorder 'normal': stacked bars' legend in trace order (plotly reverses it otherwise) */
-    legend?: { orientation?: 'h' | 'v'; y?: number; traceorder?: 'normal' };
+    legend?: { orientation?: 'h' | 'v'; x?: number; y?: number; yanchor?: 'top' | 'bottom'; traceorder?: 'normal' };
+    /** true: a legend even for a single trace (plotly hides it then) */
+    showlegend?: boolean;
     margin?: { t?: number; r?: number; b?: number; l?: number };
     annotations?: Array<{
       text: string;

@@ -1,11 +1,12 @@
 /**
  * The summary table every notebook ends with: one line per backend (with its accelerator), N or
  * configuration, metric (and vantage point where two parties measured), with n, mean, spread and
- * the 95% interval.
+ * the 95% interval (or why there is none: too few repeats).
  */
 import type { SummaryRow } from '../analysis/summarize.js';
 import { seriesLabel } from '../model/backends.js';
 import { htmlTable, type Column } from './html-table.js';
+import { intervalText } from './interval-text.js';
 
 /** Options of {@link summaryTableHtml}. */
 export interface SummaryTableOptions {
@@ -37,8 +38,7 @@ export function summaryTableHtml(summary: readonly SummaryRow[], options: Summar
     { label: 'n', value: (row) => String(row.n), align: 'right' },
     { label: 'mean', value: (row) => row.mean, digits },
     { label: 'sd', value: (row) => row.sd, digits },
-    { label: 'CI low', value: (row) => row.ciLow, digits },
-    { label: 'CI high', value: (row) => row.ciHigh, digits },
+    { label: '95% CI of the mean', value: (row) => intervalText(row, digits), align: 'right' },
     options.median === true && { label: 'median', value: (row) => row.median, digits },
     { label: 'errored', value: (row) => String(row.errored), align: 'right' },
   ];

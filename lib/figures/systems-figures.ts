@@ -6,7 +6,7 @@
 import type { SummaryRow } from '../analysis/summarize.js';
 import { DENSITY_HEADLINES, type SystemRow, type SystemsOverview } from '../analysis/systems-overview.js';
 import { BACKEND_NAMES, seriesLabel } from '../model/backends.js';
-import { ciBarTrace, ciMarkerTrace, type BarStats } from './ci-bars.js';
+import { ciBarTrace, ciMarkerTrace, countText, type BarStats } from './ci-bars.js';
 import { LEGEND_BELOW, measuredTrace } from './density-figures.js';
 import type { BarFigure } from './latency-figures.js';
 import { backendColor, type Figure } from './plotly-spec.js';
@@ -41,7 +41,7 @@ export function systemsStartFigure(overview: SystemsOverview, title: string): Fi
           ? 'no value'
           : item.ciLow !== null && item.ciLow <= 0
             ? `n=${item.n}, the 95% CI reaches below 0`
-            : `n=${item.n}`,
+            : countText(item),
       );
     // the points carry their system's colour; the legend names the measure, in grey
     return {

@@ -107,3 +107,15 @@ export {
   systemsTableHtml,
   unrunnableTableHtml,
 } from '../figures/systems-tables.js';
+// comparing two campaigns (notebooks/07-compare.ipynb, docs/statistics.md)
+export {
+  compareCampaigns,
+  COMPARE_DEFAULTS,
+  summaryLine,
+  type CampaignComparison,
+  type CellComparison,
+  type CompareOptions,
+} from '../analysis/campaign-compare.js';
+export { compareTableHtml, hostsTableHtml, oneSidedLines } from '../figures/compare-tables.js';
+export { compareRatioFigure, compareRatioHeight } from '../figures/compare-figures.js';
+export { comparisonCampaigns, EXAMPLE_COMPARISON, type ComparisonCampaigns } from './compare-campaigns.js';

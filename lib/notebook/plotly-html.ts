@@ -32,6 +32,14 @@ export function figureHtml(figure: Figure, options: { id?: string; height?: numb
 <script type="application/json" id="${id}-spec">${json}</script>
 <script>(function () {
   var spec = JSON.parse(document.getElementById('${id}-spec').textContent);
+  // a null whisker is none: plotly reads null as 0 and draws a flat tick, NaN on both sides draws nothing
+  spec.data.forEach(function (trace) {
+    [trace.error_y, trace.error_x].forEach(function (bars) {
+      if (!bars || !bars.array) return;
+      bars.array = bars.array.map(function (v) { return v === null ? NaN : v; });
+      bars.arrayminus = (bars.arrayminus || []).map(function (v) { return v === null ? NaN : v; });
+    });
+  });
   function draw() { if (window.Plotly) { window.Plotly.newPlot('${id}', spec.data, spec.layout, {responsive: true}); } else { setTimeout(draw, 50); } }
   draw();
 })();</script>`;

@@ -90,3 +90,36 @@ export function parsePositiveInt(value: string, option: string): number {
   if (Number(value) > max) throw outOfRange(option, value, 1, max, false);
   return Number(value);
 }
+
+const DECIMAL = /^(0|[1-9][0-9]*)?(\.[0-9]+)?$/;
+
+/** `--alpha 0.05` -> 0.05: a decimal number strictly between 0 and 1. */
+export function parseProbability(value: string, option: string): number {
+  const text = value.trim();
+  const number = Number(text);
+  if (text === '' || !DECIMAL.test(text) || !(number > 0 && number < 1)) {
+    throw new UsageError(`Expected \`${option}\` to be a number between 0 and 1 (both excluded), got \`${value}\``, {
+      fix: `for example \`${option} 0.05\``,
+    });
+  }
+  return number;
+}
+
+/**
+ * `--min-effect 5%` or `--min-effect 0.05` -> 0.05: a percentage from 0% to 1000%, or a fraction
+ * from 0 to 1 (a bare number above 1 is refused: 5 could mean 5% or 500%).
+ */
+export function parsePercentOrFraction(value: string, option: string): number {
+  const text = value.trim();
+  const percent = text.endsWith('%');
+  const digits = percent ? text.slice(0, -1) : text;
+  const number = Number(digits);
+  const ok = digits !== '' && DECIMAL.test(digits) && (percent ? number <= 1000 : number <= 1);
+  if (!ok) {
+    throw new UsageError(
+      `Expected \`${option}\` to be a percentage from 0% to 1000% or a fraction from 0 to 1, got \`${value}\``,
+      { fix: `for example \`${option} 5%\` (or \`${option} 0.05\`)` },
+    );
+  }
+  return percent ? number / 100 : number;
+}

@@ -2,6 +2,7 @@
  * `guestbench run EXPERIMENT`: runs or resumes a campaign; Ctrl-C stops it cleanly.
  */
 import { summarize } from '../../lib/analysis/summarize.js';
+import { intervalText } from '../../lib/figures/interval-text.js';
 import { BACKEND_NAMES } from '../../lib/model/backends.js';
 import { runCampaign } from '../../lib/experiments/campaign.js';
 import { defaultBackends, type ParameterRequest } from '../../lib/experiments/definition.js';
@@ -37,10 +38,8 @@ function headlineSummary(dir: string): string {
     .map((row) => {
       const { by, unit } = scaled(row.unit);
       const ci =
-        row.ciLow === null || row.ciHigh === null
-          ? ''
-          : ` [${(row.ciLow / by).toFixed(3)}, ${(row.ciHigh / by).toFixed(3)}]`;
-      return `  ${row.backend.padEnd(NAME_WIDTH)} ${row.accel.padEnd(7)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${row.metric} ${(row.mean / by).toFixed(3)} ${unit}${ci} n=${row.n}${row.errored ? ` (${row.errored} errored)` : ''}\n`;
+        row.ciLow === null ? ` (${row.intervalNote ?? 'no interval'})` : ` ${intervalText(row, 3, by)} n=${row.n}`;
+      return `  ${row.backend.padEnd(NAME_WIDTH)} ${row.accel.padEnd(7)} N=${String(row.guests).padEnd(3)}${row.config ? ` ${row.config}` : ''}${row.measured_by ? ` (${row.measured_by})` : ''} ${row.metric} ${(row.mean / by).toFixed(3)} ${unit}${ci}${row.errored ? ` (${row.errored} errored)` : ''}\n`;
     })
     .join('');
 }

@@ -195,12 +195,20 @@ describe('chapter 6 tables', () => {
 
   it("gives every configuration its QEMU and observer figures with CIs, and the container's reason", () => {
     expect(html).toContain('clean, 1 vCPU, 256 MiB');
-    expect(html).toContain(`${fixtureMean('clean-1cpu-256m', 'total_time', 'observer').toFixed(3)} [`);
-    expect(html).toContain(`${fixtureMean('clean-1cpu-256m', 'downtime', 'qemu').toFixed(1)} [`);
+    expect(html).toContain(
+      `${fixtureMean('clean-1cpu-256m', 'total_time', 'observer').toFixed(3)} (too few repeats (n=2) for an interval)`,
+    );
+    expect(html).toContain(
+      `${fixtureMean('clean-1cpu-256m', 'downtime', 'qemu').toFixed(1)} (too few repeats (n=2) for an interval)`,
+    );
     expect(html).toContain('sent on the link (MiB: RAM + disk if copied)');
-    expect(html).toContain(`${(fixtureMean('clean-1cpu-256m', 'link_bytes', 'link') / 2 ** 20).toFixed(1)} [`);
+    expect(html).toContain(
+      `${(fixtureMean('clean-1cpu-256m', 'link_bytes', 'link') / 2 ** 20).toFixed(1)} (too few repeats (n=2) for an interval)`,
+    );
     expect(html).toContain('unsupported: container checkpoint/restore does not work on this host');
-    expect(html).toContain(`${(fixtureMean('clean-1cpu-256m', 'transferred_bytes', 'qemu') / 2 ** 20).toFixed(1)} [`);
+    expect(html).toContain(
+      `${(fixtureMean('clean-1cpu-256m', 'transferred_bytes', 'qemu') / 2 ** 20).toFixed(1)} (too few repeats (n=2) for an interval)`,
+    );
   });
 
   it('puts the thesis beside the groups it has a mean for, and says the printed Table 6.1 copies Table 5.1', () => {

@@ -76,7 +76,7 @@ describe('thesis charts', () => {
     expect(fromTables?.x).toEqual(['boot time, N=1: VMs (KVM) / containers', 'VMs (KVM), boot time: N=12 / N=1']);
     expect(fromTables?.y).toEqual([13.909, 5.028]);
     const stated = figure.data.filter((trace) => trace.name.startsWith('stated')).flatMap((trace) => trace.y);
-    expect(stated.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([3, 3, 4.5, 6, 10, 14]);
+    expect(stated.sort((a, b) => Number(a ?? 0) - Number(b ?? 0))).toEqual([3, 3, 4.5, 6, 10, 14]);
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseBackends, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
+import {
+  parseBackends,
+  parsePercentOrFraction,
+  parsePositiveInt,
+  parsePositiveIntList,
+  parseProbability,
+} from '../../lib/util/cli-args.js';
 import { UsageError } from '../../lib/util/errors.js';
 
 describe('command-line values', () => {
@@ -37,5 +43,23 @@ describe('command-line values', () => {
     expect(() => parsePositiveIntList('-1', '--guests', 0)).toThrow(
       'Expected `--guests` to be a list of integers from 0 to 256, got `-1`',
     );
+  });
+});
+
+describe('parseProbability and parsePercentOrFraction (guestbench compare)', () => {
+  it('takes a probability strictly between 0 and 1', () => {
+    expect(parseProbability('0.05', '--alpha')).toBe(0.05);
+    expect(parseProbability('.1', '--alpha')).toBe(0.1);
+    for (const bad of ['0', '1', '1.5', '-0.1', '5%', 'x', ''])
+      expect(() => parseProbability(bad, '--alpha'), bad).toThrow(/Expected `--alpha` to be a number between 0 and 1/);
+  });
+
+  it('takes a percentage or a fraction, and refuses a bare number above 1', () => {
+    expect(parsePercentOrFraction('5%', '--min-effect')).toBe(0.05);
+    expect(parsePercentOrFraction('0.05', '--min-effect')).toBe(0.05);
+    expect(parsePercentOrFraction('0', '--min-effect')).toBe(0);
+    expect(parsePercentOrFraction('150%', '--min-effect')).toBe(1.5);
+    for (const bad of ['5', '-5%', '2000%', '%', 'five'])
+      expect(() => parsePercentOrFraction(bad, '--min-effect'), bad).toThrow(UsageError);
   });
 });

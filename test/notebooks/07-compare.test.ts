@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compareCampaigns, summaryLine } from '../../lib/analysis/campaign-compare.js';
+import { loadCampaign } from '../../lib/analysis/load-campaign.js';
+import { EXAMPLE_COMPARISON } from '../../lib/notebook/compare-campaigns.js';
+import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
+
+// real quick campaigns committed as fixtures: density-cpu on two hosts, latency on two hosts
+const FIXTURES = path.join(repoRoot, 'test/fixtures/campaigns');
+const LATENCY = ['2026-11-22T00-50-57Z-8d6d', '2026-12-02T01-18-46Z-e71b'] as const;
+
+it('notebooks/07-compare.ipynb is committed as a tslab notebook without outputs', () => {
+  expect(committedNotebook('07-compare.ipynb')).toMatchObject({ kernel: 'tslab', withOutputs: 0 });
+});
+
+let example: { output: string; errors: string[]; html: string };
+let chosen: { output: string; errors: string[] };
+
+beforeAll(async () => {
+  if (notebookSkipReason) return;
+  // neither variable set: the committed example pair, labelled as such
+  example = await runNotebook('07-compare.ipynb', { GUESTBENCH_RESULTS: path.join(repoRoot, 'test/fixtures/none') });
+  // both set, as ids under GUESTBENCH_RESULTS
+  chosen = await runNotebook('07-compare.ipynb', {
+    GUESTBENCH_COMPARE_A: LATENCY[0],
+    GUESTBENCH_COMPARE_B: LATENCY[1],
+    GUESTBENCH_RESULTS: FIXTURES,
+  });
+}, 480_000);
+
+describe.skipIf(notebookSkipReason !== undefined)('notebooks/07-compare.ipynb on committed campaigns', () => {
+  it('shows the committed example pair when no campaign is chosen, and says it is an example', () => {
+    expect(example.errors).toEqual([]);
+    expect(example.output).toContain('EXAMPLE: GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B are not set');
+    for (const id of EXAMPLE_COMPARISON) expect(example.output).toContain(id);
+    expect(example.html).toContain('Plotly.newPlot');
+  });
+
+  it('sets the hosts side by side, then the per-cell table, the summary and the ratio figure', () => {
+    const comparison = compareCampaigns(
+      loadCampaign(path.join(FIXTURES, EXAMPLE_COMPARISON[0])),
+      loadCampaign(path.join(FIXTURES, EXAMPLE_COMPARISON[1])),
+    );
+    expect(example.output).toContain('Hosts, tool versions and campaigns: A beside B');
+    expect(example.output).toContain('>Intel(R) Xeon(R) Processor<');
+    expect(example.output).toContain('>AMD EPYC<');
+    expect(example.output).toContain('B against A: ratio of means, bootstrap 95% CI, Mann-Whitney p');
+    expect(example.output).toContain('too few repeats to test (n=3 and 2): p cannot go below 0.20');
+    expect(example.output).toContain(summaryLine(comparison.summary));
+    expect(example.output).toContain('B / A per cell: 2026-11-21T23-53-45Z-04de → 2026-12-02T01-20-32Z-d09e');
+    expect(example.output).toContain('"type":"log"');
+    expect(example.output).toContain('untestable: too few repeats');
+    expect(example.output).toContain('only in B: podman containers N=1 (12 metrics)');
+    expect(example.output).not.toContain('>null<');
+  });
+
+  it('compares the campaigns GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B name, with the warning', () => {
+    expect(chosen.errors).toEqual([]);
+    expect(chosen.output).toContain(`A = ${LATENCY[0]} and B = ${LATENCY[1]}`);
+    expect(chosen.output).not.toContain('EXAMPLE');
+    expect(chosen.output).toContain("warning: the two campaigns' workloads or methods differ");
+    expect(chosen.output).toContain('16 cells compared');
+  });
+});
