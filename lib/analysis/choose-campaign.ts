@@ -131,7 +131,8 @@ export function campaignList(value: string | undefined): string[] {
  * The campaign of each of `experiments`: each one `named` (ids or directories; an unknown one throws
  * a UsageError) is used for the experiment it ran, the first named winning; every other experiment
  * gets its best campaign under `resultsDir`; with nothing named and no campaign at all in
- * `resultsDir`, the example campaigns. Named campaigns of other experiments are noted, not used.
+ * `resultsDir`, the example campaigns. Named campaigns of other experiments are not used (and noted
+ * when none named is used).
  */
 export function chooseCampaigns(
   experiments: readonly string[],
@@ -140,17 +141,21 @@ export function chooseCampaigns(
   const byExperiment: Partial<Record<string, CampaignChoice>> = {};
   const notes: string[] = [];
   const named = options.named ?? [];
+  // a report names every campaign it shows, so one of another experiment is only worth a note
+  // when none of those named is for this notebook
+  const unused: string[] = [];
   for (const which of named) {
     const campaign = loadCampaign(which, { resultsDir: options.resultsDir });
     const experiment = campaign.meta.experiment;
     if (!experiments.includes(experiment))
-      notes.push(
+      unused.push(
         `\`campaign\` names a ${experiment} campaign (${campaign.meta.id}), not ${experiments.join(' or ')}: not used here`,
       );
     else if (byExperiment[experiment])
       notes.push(`campaign ${campaign.meta.id} is a second ${experiment} campaign: the first one named is used`);
     else byExperiment[experiment] = choice(campaign, 'named');
   }
+  if (Object.keys(byExperiment).length === 0) notes.push(...unused);
   const examples = named.length === 0 && listCampaigns(options.resultsDir).length === 0;
   for (const experiment of experiments) {
     if (byExperiment[experiment]) continue;
