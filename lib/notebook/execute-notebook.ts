@@ -110,9 +110,21 @@ function childPids(pid: number): number[] {
   return children;
 }
 
+/** Sends `signal` to each pid, ignoring those already gone. */
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /**
- * Runs `subprocess` to completion; on `signal`, interrupts it (SIGINT: nbconvert then shuts its
- * kernel down) and after 5 s kills it and its children (SIGTERM or SIGKILL would orphan the kernel).
+ * Runs `subprocess` (nbconvert) to completion; on `signal`, interrupts it (SIGINT) and stops the
+ * kernel it started (SIGTERM: the kernel runs in a session of its own and would outlive nbconvert,
+ * holding its output pipes open), then kills both after 5 s if they are still there.
  */
 async function interruptible<T extends ResultPromise>(
   subprocess: T,
@@ -121,17 +133,11 @@ async function interruptible<T extends ResultPromise>(
   if (!signal) return await subprocess;
   let timer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
+    const kernels = subprocess.pid === undefined ? [] : childPids(subprocess.pid);
     subprocess.kill('SIGINT');
+    signalAll(kernels, 'SIGTERM');
     timer = setTimeout(() => {
-      const pid = subprocess.pid;
-      if (pid === undefined) return;
-      for (const child of childPids(pid)) {
-        try {
-          process.kill(child, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
+      signalAll(kernels, 'SIGKILL');
       subprocess.kill('SIGKILL');
     }, 5_000);
   };
