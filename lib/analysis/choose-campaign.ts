@@ -15,7 +15,7 @@ import { loadCampaign, type LoadedCampaign } from './load-campaign.js';
 export type CampaignFlag =
   /** no row was measured (every row errored or unsupported, or none at all) */
   | 'empty'
-  /** some rows errored, or a backend the campaign ran measured nothing */
+  /** some rows errored, or a backend the campaign ran has no row at all (unsupported rows count as answered) */
   | 'partial'
   /** the campaign did not end `complete` (interrupted, failed, or still running / killed) */
   | 'interrupted';
@@ -77,8 +77,10 @@ export function campaignCoverage(campaign: LoadedCampaign): CampaignCoverage {
 export function campaignFlags(campaign: LoadedCampaign, coverage = campaignCoverage(campaign)): CampaignFlag[] {
   const flags: CampaignFlag[] = [];
   if (coverage.ok === 0) flags.push('empty');
-  const measured = new Set(campaign.samples.filter((sample) => sample.state === 'ok').map((sample) => sample.backend));
-  const silent = campaign.meta.backends.filter((backend) => !measured.has(backend));
+  const answered = new Set(
+    campaign.samples.filter((sample) => sample.state !== 'errored').map((sample) => sample.backend),
+  );
+  const silent = campaign.meta.backends.filter((backend) => !answered.has(backend));
   if (coverage.ok > 0 && (coverage.errored > 0 || silent.length > 0)) flags.push('partial');
   if (campaign.meta.state !== 'complete') flags.push('interrupted');
   return flags;
@@ -163,7 +165,7 @@ export function chooseCampaigns(
     if (found) byExperiment[experiment] = found;
     else
       notes.push(
-        `no ${experiment} campaign with measured rows in ${options.resultsDir}: run \`guestbench run ${experiment}\``,
+        `no ${experiment} campaign found (none with measured rows in ${options.resultsDir}): run \`guestbench run ${experiment}\``,
       );
   }
   return { byExperiment, notes };

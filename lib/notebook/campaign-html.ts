@@ -47,7 +47,7 @@ ${tcg}${missing}${versions}</div>`;
 /** What each flag tells a reader, one sentence. */
 export const FLAG_TEXT: Record<CampaignFlag, string> = {
   empty: 'it measured nothing: every row errored or was unsupported',
-  partial: 'some rows errored, or a backend it ran measured nothing',
+  partial: 'some rows errored, or a backend it ran has no row',
   interrupted: 'it did not run to completion',
 };
 

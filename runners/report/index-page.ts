@@ -28,7 +28,7 @@ function campaignCell(campaign: ReportedCampaign): string {
     ...(campaign.origin === 'example' ? [warn('example from another host')] : []),
     ...campaign.flags.map((flag) => warn(flag)),
   ];
-  return `<li data-campaign="${escapeHtml(campaign.id)}" data-flags="${campaign.flags.join(' ')}" data-origin="${campaign.origin}"><code>${escapeHtml(campaign.id)}</code> ${escapeHtml(campaign.experiment)}, ${escapeHtml(campaign.profile)} profile, ${campaign.ok} measured / ${campaign.errored} errored / ${campaign.unsupported} unsupported rows, ${escapeHtml(campaign.state)}${labels.length ? ' ' + labels.join(' ') : ''}</li>`;
+  return `<li data-campaign="${escapeHtml(campaign.id)}" data-flags="${campaign.flags.join(' ')}" data-origin="${campaign.origin}"><code>${escapeHtml(campaign.id)}</code> ${escapeHtml(campaign.experiment)}, ${escapeHtml(campaign.profile)} profile, ${campaign.ok} measured / ${campaign.errored} errored / ${campaign.unsupported} unsupported rows, ${escapeHtml(campaign.state)}${labels.length ? ': ' + labels.join(', ') : ''}</li>`;
 }
 
 /** The index page. */

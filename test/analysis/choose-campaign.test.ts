@@ -54,7 +54,7 @@ describe('chooseCampaigns', () => {
     });
     // campaigns exist, so no example stands in for the missing latency campaign
     expect(found.byExperiment.latency).toBeUndefined();
-    expect(found.notes.join('\n')).toContain('no latency campaign with measured rows');
+    expect(found.notes.join('\n')).toContain('no latency campaign found');
   });
 
   it('among equally complete campaigns of equal coverage, the newest', () => {
