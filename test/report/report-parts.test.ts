@@ -131,6 +131,19 @@ describe('report building blocks', () => {
     expect(fs.readdirSync(work)).toEqual(['report']);
   });
 
+  it('remove folders staged by a report that was killed outright, not those of a live one', () => {
+    const out = path.join(work, 'report');
+    // pid 2^22 + 1 is above Linux's pid_max limit: no such process
+    const dead = path.join(work, `.report.partial-${2 ** 22 + 1}-abc`);
+    const live = path.join(work, `.report.partial-${process.ppid}-abc`);
+    for (const dir of [dead, live]) fs.mkdirSync(dir);
+    const staged = stageFolder(out);
+    staged.discard();
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    fs.rmSync(live, { recursive: true });
+  });
+
   it('key a notebook on its source, parameters, plotly mode, campaign samples and library', () => {
     const campaign = path.join(work, 'campaign');
     fs.mkdirSync(campaign);
