@@ -68,7 +68,7 @@ Options:
                      \`parameters\` (papermill convention); NAME is one of:
                        campaign  campaign ids or directories, comma-separated
                        results   the results directory
-  --campaign ID,...  the same as -p campaign=ID,...
+  --campaign ID,...  the same as -p campaign=ID,... (default: $GUESTBENCH_CAMPAIGN)
   --results DIR      the same as -p results=DIR (default: $GUESTBENCH_RESULTS or ./results)
   --out DIR          output folder (default: ./report)
   --notebooks LIST   comma-separated notebook names to run (default: all; the others' pages are kept)
@@ -107,9 +107,9 @@ Exit status: 0 when every notebook ran without a failing cell, 1 otherwise, 2 on
     const results = eitherOf(values.results, parameters.results, 'results');
     const resultsDir = path.resolve(results ?? defaultResultsDir());
     // ids stay ids (resolved in the results directory); existing directories become absolute paths
-    const named = campaignList(eitherOf(values.campaign, parameters.campaign, 'campaign')).map((which) =>
-      fs.existsSync(path.join(which, 'campaign.json')) ? path.resolve(which) : which,
-    );
+    const named = campaignList(
+      eitherOf(values.campaign, parameters.campaign, 'campaign') ?? process.env.GUESTBENCH_CAMPAIGN,
+    ).map((which) => (fs.existsSync(path.join(which, 'campaign.json')) ? path.resolve(which) : which));
     checkNamedCampaigns(named, resultsDir);
     const jobs = typeof values.jobs === 'string' ? parsePositiveInt(values.jobs, '--jobs') : undefined;
     const outDir = path.resolve(typeof values.out === 'string' ? values.out : path.join(root, 'report'));

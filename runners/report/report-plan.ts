@@ -67,8 +67,9 @@ export function planNotebook(source: string, options: { named: readonly string[]
   const experiments = notebook.metadata?.guestbench?.experiments ?? [];
   const name = path.basename(source);
   if (parametersCellIndex(notebook) < 0) return { name, source, parameters: {}, campaigns: [], notes: [] };
-  const parameters: ParameterValues = { results: options.resultsDir };
-  if (options.named.length > 0) parameters.campaign = options.named.join(',');
+  // always both: the kernel inherits the environment, and a $GUESTBENCH_CAMPAIGN the plan did not
+  // choose from must not change what the notebook shows
+  const parameters: ParameterValues = { campaign: options.named.join(','), results: options.resultsDir };
   const found = chooseCampaigns(experiments, { named: options.named, resultsDir: options.resultsDir });
   const campaigns = experiments.flatMap((experiment) => {
     const choice = found.byExperiment[experiment];
