@@ -5,8 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execa } from 'execa';
-import { CapabilityError, GuestbenchError } from '../util/errors.js';
+import { execa, type ResultPromise } from 'execa';
+import { AbortedError, CapabilityError, GuestbenchError } from '../util/errors.js';
+import { joinedText, numberExecutedCells, readNotebook, writeNotebook, type NotebookFile } from './notebook-file.js';
+import { selfContainedPage } from './page-html.js';
+import { injectParameters, type ParameterValues } from './parameters.js';
+import { externalizePlotly } from './plotly-html.js';
+
+export type { NotebookFile } from './notebook-file.js';
 
 /**
  * Debian's Jupyter when installed (the `python3` first on PATH may be another interpreter without
@@ -18,21 +24,6 @@ export const JUPYTER =
 export const PYTHON =
   process.env.GUESTBENCH_PYTHON ?? (fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/python3' : 'python');
 
-/** A notebook cell output, as stored in .ipynb. */
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  ename?: string;
-  evalue?: string;
-  data?: Record<string, string | string[]>;
-}
-
-/** A notebook as stored on disk (the parts read here). */
-export interface NotebookFile {
-  cells: Array<{ cell_type: string; source: string | string[]; outputs?: Output[] }>;
-}
-
 /** What one execution produced. */
 export interface ExecutedNotebook {
   /** executed notebook (.ipynb) */
@@ -43,7 +34,28 @@ export interface ExecutedNotebook {
   errors: string[];
 }
 
-const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join('') : (value ?? ''));
+/** How the executed copies carry plotly. */
+export type PlotlyMode =
+  /** the bundle stays embedded in the notebook and its page (one page works alone) */
+  | { mode: 'embed' }
+  /** the bundle is replaced by `<script src>` (a path relative to the page, e.g. plotly.min.js) */
+  | { mode: 'file'; src: string };
+
+/** Options of executeNotebook(). */
+export interface ExecuteOptions {
+  /** folder for the executed .ipynb and its .html (same base name as the source) */
+  outDir: string;
+  /** environment of nbconvert and the kernel */
+  env?: Record<string, string>;
+  /** per-cell timeout, seconds (default 900) */
+  timeoutSec?: number;
+  /** values for a cell tagged `injected-parameters` after the notebook's `parameters` cell */
+  parameters?: ParameterValues;
+  /** default: embed */
+  plotly?: PlotlyMode;
+  /** aborts the execution: nbconvert is interrupted (it then stops its kernel) */
+  signal?: AbortSignal;
+}
 
 /** Errors in an executed notebook: error outputs and tslab's stderr streams. */
 export function notebookErrors(notebook: NotebookFile): string[] {
@@ -53,7 +65,7 @@ export function notebookErrors(notebook: NotebookFile): string[] {
       if (output.output_type === 'error')
         errors.push(`cell ${index + 1}: ${output.ename ?? 'Error'}: ${output.evalue ?? ''}`);
       if (output.output_type === 'stream' && output.name === 'stderr')
-        errors.push(`cell ${index + 1}: ${text(output.text).trim().split('\n')[0] ?? ''}`);
+        errors.push(`cell ${index + 1}: ${joinedText(output.text).trim().split('\n')[0] ?? ''}`);
     }
   });
   return errors;
@@ -65,55 +77,138 @@ export function notebookOutputText(notebook: NotebookFile): string {
     .flatMap((cell) => cell.outputs ?? [])
     .map(
       (output) =>
-        text(output.text) +
+        joinedText(output.text) +
         Object.values(output.data ?? {})
-          .map(text)
+          .map(joinedText)
           .join('\n'),
     )
     .join('\n');
 }
 
-/** Executes `source` into `outDir` (same file name) and renders it to HTML there. */
-export async function executeNotebook(
-  source: string,
-  options: { outDir: string; env?: Record<string, string>; timeoutSec?: number },
-): Promise<ExecutedNotebook> {
+/** Throws a CapabilityError with the fix when Jupyter's nbconvert does not run here. */
+export async function checkNbconvert(): Promise<void> {
   if ((await execa(JUPYTER, ['nbconvert', '--version'], { reject: false })).exitCode !== 0) {
     throw new CapabilityError(`Jupyter nbconvert does not run (${JUPYTER})`, {
       fix: "run `bash scripts/setup.sh` (it installs Debian's jupyter-nbconvert and registers the tslab kernel)",
     });
   }
+}
+
+/** Child pids of `pid`, from /proc (the kernel nbconvert started runs in a session of its own). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // the command name (2nd field) may hold spaces and parentheses: the ppid follows the last ')'
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return children;
+}
+
+/** Sends `signal` to each pid, ignoring those already gone. */
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/**
+ * Runs `subprocess` (nbconvert) to completion; on `signal`, interrupts it (SIGINT) and stops the
+ * kernel it started (SIGTERM: the kernel runs in a session of its own and would outlive nbconvert,
+ * holding its output pipes open), then kills both after 5 s if they are still there.
+ */
+async function interruptible<T extends ResultPromise>(
+  subprocess: T,
+  signal: AbortSignal | undefined,
+): Promise<Awaited<T>> {
+  if (!signal) return await subprocess;
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    const kernels = subprocess.pid === undefined ? [] : childPids(subprocess.pid);
+    subprocess.kill('SIGINT');
+    signalAll(kernels, 'SIGTERM');
+    timer = setTimeout(() => {
+      signalAll(kernels, 'SIGKILL');
+      subprocess.kill('SIGKILL');
+    }, 5_000);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await subprocess;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Executes `source` into `outDir` (same file name) and renders it to HTML there: parameters
+ * injected, cells numbered, plotly embedded or referenced, and the page stripped of scripts loaded
+ * from outside its folder.
+ */
+export async function executeNotebook(source: string, options: ExecuteOptions): Promise<ExecutedNotebook> {
+  await checkNbconvert();
+  return executeChecked(source, options);
+}
+
+/** executeNotebook() without checking nbconvert first (a report checks once for all notebooks). */
+export async function executeChecked(source: string, options: ExecuteOptions): Promise<ExecutedNotebook> {
   fs.mkdirSync(options.outDir, { recursive: true });
   const name = path.basename(source, '.ipynb');
   const notebook = path.join(options.outDir, `${name}.ipynb`);
-  const env = { ...options.env };
-  const run = await execa(
-    JUPYTER,
-    [
-      'nbconvert',
-      '--to',
-      'notebook',
-      '--execute',
-      '--allow-errors',
-      `--ExecutePreprocessor.timeout=${options.timeoutSec ?? 900}`,
-      '--ExecutePreprocessor.kernel_name=tslab',
-      '--output-dir',
-      options.outDir,
-      '--output',
-      name,
-      source,
-    ],
-    // the kernel's working directory is the notebook's folder, so relative imports resolve there
-    { cwd: path.dirname(source), env, reject: false, all: true },
+  const input = injectParameters(readNotebook(source), options.parameters ?? {}, path.basename(source));
+  const aborted = (): AbortedError => new AbortedError(`Execution of ${source} was interrupted`);
+  // from stdin, with the kernel started in the notebook's folder (its relative imports resolve
+  // there): the committed notebook is never rewritten
+  const result = await interruptible(
+    execa(
+      JUPYTER,
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        '--allow-errors',
+        `--ExecutePreprocessor.timeout=${options.timeoutSec ?? 900}`,
+        '--ExecutePreprocessor.kernel_name=tslab',
+        '--stdin',
+        '--output-dir',
+        options.outDir,
+        '--output',
+        name,
+      ],
+      {
+        cwd: path.dirname(source),
+        env: { ...options.env },
+        input: JSON.stringify(input),
+        reject: false,
+        all: true,
+      },
+    ),
+    options.signal,
   );
-  if (run.exitCode !== 0 || !fs.existsSync(notebook)) {
+  if (options.signal?.aborted) throw aborted();
+  if (result.exitCode !== 0 || !fs.existsSync(notebook)) {
     throw new GuestbenchError(
-      `nbconvert failed on ${source}: ${(run.all ?? '').trim().split('\n').slice(-3).join(' / ')}`,
+      `nbconvert failed on ${source}: ${(result.all ?? '').trim().split('\n').slice(-3).join(' / ')}`,
       {
         fix: 'check that the tslab kernel is registered (`bash scripts/setup.sh`) and that `npm run build` has compiled dist/',
       },
     );
   }
+  const plotly = options.plotly ?? { mode: 'embed' };
+  const executed = numberExecutedCells(readNotebook(notebook));
+  writeNotebook(notebook, plotly.mode === 'file' ? externalizePlotly(executed, plotly.src) : executed);
   // Notebook 6 blanks the scripts of untrusted notebooks; this one was just executed here
   // (Debian ships no `jupyter trust` command; nbformat's signing app is the same thing)
   await execa(
@@ -122,14 +217,18 @@ export async function executeNotebook(
     { reject: false },
   );
   const html = path.join(options.outDir, `${name}.html`);
-  const render = await execa(JUPYTER, ['nbconvert', '--to', 'html', '--output-dir', options.outDir, notebook], {
-    reject: false,
-    all: true,
-  });
-  if (render.exitCode !== 0)
+  const rendered = await interruptible(
+    execa(JUPYTER, ['nbconvert', '--to', 'html', '--output-dir', options.outDir, notebook], {
+      reject: false,
+      all: true,
+    }),
+    options.signal,
+  );
+  if (options.signal?.aborted) throw aborted();
+  if (rendered.exitCode !== 0)
     throw new GuestbenchError(
-      `nbconvert could not render ${notebook} to HTML: ${(render.all ?? '').trim().split('\n').at(-1) ?? ''}`,
+      `nbconvert could not render ${notebook} to HTML: ${(rendered.all ?? '').trim().split('\n').at(-1) ?? ''}`,
     );
-  const errors = notebookErrors(JSON.parse(fs.readFileSync(notebook, 'utf8')) as NotebookFile);
-  return { notebook, html, errors };
+  fs.writeFileSync(html, selfContainedPage(fs.readFileSync(html, 'utf8')));
+  return { notebook, html, errors: notebookErrors(executed) };
 }

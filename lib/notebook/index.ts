@@ -28,8 +28,14 @@ export { cachingHtml, fileioSetupHtml, fileioThesisPoints, mysqlSetupHtml } from
 export { escapeHtml, htmlTable, type Column } from '../figures/html-table.js';
 export { summaryTableHtml, type SummaryTableOptions } from '../figures/summary-table.js';
 export type { Figure } from '../figures/plotly-spec.js';
-export { campaignHtml } from './campaign-html.js';
-export { notebookCampaign, type NotebookCampaign } from './density-io-campaign.js';
+export { campaignHtml, chosenCampaignHtml } from './campaign-html.js';
+export {
+  notebookCampaign,
+  parametersFromEnv,
+  type NotebookCampaign,
+  type NotebookParameters,
+} from './density-io-campaign.js';
+export { type CampaignChoice, type CampaignFlag } from '../analysis/choose-campaign.js';
 export { figureHtml, plotlyBundleHtml } from './plotly-html.js';
 // chapter 5: latency (notebooks/04-latency.ipynb)
 export { loadLatencyCampaigns, type LatencyCampaigns } from '../analysis/latency-campaigns.js';

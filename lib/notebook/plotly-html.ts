@@ -5,8 +5,21 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Figure } from '../figures/plotly-spec.js';
+import type { NotebookFile } from './notebook-file.js';
 
 const require = createRequire(import.meta.url);
+
+/** Marks the output that holds the bundle, so a report can swap it for a <script src>. */
+export const PLOTLY_BUNDLE_MARKER = '<!-- guestbench:plotly-bundle -->';
+
+/** The plotly bundle (plotly.js-dist-min) the notebooks embed, as a file path. */
+export function plotlyBundlePath(): string {
+  return require.resolve('plotly.js-dist-min');
+}
+
+// plotly's UMD wrapper registers as an AMD module when require.js is on the page: hide `define`
+const hideDefine = '<script>window.__guestbenchDefine = window.define; window.define = undefined;</script>';
+const restoreDefine = '<script>window.define = window.__guestbenchDefine; delete window.__guestbenchDefine;</script>';
 
 /**
  * A <script> holding the whole plotly bundle. nbconvert's page loads require.js, and plotly's UMD
@@ -14,11 +27,37 @@ const require = createRequire(import.meta.url);
  * while the bundle runs.
  */
 export function plotlyBundleHtml(): string {
-  const bundle = fs.readFileSync(require.resolve('plotly.js-dist-min'), 'utf8').replaceAll('</script', '<\\/script');
-  return `<script>window.__guestbenchDefine = window.define; window.define = undefined;</script>
+  const bundle = fs.readFileSync(plotlyBundlePath(), 'utf8').replaceAll('</script', '<\\/script');
+  return `${PLOTLY_BUNDLE_MARKER}${hideDefine}
 <script>${bundle}</script>
-<script>window.define = window.__guestbenchDefine; delete window.__guestbenchDefine;</script>
+${restoreDefine}
 <div style="font-size:11px;color:#888">plotly.js embedded for offline viewing</div>`;
+}
+
+/** Loads plotly from `src` (a path relative to the page, e.g. the report folder's plotly.min.js). */
+export function plotlyScriptHtml(src: string): string {
+  return `${hideDefine}
+<script src="${encodeURI(src)}"></script>
+${restoreDefine}
+<div style="font-size:11px;color:#888">plotly.js loaded from ${src} beside this page (offline)</div>`;
+}
+
+/**
+ * A copy of an executed notebook whose embedded plotly bundle (plotlyBundleHtml()'s output) is
+ * replaced by plotlyScriptHtml(src): a report keeps one copy of plotly instead of one per page.
+ */
+export function externalizePlotly(notebook: NotebookFile, src: string): NotebookFile {
+  const cells = notebook.cells.map((cell) => {
+    if (cell.outputs === undefined) return cell;
+    const outputs = cell.outputs.map((output) => {
+      const html = output.data?.['text/html'];
+      const text = Array.isArray(html) ? html.join('') : html;
+      if (text === undefined || !text.startsWith(PLOTLY_BUNDLE_MARKER)) return output;
+      return { ...output, data: { ...output.data, 'text/html': plotlyScriptHtml(src) } };
+    });
+    return { ...cell, outputs };
+  });
+  return { ...notebook, cells };
 }
 
 let counter = 0;

@@ -3,31 +3,47 @@
  */
 import { formatRatio } from '../bench/ratio.js';
 import { containerStart, harnessOverhead, vmRestoreVsColdBoot } from '../bench/harness-benchmarks.js';
+import { reportSpeed } from '../bench/report-benchmarks.js';
 import { probeAccelCached } from '../../lib/backends/accel-probe.js';
 import { findImages } from '../../lib/images/index.js';
 import { parsePositiveInt } from '../../lib/util/cli-args.js';
+import { UsageError } from '../../lib/util/errors.js';
 import { logLine, type Command } from '../cli.js';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure the harness against its targets (ratios, one run)',
-  usage: `Usage: guestbench bench [--pairs N]
+  usage: `Usage: guestbench bench [--pairs N] [--only harness|report]
 
 Prints, as ratios measured in one run with A and B alternating:
   (a) sysbench cpu events/s through the native backend / the same command run directly (target >= 0.98)
   (b) container start to first output: docker backend / \`docker run --rm IMAGE\` (target <= 1.0)
   (c) VM start until the guest agent answers: cold boot / restore from a saved state
       (target >= 3, the speed-up the thesis saw; under TCG both are emulated)
+  (d) the report, on the committed example campaigns, each build timed once:
+      (d1) a full report / the same notebooks one at a time with plotly embedded (target <= 0.25)
+      (d2) an unchanged re-report / the full report (target <= 0.05)
 
 Options:
   --pairs N   alternating A/B pairs per ratio (default 5 for (a), 15 for (b): container start is noisier,
               3 for (c): each cold boot takes seconds)
+  --only WHAT harness: (a)-(c) only; report: (d) only (needs Jupyter, not Docker or QEMU)
   -h, --help  show this help
 
 Exit status: 0 when measured (whether or not targets are met), 1 when a measurement failed.`,
-  options: { pairs: { type: 'string' } },
+  options: { pairs: { type: 'string' }, only: { type: 'string' } },
   async run(values) {
     const pairs = typeof values.pairs === 'string' ? parsePositiveInt(values.pairs, '--pairs') : undefined;
+    const only = values.only;
+    if (only !== undefined && only !== 'harness' && only !== 'report')
+      throw new UsageError(`Expected \`--only\` to be one of harness, report, got \`${String(only)}\``, {
+        fix: 'for example `guestbench bench --only report`',
+      });
+    if (only !== 'harness') {
+      logLine('(d) report: full, one at a time, unchanged ...');
+      for (const result of await reportSpeed(logLine)) process.stdout.write(formatRatio(result) + '\n');
+      if (only === 'report') return 0;
+    }
     logLine('(a) harness overhead ...');
     const overhead = await harnessOverhead(pairs);
     process.stdout.write(formatRatio(overhead) + '\n');

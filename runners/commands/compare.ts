@@ -117,6 +117,7 @@ Options:
 
 Exit status: 0 when it compared (flagged changes included), 2 for bad usage (an unknown campaign,
 two campaigns without a cell in common, a bad option value).`,
+  maxPositionals: 2,
   options: {
     results: { type: 'string' },
     'min-effect': { type: 'string' },

@@ -117,16 +117,16 @@ describe('notebookCampaign', () => {
   const cpuFixture = path.join(repoRoot, 'test/fixtures/campaigns/2026-11-21T23-53-45Z-04de');
 
   it('ignores a $GUESTBENCH_CAMPAIGN of another experiment and says so', () => {
-    const found = notebookCampaign('density-mysql', { GUESTBENCH_CAMPAIGN: cpuFixture, GUESTBENCH_RESULTS: results });
+    const found = notebookCampaign('density-mysql', { campaign: cpuFixture, results });
     expect(found.campaign).toBeUndefined();
     expect(found.html).toContain('names a density-cpu campaign');
     expect(found.html).toContain('No density-mysql campaign to show');
     expect(found.html).toContain('guestbench run density-mysql');
   });
 
-  it('uses the newest campaign of its experiment', () => {
+  it('uses the best campaign of its experiment', () => {
     fs.cpSync(cpuFixture, path.join(results, path.basename(cpuFixture)), { recursive: true });
-    const found = notebookCampaign('density-cpu', { GUESTBENCH_RESULTS: results });
+    const found = notebookCampaign('density-cpu', { results });
     expect(found.campaign?.meta.id).toBe('2026-11-21T23-53-45Z-04de');
   });
 });

@@ -1,0 +1,170 @@
+/**
+ * Builds a report: plans every notebook (its campaigns, its parameters), reuses the pages of those
+ * whose cache key is unchanged, executes the others concurrently, writes the index, and swaps the
+ * finished folder in. Anything that stops it (a signal, a failing nbconvert) leaves the previous
+ * report as it was and no staged folder behind.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkNbconvert, executeChecked, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
+import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
+import { cacheKey, readCache, treeDigest, writeCache, type CacheEntry } from './report-cache.js';
+import { indexHtml, type IndexEntry } from './index-page.js';
+import { stageFolder } from './report-folder.js';
+import { planNotebook, type NotebookPlan } from './report-plan.js';
+import { runPool } from './run-pool.js';
+
+/** The file name of the report's one copy of plotly. */
+export const PLOTLY_FILE = 'plotly.min.js';
+
+/** What to build. */
+export interface ReportOptions {
+  /** the checkout: notebooks/, dist/lib, data/thesis */
+  root: string;
+  /** notebook file names under notebooks/ */
+  notebooks: readonly string[];
+  resultsDir: string;
+  /** campaign ids or directories named (checked by the caller) */
+  named: readonly string[];
+  outDir: string;
+  /** re-execute every notebook, whatever the cache says */
+  force: boolean;
+  /** embed plotly into every page instead of one plotly.min.js */
+  singleFile: boolean;
+  /** notebooks executed at once (default: the host's available parallelism) */
+  jobs?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** What was built. */
+export interface ReportOutcome {
+  index: string;
+  entries: IndexEntry[];
+  /** notebooks executed (the others were reused) */
+  executed: number;
+  seconds: number;
+}
+
+interface Job {
+  plan: NotebookPlan;
+  key: string;
+  previous: CacheEntry | undefined;
+}
+
+const canReuse = (job: Job, outDir: string, force: boolean): boolean =>
+  !force &&
+  job.previous?.key === job.key &&
+  job.previous.errors.length === 0 &&
+  ['ipynb', 'html'].every((ext) => fs.existsSync(path.join(outDir, `${path.basename(job.plan.name, '.ipynb')}.${ext}`)));
+
+/** Builds the report described by `options` (see the module comment). */
+export async function buildReport(options: ReportOptions): Promise<ReportOutcome> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const notebooksDir = path.join(options.root, 'notebooks');
+  const plans = options.notebooks.map((name) =>
+    planNotebook(path.join(notebooksDir, name), { named: options.named, resultsDir: options.resultsDir }),
+  );
+  const plotly: PlotlyMode = options.singleFile ? { mode: 'embed' } : { mode: 'file', src: PLOTLY_FILE };
+  const libraryDigest = treeDigest([
+    path.join(options.root, 'dist', 'lib'),
+    path.join(options.root, 'data', 'thesis'),
+    path.join(options.root, 'package-lock.json'),
+  ]);
+  const cache = readCache(options.outDir);
+  const jobs: Job[] = plans.map((plan) => ({
+    plan,
+    key: cacheKey({
+      source: plan.source,
+      parameters: plan.parameters,
+      plotly: plotly.mode,
+      campaignDirs: plan.campaigns.map((campaign) => campaign.dir),
+      libraryDigest,
+    }),
+    previous: cache.notebooks[plan.name],
+  }));
+  const toRun = jobs.filter((job) => !canReuse(job, options.outDir, options.force));
+  if (toRun.length > 0) await checkNbconvert();
+  const staged = stageFolder(options.outDir);
+  try {
+    const entries: Record<string, CacheEntry & { executed: boolean }> = {};
+    for (const job of jobs.filter((candidate) => !toRun.includes(candidate))) {
+      const base = path.basename(job.plan.name, '.ipynb');
+      for (const ext of ['ipynb', 'html'])
+        fs.copyFileSync(path.join(options.outDir, `${base}.${ext}`), path.join(staged.dir, `${base}.${ext}`));
+      entries[job.plan.name] = { ...(job.previous as CacheEntry), executed: false };
+      log(`${job.plan.name}: unchanged, kept`);
+    }
+    // always there: pages kept from an earlier report may load it whatever this run's mode
+    fs.copyFileSync(plotlyBundlePath(), path.join(staged.dir, PLOTLY_FILE));
+    const jobsAtOnce = Math.max(1, options.jobs ?? os.availableParallelism());
+    if (toRun.length > 0) log(`executing ${toRun.length} notebook(s), ${Math.min(jobsAtOnce, toRun.length)} at a time`);
+    await runPool(
+      toRun,
+      jobsAtOnce,
+      async (job, signal) => {
+        const began = Date.now();
+        const result = await executeChecked(job.plan.source, {
+          outDir: staged.dir,
+          parameters: job.plan.parameters,
+          plotly,
+          signal,
+        });
+        const seconds = (Date.now() - began) / 1000;
+        log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);
+        for (const error of result.errors) log(`  ${job.plan.name}: ${error}`);
+        entries[job.plan.name] = {
+          key: job.key,
+          errors: result.errors,
+          campaigns: job.plan.campaigns,
+          notes: job.plan.notes,
+          seconds,
+          executed: true,
+        };
+      },
+      options.signal,
+    );
+    // a report of some notebooks keeps the previous pages of the others
+    const others = Object.keys(cache.notebooks).filter(
+      (name) => !options.notebooks.includes(name) && fs.existsSync(path.join(notebooksDir, name)),
+    );
+    for (const name of others) {
+      const base = path.basename(name, '.ipynb');
+      const files = ['ipynb', 'html'].map((ext) => `${base}.${ext}`);
+      if (!files.every((file) => fs.existsSync(path.join(options.outDir, file)))) continue;
+      for (const file of files) fs.copyFileSync(path.join(options.outDir, file), path.join(staged.dir, file));
+      entries[name] = { ...(cache.notebooks[name] as CacheEntry), executed: false };
+    }
+    const ordered: IndexEntry[] = Object.keys(entries)
+      .sort()
+      .map((name) => {
+        const entry = entries[name] as CacheEntry & { executed: boolean };
+        const base = path.basename(name, '.ipynb');
+        return { name, html: `${base}.html`, notebook: `${base}.ipynb`, ...entry };
+      });
+    writeCache(
+      staged.dir,
+      Object.fromEntries(
+        Object.entries(entries).map(([name, { key, errors, campaigns, notes, seconds }]) => [
+          name,
+          { key, errors, campaigns, notes, seconds },
+        ]),
+      ),
+    );
+    fs.writeFileSync(
+      path.join(staged.dir, 'index.html'),
+      indexHtml(ordered, { plotly: plotly.mode, generatedAt: new Date().toISOString() }),
+    );
+    staged.commit();
+    return {
+      index: path.join(options.outDir, 'index.html'),
+      entries: ordered,
+      executed: toRun.length,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    staged.discard();
+  }
+}
