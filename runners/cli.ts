@@ -48,7 +48,8 @@ function refuseRepeatedOptions(
     given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? 'set']);
   }
   for (const [name, seen] of given) {
-    if (seen.length < 2) continue;
+    // an option declared `multiple` (report's -p NAME=VALUE) is meant to be given again
+    if (seen.length < 2 || command.options[name]?.multiple === true) continue;
     throw new UsageError(
       `Expected \`--${name}\` once, got it ${seen.length} times (${seen.join(', ')}) (guestbench ${command.name})`,
       { fix: `give \`--${name}\` once; a list is one comma-separated value, e.g. \`--guests 1,2,4\`` },

@@ -1,7 +1,8 @@
 /**
- * The two campaigns notebooks/07-compare.ipynb compares: `$GUESTBENCH_COMPARE_A` and
- * `$GUESTBENCH_COMPARE_B` (ids under `$GUESTBENCH_RESULTS` or directories), or, with neither set,
- * two committed example campaigns of density-cpu, labelled as examples.
+ * The two campaigns notebooks/07-compare.ipynb compares: its `campaign` parameter ("A,B"), else
+ * `$GUESTBENCH_COMPARE_A` and `$GUESTBENCH_COMPARE_B` (ids under the results directory, or
+ * directories), or, with none given, two committed example campaigns of density-cpu, labelled as
+ * examples.
  */
 import * as path from 'node:path';
 import { loadCampaign, type LoadedCampaign } from '../analysis/load-campaign.js';
@@ -21,11 +22,33 @@ export interface ComparisonCampaigns {
   note: string;
 }
 
-/** Reads the pair from the environment (or the example pair); a UsageError when only one is set. */
-export function comparisonCampaigns(env: Record<string, string | undefined> = process.env): ComparisonCampaigns {
-  const a = env.GUESTBENCH_COMPARE_A;
-  const b = env.GUESTBENCH_COMPARE_B;
-  const resultsDir = env.GUESTBENCH_RESULTS;
+/** The notebook's parameters: `campaign` "A,B" (two ids or directories); `results`, where ids are looked up. */
+export interface ComparisonParameters {
+  campaign?: string;
+  results?: string;
+}
+
+/**
+ * The pair to compare: the parameters' campaigns when they are two, else `$GUESTBENCH_COMPARE_A`
+ * and `$GUESTBENCH_COMPARE_B`, else the committed example pair; a UsageError when only one
+ * variable is set.
+ */
+export function comparisonCampaigns(
+  parameters: ComparisonParameters = {},
+  env: Record<string, string | undefined> = process.env,
+): ComparisonCampaigns {
+  const named = (parameters.campaign ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  // a report hands every notebook all its campaigns: only a pair is taken as the one to compare
+  const [fromParameters, a, b] =
+    named.length === 2 ? [true, named[0], named[1]] : [false, env.GUESTBENCH_COMPARE_A, env.GUESTBENCH_COMPARE_B];
+  const passedOver =
+    named.length > 0 && !fromParameters
+      ? ` (the campaign parameter names ${named.length} campaign(s), not a pair A,B, so it is not used)`
+      : '';
+  const resultsDir = parameters.results || env.GUESTBENCH_RESULTS;
   if (a === undefined && b === undefined) {
     const fixtures = path.join(packageRoot(), 'test', 'fixtures', 'campaigns');
     return {
@@ -33,8 +56,8 @@ export function comparisonCampaigns(env: Record<string, string | undefined> = pr
       b: loadCampaign(path.join(fixtures, EXAMPLE_COMPARISON[1])),
       example: true,
       note:
-        'EXAMPLE: GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B are not set, so this shows two committed example ' +
-        `campaigns (${EXAMPLE_COMPARISON.join(' and ')}), not yours`,
+        'EXAMPLE: no campaigns named (the `campaign` parameter, or GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B), so this shows two committed example ' +
+        `campaigns (${EXAMPLE_COMPARISON.join(' and ')}), not yours${passedOver}`,
     };
   }
   if (a === undefined || b === undefined) {
@@ -42,11 +65,13 @@ export function comparisonCampaigns(env: Record<string, string | undefined> = pr
       fix: 'set both GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B (campaign ids or directories), or neither',
     });
   }
-  const options = resultsDir === undefined ? {} : { resultsDir };
+  const options = resultsDir ? { resultsDir } : {};
   return {
     a: loadCampaign(a, options),
     b: loadCampaign(b, options),
     example: false,
-    note: `A = ${a} and B = ${b} (GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B)`,
+    note: fromParameters
+      ? `A = ${a} and B = ${b} (the campaign parameter)`
+      : `A = ${a} and B = ${b} (GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B)${passedOver}`,
   };
 }

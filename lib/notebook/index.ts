@@ -124,4 +124,9 @@ export {
 } from '../analysis/campaign-compare.js';
 export { compareTableHtml, hostsTableHtml, oneSidedLines } from '../figures/compare-tables.js';
 export { compareRatioFigure, compareRatioHeight } from '../figures/compare-figures.js';
-export { comparisonCampaigns, EXAMPLE_COMPARISON, type ComparisonCampaigns } from './compare-campaigns.js';
+export {
+  comparisonCampaigns,
+  EXAMPLE_COMPARISON,
+  type ComparisonCampaigns,
+  type ComparisonParameters,
+} from './compare-campaigns.js';

@@ -199,7 +199,14 @@ describe('every other command, generated option sets', () => {
       ],
     },
     cleanup: { before: [], badValues: [['--campaign', 'a', '--campaign', 'b']] },
-    compare: { before: ['a', 'b'], badValues: [['--alpha', '2'], ['--min-effect', '-5%'], ['--json', '--json']] },
+    compare: {
+      before: ['a', 'b'],
+      badValues: [
+        ['--alpha', '2'],
+        ['--min-effect', '-5%'],
+        ['--json', '--json'],
+      ],
+    },
   };
   const words = fc.oneof(
     fc.stringMatching(/^[a-z][a-z-]{1,10}$/).map((name) => ({ kind: 'unknown option', words: [`--zz-${name}`] })),

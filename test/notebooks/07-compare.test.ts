@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareCampaigns, summaryLine } from '../../lib/analysis/campaign-compare.js';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
-import { EXAMPLE_COMPARISON } from '../../lib/notebook/compare-campaigns.js';
+import { comparisonCampaigns, EXAMPLE_COMPARISON } from '../../lib/notebook/compare-campaigns.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
 
 // real quick campaigns committed as fixtures: density-cpu on two hosts, latency on two hosts
@@ -14,24 +14,40 @@ it('notebooks/07-compare.ipynb is committed as a tslab notebook without outputs'
 });
 
 let example: { output: string; errors: string[]; html: string };
-let chosen: { output: string; errors: string[] };
 
 beforeAll(async () => {
   if (notebookSkipReason) return;
-  // neither variable set: the committed example pair, labelled as such
+  // no campaign named: the committed example pair, labelled as such (one execution: notebooks are
+  // the suite's slowest tests; how the pair is chosen is tested below without Jupyter)
   example = await runNotebook('07-compare.ipynb', { GUESTBENCH_RESULTS: path.join(repoRoot, 'test/fixtures/none') });
-  // both set, as ids under GUESTBENCH_RESULTS
-  chosen = await runNotebook('07-compare.ipynb', {
-    GUESTBENCH_COMPARE_A: LATENCY[0],
-    GUESTBENCH_COMPARE_B: LATENCY[1],
-    GUESTBENCH_RESULTS: FIXTURES,
-  });
 }, 480_000);
+
+describe('the pair notebook 07 compares', () => {
+  it('is the campaign parameter when it names two, else the two variables, else the examples', () => {
+    const fromParameter = comparisonCampaigns({ campaign: LATENCY.join(','), results: FIXTURES }, {});
+    expect([fromParameter.a.meta.id, fromParameter.b.meta.id]).toEqual([...LATENCY]);
+    expect(fromParameter.note).toBe(`A = ${LATENCY[0]} and B = ${LATENCY[1]} (the campaign parameter)`);
+    const fromEnv = comparisonCampaigns(
+      { campaign: '' },
+      { GUESTBENCH_COMPARE_A: LATENCY[0], GUESTBENCH_COMPARE_B: LATENCY[1], GUESTBENCH_RESULTS: FIXTURES },
+    );
+    expect(fromEnv.example).toBe(false);
+    expect(fromEnv.note).toContain('GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B');
+    // a report hands every notebook all its campaigns: three are not a pair
+    const passed = comparisonCampaigns({ campaign: 'x,y,z' }, {});
+    expect(passed.example).toBe(true);
+    expect(passed.note).toContain('names 3 campaign(s), not a pair A,B');
+    expect(() => comparisonCampaigns({}, { GUESTBENCH_COMPARE_A: LATENCY[0] })).toThrow(/Only GUESTBENCH_COMPARE_A is set/);
+    const warned = compareCampaigns(fromParameter.a, fromParameter.b);
+    expect(warned.warnings.join(' ')).toContain("the two campaigns' workloads or methods differ");
+    expect(summaryLine(warned.summary)).toContain('16 cells compared');
+  });
+});
 
 describe.skipIf(notebookSkipReason !== undefined)('notebooks/07-compare.ipynb on committed campaigns', () => {
   it('shows the committed example pair when no campaign is chosen, and says it is an example', () => {
     expect(example.errors).toEqual([]);
-    expect(example.output).toContain('EXAMPLE: GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B are not set');
+    expect(example.output).toContain('EXAMPLE: no campaigns named');
     for (const id of EXAMPLE_COMPARISON) expect(example.output).toContain(id);
     expect(example.html).toContain('Plotly.newPlot');
   });
@@ -54,11 +70,4 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/07-compare.ipynb on
     expect(example.output).not.toContain('>null<');
   });
 
-  it('compares the campaigns GUESTBENCH_COMPARE_A and GUESTBENCH_COMPARE_B name, with the warning', () => {
-    expect(chosen.errors).toEqual([]);
-    expect(chosen.output).toContain(`A = ${LATENCY[0]} and B = ${LATENCY[1]}`);
-    expect(chosen.output).not.toContain('EXAMPLE');
-    expect(chosen.output).toContain("warning: the two campaigns' workloads or methods differ");
-    expect(chosen.output).toContain('16 cells compared');
-  });
 });
