@@ -183,6 +183,27 @@ describe('guestbench run, generated option sets', () => {
   });
 });
 
+describe('--repeats auto, by example', () => {
+  it('refuses --repeats auto tuning that cannot work, or without auto', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--max-rsd', '5'], /Expected `--max-rsd` only with `--repeats auto`/],
+      [['--repeats', 'auto', '--min-repeats', '1'], /`--min-repeats` to be at least 2/],
+      [
+        ['--repeats', 'auto', '--min-repeats', '8', '--max-repeats', '4'],
+        /`--max-repeats` \(4\) to be at least `--min-repeats` \(8\)/,
+      ],
+      [['--repeats', 'auto', '--max-rsd', '0'], /`--max-rsd` to be a percentage above 0 and at most 100, got `0`/],
+      [['--repeats', 'often'], /`--repeats` to be a positive integer or auto, got `often`/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(['run', 'density-cpu', ...args, '--results', results]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(2);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
+
 describe('every other command, generated option sets', () => {
   /** Per command: how a stray argument looks and a value it refuses. */
   const COMMANDS: Record<string, { before: string[]; badValues: string[][] }> = {
