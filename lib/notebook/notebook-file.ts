@@ -28,7 +28,14 @@ export interface NotebookCell {
 /** A notebook, as stored in .ipynb. */
 export interface NotebookFile {
   cells: NotebookCell[];
-  metadata?: { guestbench?: { experiments?: string[] }; [key: string]: unknown };
+  metadata?: {
+    /**
+     * experiments: those whose campaigns it shows (the report chooses them); withoutCampaign: what it
+     * shows instead when it reads no campaign of its own (07-compare: a pair), for the report's index
+     */
+    guestbench?: { experiments?: string[]; withoutCampaign?: string };
+    [key: string]: unknown;
+  };
   nbformat?: number;
   nbformat_minor?: number;
 }

@@ -41,7 +41,9 @@ export function indexHtml(entries: readonly IndexEntry[], options: { plotly: 'fi
           : `<span style="color:#b00">${entry.errors.length} failing cell(s): ${escapeHtml(entry.errors.join('; '))}</span>`;
       const campaigns = entry.campaigns.length
         ? `<ul style="margin:0;padding-left:1.2em">${entry.campaigns.map(campaignCell).join('')}</ul>`
-        : '<i>no campaign (thesis values only)</i>';
+        : entry.notes.length > 0
+          ? ''
+          : '<i>no campaign (thesis values only)</i>';
       const notes = entry.notes.map((note) => `<div style="color:#666;font-size:90%">${escapeHtml(note)}</div>`).join('');
       return `<tr><td><a href="${encodeURI(entry.html)}">${escapeHtml(path.basename(entry.name, '.ipynb'))}</a><br><a style="font-size:85%" href="${encodeURI(entry.notebook)}">executed notebook</a></td><td>${campaigns}${notes}</td><td>${status}<br><span style="font-size:85%;color:#666">${entry.executed ? `executed in ${entry.seconds.toFixed(1)} s` : 'unchanged: kept from the previous report'}</span></td></tr>`;
     })

@@ -75,5 +75,6 @@ export function planNotebook(source: string, options: { named: readonly string[]
     const choice = found.byExperiment[experiment];
     return choice ? [reported(choice)] : [];
   });
-  return { name, source, parameters, campaigns, notes: found.notes };
+  const about = notebook.metadata?.guestbench?.withoutCampaign;
+  return { name, source, parameters, campaigns, notes: [...(about ? [about] : []), ...found.notes] };
 }
