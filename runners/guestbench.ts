@@ -5,6 +5,7 @@ import { parseCommandArgs, reportError, type Command } from './cli.js';
 import { benchCommand } from './commands/bench.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { compareCommand } from './commands/compare.js';
+import { exportCommand } from './commands/export.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imagesCommand } from './commands/images.js';
 import { reportCommand } from './commands/report.js';
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   runCommand,
   reportCommand,
   compareCommand,
+  exportCommand,
   benchCommand,
   cleanupCommand,
 ];

@@ -220,6 +220,13 @@ describe('every other command, generated option sets', () => {
       ],
     },
     cleanup: { before: [], badValues: [['--campaign', 'a', '--campaign', 'b']] },
+    export: {
+      before: [],
+      badValues: [
+        ['--campaign', 'a', '--campaign', 'b'],
+        ['--format', 'xml', '--campaign', 'x'],
+      ],
+    },
     compare: {
       before: ['a', 'b'],
       badValues: [

@@ -11,7 +11,7 @@ const run = (...args: string[]) =>
 
 describe('guestbench CLI', () => {
   it('prints help for every command and exits 0', async () => {
-    for (const command of ['doctor', 'images', 'run', 'report', 'compare', 'bench', 'cleanup']) {
+    for (const command of ['doctor', 'images', 'run', 'report', 'compare', 'export', 'bench', 'cleanup']) {
       const result = await run(command, '--help');
       expect(result.exitCode, command).toBe(0);
       expect(result.stdout, command).toMatch(new RegExp(`^Usage: guestbench ${command}`));
