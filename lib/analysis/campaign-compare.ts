@@ -163,24 +163,17 @@ export function compareCell(
   const large =
     ratio === null ? mean(b.values) !== 0 : ratio >= 1 + options.minEffect || ratio <= 1 / (1 + options.minEffect);
   const sized = ratio === null ? 'a change from a mean of 0' : ratioText(ratio);
-  if (!significant) {
+  // either way the cell is unchanged: only the reason differs
+  if (!significant || !large) {
     return {
       ...base,
       smallestP: floor,
       verdict: 'unchanged',
       change: null,
       meaning: null,
-      reason: `not significant (p = ${pText(test.p)}, not below ${options.alpha})`,
-    };
-  }
-  if (!large) {
-    return {
-      ...base,
-      smallestP: floor,
-      verdict: 'unchanged',
-      change: null,
-      meaning: null,
-      reason: `significant (p = ${pText(test.p)}) but ${sized} is within ${effect}`,
+      reason: significant
+        ? `significant (p = ${pText(test.p)}) but ${sized} is within ${effect}`
+        : `not significant (p = ${pText(test.p)}, not below ${options.alpha})`,
     };
   }
   const change = b.mean > a.mean ? 'higher' : 'lower';

@@ -185,7 +185,8 @@ export async function runCells<Shared>(context: ExperimentContext, plan: CellPla
       continue;
     }
     try {
-      for (const { group, repeats } of mine) await runGroup(context, plan, backend, group, repeats, shared, progress);
+      for (const { group, repeats } of mine)
+        await runGroup(context, plan, backend, group, repeats, shared, progress, earlier);
     } finally {
       await plan.closeBackend?.(shared);
     }
@@ -232,6 +233,8 @@ async function runGroup<Shared>(
   repeats: readonly number[],
   shared: Shared,
   progress: ProgressTracker,
+  /** --repeats auto: the campaign's rows before this session (other groups' rows of this session do not matter) */
+  earlier: readonly Sample[],
 ): Promise<void> {
   if (context.signal.aborted) throw new AbortedError('Campaign interrupted');
   const words = groupWords(group, backend.accel);
@@ -265,7 +268,7 @@ async function runGroup<Shared>(
   let run = await open(repeats);
   if (!run) return;
   // --repeats auto: this group's rows so far (earlier sessions' and this one's)
-  const measured = context.repeatRule ? rowsOfGroup(readSamples(context.store.dir).samples, group) : [];
+  const measured = context.repeatRule ? rowsOfGroup(earlier, group) : [];
   try {
     for (const [index, repeat] of repeats.entries()) {
       progress.running(`${words} repeat ${repeat}/${group.repeats}`);
