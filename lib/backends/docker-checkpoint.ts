@@ -16,6 +16,7 @@ import { dockerClient } from '../util/docker-client.js';
 import { directoryBytes } from '../util/filesystems.js';
 import { withTimeout } from '../util/signals.js';
 import type { SaveRestore } from './capabilities.js';
+import { type ContentRemoval, removeContainerdContent } from './containerd-content.js';
 import { CheckpointCycle, type Checkpointer } from './container-checkpoint.js';
 import { CRIU_FIX, checkCriu, type CriuCheck } from './criu.js';
 import type { DockerBackend, DockerGuest } from './docker.js';
@@ -86,50 +87,74 @@ async function startFromCheckpoint(guest: DockerGuest, checkpoint: string, signa
   await guest.container.start({ _query: { checkpoint }, _body: {}, abortSignal: signal } as object);
 }
 
-const MOBY_42900 = /commit failed: content sha256:[0-9a-f]+: already exists/;
-/** Pauses before asking again after a moby#42900 refusal. */
+/** moby#42900's refusal; the group is the blob containerd already holds. */
+const MOBY_42900 = /commit failed: content (sha256:[0-9a-f]+): already exists/;
+/** Pauses before asking again after a moby#42900 refusal, when the blob could not be removed. */
 const MOBY_42900_PAUSES_MS = [250, 500, 1000];
 
-/** The Docker engine's checkpoints: its checkpoint API, the state under its data root. */
-export const DOCKER_CHECKPOINTER: Checkpointer = {
-  restoredEvent: 'start',
-  async checkpoint(guest, signal) {
-    const name = `gb-${randomBytes(4).toString('hex')}`;
-    // dockerode has the call; its type definitions do not. Exit: the container stops once checkpointed
-    await (guest.container as unknown as { createCheckpoint(options: object): Promise<unknown> }).createCheckpoint({
-      CheckpointID: name,
-      Exit: true,
-      abortSignal: signal,
-    });
-    const info = (await dockerClient().info()) as { DockerRootDir?: string };
-    const dir = path.join(info.DockerRootDir ?? '/var/lib/docker', 'containers', guest.id, 'checkpoints', name);
-    return { name, bytes: await directoryBytes(dir), record: { dir } };
-  },
-  async restore(guest, name, signal) {
-    // moby#42900 (Docker 20.10): the checkpoint's upload to containerd collides with content it
-    // holds ("commit failed: content sha256:...: already exists"), most often right after the
-    // checkpoint was made; a failed attempt clears it and a later one restores. Up to three more
-    // requests, each after a longer pause; recorded, and timed from the request that restored.
-    const refusals: string[] = [];
-    for (;;) {
-      const requestedNs = process.hrtime.bigint();
-      try {
-        await startFromCheckpoint(guest, name, signal);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (!MOBY_42900.test(message) || refusals.length === MOBY_42900_PAUSES_MS.length) throw error;
-        refusals.push(message.split('\n')[0] ?? message);
-        await pause(MOBY_42900_PAUSES_MS[refusals.length - 1] as number, signal);
-        continue;
-      }
-      if (refusals.length === 0) return {};
-      return {
-        retriedAtNs: requestedNs,
-        engineBug: `moby#42900, ${refusals.length} attempt(s) refused before this one: ${refusals[0]}`,
-      };
-    }
-  },
+/** What the raw record says was done about a collision. */
+const REMEDY: Record<ContentRemoval['outcome'], (detail: string) => string> = {
+  removed: (detail) => `removed the blob: ${detail}`,
+  absent: (detail) => `the collector had taken the blob: ${detail}`,
+  failed: (detail) => `could not reach containerd (${detail}), waited`,
 };
+
+/** Removes a blob from the engine's containerd (containerd-content.ts; a test passes its own). */
+export type ContentRemover = (digest: string, signal?: AbortSignal) => Promise<ContentRemoval>;
+
+/** The Docker engine's checkpoints: its checkpoint API, the state under its data root. */
+export function dockerCheckpointer(removeContent: ContentRemover = removeContainerdContent): Checkpointer {
+  return {
+    restoredEvent: 'start',
+    async checkpoint(guest, signal) {
+      const name = `gb-${randomBytes(4).toString('hex')}`;
+      // dockerode has the call; its type definitions do not. Exit: the container stops once checkpointed
+      await (guest.container as unknown as { createCheckpoint(options: object): Promise<unknown> }).createCheckpoint({
+        CheckpointID: name,
+        Exit: true,
+        abortSignal: signal,
+      });
+      const info = (await dockerClient().info()) as { DockerRootDir?: string };
+      const dir = path.join(info.DockerRootDir ?? '/var/lib/docker', 'containers', guest.id, 'checkpoints', name);
+      return { name, bytes: await directoryBytes(dir), record: { dir } };
+    },
+    async restore(guest, name, signal) {
+      // moby#42900 (Docker 20.10): making a checkpoint leaves its tar in containerd's content store
+      // until containerd's garbage collector takes it; when the restore's own tar of the checkpoint
+      // comes out byte for byte the same (one restore in four or five here), its upload collides
+      // with it ("commit failed: content sha256:...: already exists"), and asking again collides
+      // again while the blob stays. The blob is unreferenced garbage: remove it (or find the
+      // collector took it) and ask again at once; when containerd cannot be asked, wait for the
+      // collector, longer each time. At most three more requests; recorded, and timed from the
+      // request that restored.
+      const refusals: string[] = [];
+      const remedies: string[] = [];
+      for (;;) {
+        const requestedNs = process.hrtime.bigint();
+        try {
+          await startFromCheckpoint(guest, name, signal);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const collision = MOBY_42900.exec(message);
+          if (!collision || refusals.length === MOBY_42900_PAUSES_MS.length) throw error;
+          refusals.push(message.split('\n')[0] ?? message);
+          const removal = await removeContent(collision[1] as string, signal);
+          remedies.push(REMEDY[removal.outcome](removal.detail));
+          if (removal.outcome === 'failed') await pause(MOBY_42900_PAUSES_MS[refusals.length - 1] as number, signal);
+          continue;
+        }
+        if (refusals.length === 0) return {};
+        return {
+          retriedAtNs: requestedNs,
+          engineBug: `moby#42900, ${refusals.length} attempt(s) refused before this one (${remedies.join('; ')}): ${refusals[0]}`,
+        };
+      }
+    },
+  };
+}
+
+/** The checkpointer the Docker backend uses. */
+export const DOCKER_CHECKPOINTER: Checkpointer = dockerCheckpointer();
 
 /** The Docker backend's save/restore: CRIU checkpoints through the engine's checkpoint API. */
 export function dockerSaveRestore(docker: DockerBackend): SaveRestore {
