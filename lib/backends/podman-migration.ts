@@ -21,6 +21,7 @@ import type { ImageSet } from '../images/index.js';
 import { GUEST_ECHO_PORT } from '../images/recipe.js';
 import type { HostPair } from '../network/host-pair.js';
 import { openLinkTransfer, type LinkTransferChannel } from '../network/link-transfer.js';
+import { pause } from '../util/clock.js';
 import { AbortedError, BackendError, firstLine } from '../util/errors.js';
 import { isProcessAlive } from '../util/signals.js';
 import type {
@@ -158,6 +159,10 @@ export class PodmanCliGuest implements Guest {
   async waitReady(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     for (;;) {
+      // an aborted signal cancels `podman logs` at once, so without this the loop would poll until the
+      // deadline (5 min for a migration campaign: Ctrl-C during a source's start took that long to answer)
+      if (options.signal?.aborted)
+        throw new AbortedError(`Waiting for container ${this.container} aborted`, { cause: options.signal.reason });
       const logs = await podman(this.host, ['logs', this.container], {
         netns: this.netns,
         signal: options.signal,
@@ -174,7 +179,7 @@ export class PodmanCliGuest implements Guest {
         throw new BackendError(`Container ${this.container} printed no ready marker within the timeout`, {
           backend: 'podman',
         });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pause(50, options.signal);
     }
   }
 
