@@ -8,6 +8,7 @@ import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imagesCommand } from './commands/images.js';
+import { packCommand } from './commands/pack.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { execaSync } from 'execa';
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   reportCommand,
   compareCommand,
   exportCommand,
+  packCommand,
   benchCommand,
   cleanupCommand,
 ];

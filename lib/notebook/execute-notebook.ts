@@ -24,6 +24,24 @@ export const JUPYTER =
 export const PYTHON =
   process.env.GUESTBENCH_PYTHON ?? (fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/python3' : 'python');
 
+/**
+ * Signs the executed notebook as trusted (nbconvert blanks the scripts of untrusted notebooks;
+ * this one was just executed here; Debian ships no `jupyter trust`) and renders it to HTML, as
+ * `jupyter nbconvert --to html` does, in one Python process. argv: notebook, html, page title.
+ */
+const SIGN_AND_RENDER = `
+import sys
+import nbformat
+from nbformat.sign import NotebookNotary
+from nbconvert import HTMLExporter
+source, target, name = sys.argv[1:4]
+notebook = nbformat.read(source, as_version=4)
+NotebookNotary().sign(notebook)
+body, _ = HTMLExporter().from_notebook_node(notebook, resources={"metadata": {"name": name}})
+with open(target, "w", encoding="utf-8") as out:
+    out.write(body)
+`;
+
 /** What one execution produced. */
 export interface ExecutedNotebook {
   /** executed notebook (.ipynb) */
@@ -209,25 +227,18 @@ export async function executeChecked(source: string, options: ExecuteOptions): P
   const plotly = options.plotly ?? { mode: 'embed' };
   const executed = numberExecutedCells(readNotebook(notebook));
   writeNotebook(notebook, plotly.mode === 'file' ? externalizePlotly(executed, plotly.src) : executed);
-  // Notebook 6 blanks the scripts of untrusted notebooks; this one was just executed here
-  // (Debian ships no `jupyter trust` command; nbformat's signing app is the same thing)
-  await execa(
-    PYTHON,
-    ['-c', 'from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()', notebook],
-    { reject: false },
-  );
   const html = path.join(options.outDir, `${name}.html`);
+  // signing and rendering in one Python: nbconvert's imports (1.5-2 s on a busy 2-core host) paid
+  // once, not twice
   const rendered = await interruptible(
-    execa(JUPYTER, ['nbconvert', '--to', 'html', '--output-dir', options.outDir, notebook], {
-      reject: false,
-      all: true,
-    }),
+    execa(PYTHON, ['-c', SIGN_AND_RENDER, notebook, html, name], { reject: false, all: true }),
     options.signal,
   );
   if (options.signal?.aborted) throw aborted();
   if (rendered.exitCode !== 0)
     throw new GuestbenchError(
       `nbconvert could not render ${notebook} to HTML: ${(rendered.all ?? '').trim().split('\n').at(-1) ?? ''}`,
+      { fix: `check that \`${PYTHON} -c "import nbconvert"\` works (or set $GUESTBENCH_PYTHON to Jupyter's Python)` },
     );
   fs.writeFileSync(html, selfContainedPage(fs.readFileSync(html, 'utf8')));
   return { notebook, html, errors: notebookErrors(executed) };

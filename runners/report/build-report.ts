@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { checkNbconvert, executeChecked, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { cacheKey, readCache, treeDigest, writeCache, type CacheEntry } from './report-cache.js';
+import { notebookFigures } from './figure-gallery.js';
 import { indexHtml, type IndexEntry } from './index-page.js';
 import { stageFolder } from './report-folder.js';
 import { planNotebook, type NotebookPlan } from './report-plan.js';
@@ -36,6 +37,8 @@ export interface ReportOptions {
   jobs?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** the thesis's claims as evaluated, an HTML fragment for the index (left out when absent) */
+  claimsHtml?: string;
 }
 
 /** What was built. */
@@ -121,6 +124,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
           campaigns: job.plan.campaigns,
           notes: job.plan.notes,
           seconds,
+          figures: notebookFigures(result.notebook),
           executed: true,
         };
       },
@@ -147,15 +151,19 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
     writeCache(
       staged.dir,
       Object.fromEntries(
-        Object.entries(entries).map(([name, { key, errors, campaigns, notes, seconds }]) => [
+        Object.entries(entries).map(([name, { key, errors, campaigns, notes, seconds, figures }]) => [
           name,
-          { key, errors, campaigns, notes, seconds },
+          { key, errors, campaigns, notes, seconds, figures },
         ]),
       ),
     );
     fs.writeFileSync(
       path.join(staged.dir, 'index.html'),
-      indexHtml(ordered, { plotly: plotly.mode, generatedAt: new Date().toISOString() }),
+      indexHtml(ordered, {
+        plotly: plotly.mode,
+        generatedAt: new Date().toISOString(),
+        ...(options.claimsHtml !== undefined ? { claimsHtml: options.claimsHtml } : {}),
+      }),
     );
     staged.commit();
     return {

@@ -1,10 +1,15 @@
 /**
- * The report's index.html: one row per notebook with the campaigns it used (flagged when empty,
- * partial, interrupted or an example from another host) and whether it ran cleanly.
+ * The report's index.html, the page a reader opens first. It says, in order: where the numbers
+ * come from (the host and accelerator of the campaigns, with the TCG caveat when VMs were
+ * emulated), each campaign used (flagged when empty, partial, interrupted or an example from
+ * another host), the thesis's claims as checked (an HTML fragment given by the caller, when there
+ * is one), each notebook with its status, and a gallery linking to every figure. It loads nothing:
+ * it works from file:// with no network.
  */
 import * as path from 'node:path';
 import { escapeHtml } from '../../lib/figures/html-table.js';
-import type { ReportedCampaign } from './report-plan.js';
+import type { FigureLink } from './figure-gallery.js';
+import type { ReportedCampaign, ReportedHost } from './report-plan.js';
 
 /** One notebook's line in the index. */
 export interface IndexEntry {
@@ -19,20 +24,106 @@ export interface IndexEntry {
   /** false when the page was reused from the previous report */
   executed: boolean;
   seconds: number;
+  /** the page's figures, in page order */
+  figures: FigureLink[];
 }
 
-const warn = (text: string): string => `<span class="flag" style="color:#8a6d00;font-weight:bold">${escapeHtml(text)}</span>`;
+/** Options of indexHtml(). */
+export interface IndexOptions {
+  plotly: 'file' | 'embed';
+  generatedAt: string;
+  /**
+   * The thesis's claims as evaluated, an already-rendered HTML fragment (e.g. a table), shown in
+   * its own section; without it the section is left out (each notebook still shows its own checks).
+   */
+  claimsHtml?: string;
+}
 
-function campaignCell(campaign: ReportedCampaign): string {
-  const labels = [
+const warn = (text: string): string =>
+  `<span class="flag" style="color:#8a6d00;font-weight:bold">${escapeHtml(text)}</span>`;
+
+const baseName = (name: string): string => path.basename(name, '.ipynb');
+
+function campaignLabels(campaign: ReportedCampaign): string[] {
+  return [
     ...(campaign.origin === 'example' ? [warn('example from another host')] : []),
     ...campaign.flags.map((flag) => warn(flag)),
   ];
+}
+
+function campaignCell(campaign: ReportedCampaign): string {
+  const labels = campaignLabels(campaign);
   return `<li data-campaign="${escapeHtml(campaign.id)}" data-flags="${campaign.flags.join(' ')}" data-origin="${campaign.origin}"><code>${escapeHtml(campaign.id)}</code> ${escapeHtml(campaign.experiment)}, ${escapeHtml(campaign.profile)} profile, ${campaign.ok} measured / ${campaign.errored} errored / ${campaign.unsupported} unsupported rows, ${escapeHtml(campaign.state)}${labels.length ? ': ' + labels.join(', ') : ''}</li>`;
 }
 
-/** The index page. */
-export function indexHtml(entries: readonly IndexEntry[], options: { plotly: 'file' | 'embed'; generatedAt: string }): string {
+/** A campaign and the notebooks that show it. */
+interface UsedCampaign {
+  campaign: ReportedCampaign;
+  notebooks: IndexEntry[];
+}
+
+/** Each campaign once (first seen first), with the notebooks that show it. */
+function distinctCampaigns(entries: readonly IndexEntry[]): UsedCampaign[] {
+  const byId = new Map<string, UsedCampaign>();
+  for (const entry of entries)
+    for (const campaign of entry.campaigns) {
+      const seen = byId.get(campaign.id) ?? { campaign, notebooks: [] };
+      if (!seen.notebooks.includes(entry)) seen.notebooks.push(entry);
+      byId.set(campaign.id, seen);
+    }
+  return [...byId.values()];
+}
+
+const hostKey = (host: ReportedHost): string => `${host.hostname}\0${host.cpuModel}\0${host.kernel}`;
+
+/** Host and accelerator: one block per machine the campaigns ran on, with the TCG caveat. */
+function hostSection(campaigns: readonly ReportedCampaign[]): string {
+  if (campaigns.length === 0)
+    return '<section id="host"><h2>Host and accelerator</h2><p>No campaign is shown: the pages hold the thesis\'s own values only.</p></section>';
+  const hosts = new Map<string, { host: ReportedHost; campaigns: ReportedCampaign[] }>();
+  for (const campaign of campaigns) {
+    const key = hostKey(campaign.host);
+    const seen = hosts.get(key) ?? { host: campaign.host, campaigns: [] };
+    seen.campaigns.push(campaign);
+    hosts.set(key, seen);
+  }
+  const blocks = [...hosts.values()].map(({ host, campaigns: these }) => {
+    const accel = new Map<string, Set<string>>();
+    for (const campaign of these)
+      for (const [backend, value] of Object.entries(campaign.accel))
+        if (value) accel.set(backend, (accel.get(backend) ?? new Set<string>()).add(value));
+    const accelText = [...accel.entries()].map(([backend, values]) => `${escapeHtml(backend)}: <b>${escapeHtml([...values].join(' / '))}</b>`).join(', ');
+    const tcg = these.filter((campaign) => campaign.tcgReason !== undefined);
+    const tcgBanner = tcg.length
+      ? `<p class="tcg" style="background:#fff3cd;padding:6px;border-left:4px solid #e0a800"><b>VMs ran under TCG</b> (QEMU's software CPU emulator), not hardware-accelerated KVM, in ${tcg.length} of ${these.length} campaign(s): VM figures measure an emulated CPU and are not comparable to the thesis's KVM numbers in absolute terms; compare their shape across N, not their level. Why: ${escapeHtml([...new Set(tcg.map((campaign) => campaign.tcgReason as string))].join('; '))}</p>`
+      : '';
+    const example = these.some((campaign) => campaign.origin === 'example') ? ` ${warn('example from another host')}` : '';
+    return `<div class="host" data-hostname="${escapeHtml(host.hostname)}"><p><b>${escapeHtml(host.hostname)}</b>${example}: ${escapeHtml(host.cpuModel)}, ${host.cpus} logical CPUs, ${(host.memoryMiB / 1024).toFixed(1)} GiB memory, ${escapeHtml(host.os)}, kernel ${escapeHtml(host.kernel)}, /dev/kvm ${host.kvmModule ? `from ${escapeHtml(host.kvmModule)}` : 'absent'}. Accelerator per backend: ${accelText || 'none recorded'}. ${these.length} campaign(s).</p>${tcgBanner}</div>`;
+  });
+  const several = hosts.size > 1 ? '<p><b>The campaigns ran on more than one machine</b>: compare numbers of different hosts with care.</p>' : '';
+  return `<section id="host"><h2>Host and accelerator</h2>${several}${blocks.join('\n')}</section>`;
+}
+
+/** Every campaign used, once, with its counts, flags and the notebooks showing it. */
+function campaignsSection(entries: readonly IndexEntry[]): string {
+  const campaigns = distinctCampaigns(entries);
+  if (campaigns.length === 0) return '';
+  const rows = campaigns
+    .map(({ campaign, notebooks }) => {
+      const labels = campaignLabels(campaign);
+      const used = notebooks.map((entry) => `<a href="${encodeURI(entry.html)}">${escapeHtml(baseName(entry.name))}</a>`).join(', ');
+      return `<tr data-campaign="${escapeHtml(campaign.id)}" data-flags="${campaign.flags.join(' ')}" data-origin="${campaign.origin}"><td><code>${escapeHtml(campaign.id)}</code></td><td>${escapeHtml(campaign.experiment)}</td><td>${escapeHtml(campaign.profile)}</td><td>${escapeHtml(campaign.startedAt.slice(0, 10))}</td><td style="text-align:right">${campaign.ok}</td><td style="text-align:right">${campaign.errored}</td><td style="text-align:right">${campaign.unsupported}</td><td>${escapeHtml(campaign.state)}${labels.length ? '<br>' + labels.join(', ') : ''}</td><td>${used}</td></tr>`;
+    })
+    .join('\n');
+  return `<section id="campaigns"><h2>Campaigns used</h2>
+<table style="border-collapse:collapse" cellpadding="4" border="1">
+<thead><tr><th>campaign</th><th>experiment</th><th>profile</th><th>started</th><th>measured rows</th><th>errored</th><th>unsupported</th><th>state</th><th>shown by</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+function notebooksSection(entries: readonly IndexEntry[]): string {
   const rows = entries
     .map((entry) => {
       const status =
@@ -45,21 +136,53 @@ export function indexHtml(entries: readonly IndexEntry[], options: { plotly: 'fi
           ? ''
           : '<i>no campaign (thesis values only)</i>';
       const notes = entry.notes.map((note) => `<div style="color:#666;font-size:90%">${escapeHtml(note)}</div>`).join('');
-      return `<tr><td><a href="${encodeURI(entry.html)}">${escapeHtml(path.basename(entry.name, '.ipynb'))}</a><br><a style="font-size:85%" href="${encodeURI(entry.notebook)}">executed notebook</a></td><td>${campaigns}${notes}</td><td>${status}<br><span style="font-size:85%;color:#666">${entry.executed ? `executed in ${entry.seconds.toFixed(1)} s` : 'unchanged: kept from the previous report'}</span></td></tr>`;
+      return `<tr><td><a href="${encodeURI(entry.html)}">${escapeHtml(baseName(entry.name))}</a><br><a style="font-size:85%" href="${encodeURI(entry.notebook)}">executed notebook</a></td><td>${campaigns}${notes}</td><td>${status}<br><span style="font-size:85%;color:#666">${entry.executed ? `executed in ${entry.seconds.toFixed(1)} s` : 'unchanged: kept from the previous report'}</span></td></tr>`;
     })
     .join('\n');
-  const examples = entries.some((entry) => entry.campaigns.some((campaign) => campaign.origin === 'example'))
-    ? '<p style="background:#d1ecf1;padding:6px">The results directory holds no campaign yet: the pages show the committed <b>example campaigns from another host</b>. Run <code>npm run main</code> (or <code>guestbench run EXPERIMENT</code>) to measure this one.</p>'
-    : '';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>guestbench report</title></head>
-<body style="font-family:sans-serif;max-width:72em;margin:2em auto">
-<h1>guestbench report</h1>
-<p>Generated ${escapeHtml(options.generatedAt)}. Every page works offline, from this folder alone (${options.plotly === 'file' ? 'plotly.min.js beside the pages' : 'plotly embedded in each page'}).</p>
-${examples}
+  return `<section id="notebooks"><h2>Notebooks</h2>
 <table style="border-collapse:collapse" cellpadding="6" border="1">
 <thead><tr><th>notebook</th><th>campaigns shown</th><th>status</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></body></html>
+</tbody></table></section>`;
+}
+
+/** Each page's figures as links to their anchors. */
+function gallerySection(entries: readonly IndexEntry[]): string {
+  const pages = entries.filter((entry) => entry.figures.length > 0);
+  if (pages.length === 0) return '';
+  const blocks = pages
+    .map(
+      (entry) =>
+        `<div class="gallery-page" style="break-inside:avoid;margin-bottom:1em"><h3 style="margin:0.3em 0"><a href="${encodeURI(entry.html)}">${escapeHtml(baseName(entry.name))}</a> <span style="font-weight:normal;color:#666;font-size:80%">${entry.figures.length} figure(s)</span></h3><ol style="margin:0;padding-left:1.6em">${entry.figures
+          .map((figure) => `<li><a class="figure-link" href="${encodeURI(entry.html)}#${encodeURIComponent(figure.id)}">${escapeHtml(figure.title)}</a></li>`)
+          .join('')}</ol></div>`,
+    )
+    .join('\n');
+  return `<section id="figures"><h2>Figures</h2><div style="column-width:30em;column-gap:2em">${blocks}</div></section>`;
+}
+
+/** The index page. */
+export function indexHtml(entries: readonly IndexEntry[], options: IndexOptions): string {
+  const campaigns = distinctCampaigns(entries).map(({ campaign }) => campaign);
+  const examples = campaigns.some((campaign) => campaign.origin === 'example')
+    ? '<p style="background:#d1ecf1;padding:6px">The results directory holds no campaign yet: the pages show the committed <b>example campaigns from another host</b>. Run <code>npm run main</code> (or <code>guestbench run EXPERIMENT</code>) to measure this one.</p>'
+    : '';
+  const claims =
+    options.claimsHtml === undefined
+      ? ''
+      : `<section id="claims"><h2>The thesis's claims, checked</h2>${options.claimsHtml}</section>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>guestbench report</title></head>
+<body style="font-family:sans-serif;max-width:72em;margin:2em auto">
+<h1>guestbench report</h1>
+<p>Generated ${escapeHtml(options.generatedAt)}. Every page works offline, from this folder alone (${options.plotly === 'file' ? 'plotly.min.js beside the pages' : 'plotly embedded in each page'}).
+Contents: <a href="#host">host and accelerator</a>, <a href="#campaigns">campaigns</a>,${claims ? ' <a href="#claims">claims</a>,' : ''} <a href="#notebooks">notebooks</a>, <a href="#figures">figures</a>.</p>
+${examples}
+${hostSection(campaigns)}
+${campaignsSection(entries)}
+${claims}
+${notebooksSection(entries)}
+${gallerySection(entries)}
+</body></html>
 `;
 }

@@ -8,11 +8,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { META_FILE, SAMPLES_FILE } from '../../lib/results/store.js';
+import type { FigureLink } from './figure-gallery.js';
 import type { ReportedCampaign } from './report-plan.js';
 
 /** The cache file's name inside a report folder. */
 export const CACHE_FILE = '.cache.json';
-const CACHE_VERSION = 1;
+// 2: campaigns carry their host and accelerators; entries their figures
+const CACHE_VERSION = 2;
 
 /** What the report keeps of one executed notebook. */
 export interface CacheEntry {
@@ -23,6 +25,8 @@ export interface CacheEntry {
   notes: string[];
   /** seconds the execution took */
   seconds: number;
+  /** the page's figures (title and anchor), for the index's gallery */
+  figures: FigureLink[];
 }
 
 /** The contents of `.cache.json`. */

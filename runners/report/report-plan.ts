@@ -9,6 +9,9 @@ import { chooseCampaigns, type CampaignChoice, type CampaignFlag, type CampaignO
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { readNotebook } from '../../lib/notebook/notebook-file.js';
 import { parametersCellIndex, type ParameterValues } from '../../lib/notebook/parameters.js';
+import type { BackendName } from '../../lib/model/backends.js';
+import type { HostFingerprint } from '../../lib/results/campaign-meta.js';
+import type { Accel } from '../../lib/results/schema.js';
 
 /** A campaign as the report's index shows it. */
 export interface ReportedCampaign {
@@ -25,7 +28,16 @@ export interface ReportedCampaign {
   unsupported: number;
   /** the campaign's directory */
   dir: string;
+  /** the machine it ran on (campaign.json's fingerprint, the part the index shows) */
+  host: ReportedHost;
+  /** accelerator per backend, as used */
+  accel: Partial<Record<BackendName, Accel>>;
+  /** why VMs ran under TCG (campaign.json's missing kvm-acceleration), when they did */
+  tcgReason?: string;
 }
+
+/** The part of a campaign's host fingerprint the index shows. */
+export type ReportedHost = Pick<HostFingerprint, 'hostname' | 'cpuModel' | 'cpus' | 'memoryMiB' | 'os' | 'kernel' | 'kvmModule'>;
 
 /** One notebook of the report. */
 export interface NotebookPlan {
@@ -41,6 +53,9 @@ export interface NotebookPlan {
 
 function reported(choice: CampaignChoice): ReportedCampaign {
   const { meta, dir } = choice.campaign;
+  const { hostname, cpuModel, cpus, memoryMiB, os, kernel, kvmModule } = meta.host;
+  const tcg = Object.values(meta.accel).includes('tcg');
+  const tcgReason = meta.missing.find((item) => item.capability === 'kvm-acceleration')?.reason;
   return {
     id: meta.id,
     experiment: meta.experiment,
@@ -53,6 +68,9 @@ function reported(choice: CampaignChoice): ReportedCampaign {
     errored: choice.coverage.errored,
     unsupported: choice.coverage.unsupported,
     dir,
+    host: { hostname, cpuModel, cpus, memoryMiB, os, kernel, kvmModule },
+    accel: meta.accel,
+    ...(tcg ? { tcgReason: tcgReason ?? 'see `guestbench doctor`' } : {}),
   };
 }
 
