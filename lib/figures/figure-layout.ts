@@ -20,8 +20,8 @@ export const FIGURE_HEIGHT = 420;
 export const LOG_SPAN = 10;
 /** Characters of a category label per line at most, however few categories share the axis. */
 const LABEL_WIDTH = 22;
-/** About the plot's width in characters of tick-label text (1280 px page, legend at the right). */
-const AXIS_CHARACTERS = 100;
+/** About the figure's width in characters of tick-label text (a 1280 px page). */
+const FIGURE_CHARACTERS = 150;
 /** Of the space between two Ns, the part left empty between groups of points (0.7: a third holds them). */
 const SCATTER_GAP = 0.7;
 /** Pixels per line of a wrapped category label. */
@@ -141,8 +141,13 @@ function wrapCategories(axis: Axis, data: readonly Trace[]): number {
     ...new Set(data.flatMap((trace) => trace.x.filter((value): value is string => typeof value === 'string'))),
   ];
   if (categories.length === 0 || axis.tickvals !== undefined) return 1;
-  // each category gets its share of the axis, less a gap
-  const width = Math.max(8, Math.min(LABEL_WIDTH, Math.floor(AXIS_CHARACTERS / categories.length) - 2));
+  // each category gets its share of the axis, less a gap; the legend at the right takes its longest name
+  const legend = Math.max(
+    0,
+    ...data.filter((trace) => trace.showlegend !== false).map((trace) => trace.name.length + 6),
+  );
+  const axisCharacters = Math.max(40, FIGURE_CHARACTERS - legend);
+  const width = Math.max(8, Math.min(LABEL_WIDTH, Math.floor(axisCharacters / categories.length) - 2));
   const wrapped = categories.map((category) => wrapText(category, width));
   if (wrapped.every((lines) => lines.length === 1)) return 1;
   axis.tickmode = 'array';

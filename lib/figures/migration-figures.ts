@@ -403,27 +403,32 @@ export function downtimeSourcesFigure(
   const measured = vms.filter((config) => config.downtime.qemu || config.downtime.observer);
   const labels = measured.map(configLabel);
   const accel = measured[0] ? seriesLabel(measured[0].backend, measured[0].accel) : '';
+  // one backend, so one colour: the three accounts are solid, hatched and dotted bars
+  const color = measured[0] ? backendColor(measured[0].backend) : '#444444';
   const data: Trace[] = [
     ciBarTrace(
       `QEMU: guest paused, ${accel}, this host`,
-      '#9467bd',
+      color,
       labels,
       measured.map((config) => config.downtime.qemu),
-      { unit: 'ms' },
+      {
+        unit: 'ms',
+        pattern: '/',
+      },
     ),
     ciBarTrace(
       `observer: service unreachable, ${accel}, this host`,
-      measured[0] ? backendColor(measured[0].backend) : '#444444',
+      color,
       labels,
       measured.map((config) => config.downtime.observer),
       { unit: 'ms' },
     ),
     ciBarTrace(
       `observer − QEMU, paired per repeat: network re-convergence, ${accel}, this host`,
-      '#7f7f7f',
+      color,
       labels,
       measured.map((config) => config.downtimeGap),
-      { unit: 'ms' },
+      { unit: 'ms', pattern: '.' },
     ),
   ];
   const missing = vms
