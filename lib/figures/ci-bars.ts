@@ -4,6 +4,7 @@
  * gets nothing drawn (null), never a zero.
  */
 import type { Stats } from '../analysis/statistics.js';
+import { numberText, valueText } from './number-text.js';
 import type { Figure, Trace } from './plotly-spec.js';
 
 /**
@@ -34,6 +35,18 @@ export function countText(item: BarStats): string {
   return item.ciLow === null && item.intervalNote ? `n=${item.n}, ${item.intervalNote}` : `n=${item.n}`;
 }
 
+/**
+ * What a tooltip says of one value: rounded to its precision, with n and both bounds of its 95%
+ * interval: `1.23 s, n=5, 95% CI [1.1, 1.37]`, `1.23 s, n=2 (too few repeats (n=2) for an interval)`.
+ */
+export function valueHoverText(item: BarStats, unit: string): string {
+  if (!item) return 'no value';
+  const value = valueText(item.mean, unit);
+  if (item.ciLow !== null && item.ciHigh !== null)
+    return `${value}, n=${item.n}, 95% CI [${numberText(item.ciLow)}, ${numberText(item.ciHigh)}]`;
+  return item.intervalNote ? `${value}, n=${item.n} (${item.intervalNote})` : `${value}, n=${item.n}`;
+}
+
 /** Options of {@link ciBarTrace} and {@link ciMarkerTrace}. */
 export interface CiBarOptions {
   /** the values' unit, shown on hover */
@@ -41,6 +54,8 @@ export interface CiBarOptions {
   /** per-category hover text (default `n=<n>`, or `no value`) */
   text?: string[];
   opacity?: number;
+  /** hatching of bars: a second measure drawn in the same (backend) colours */
+  pattern?: '/' | 'x' | '.';
 }
 
 function values(stats: readonly BarStats[]): Pick<Trace, 'y' | 'error_y'> {
@@ -51,17 +66,22 @@ function values(stats: readonly BarStats[]): Pick<Trace, 'y' | 'error_y'> {
 }
 
 function hover(name: string, stats: readonly BarStats[], options: CiBarOptions): Pick<Trace, 'text' | 'hovertemplate'> {
+  if (options.text)
+    return {
+      text: options.text,
+      hovertemplate: `%{y:.3~g} ${options.unit} (%{text})<extra>${name}</extra>`,
+    };
+  // the value rounded, n and the interval's bounds: the whole tooltip is the point's text
   return {
-    text: options.text ?? stats.map(countText),
-    // "95% CI" only where some value has an interval (a mean of means has none)
-    hovertemplate: `%{y:.3f} ${options.unit} (%{text}${stats.some((item) => item?.ciLow !== null && item?.ciLow !== undefined) ? ', 95% CI' : ''})<extra>${name}</extra>`,
+    text: stats.map((item) => valueHoverText(item, options.unit)),
+    hovertemplate: `%{text}<extra>${name}</extra>`,
   };
 }
 
 /** Bars at `x` with heights `stats[i].mean` and asymmetric 95% CI error bars (none where there is no CI). */
 export function ciBarTrace(
   name: string,
-  color: string,
+  color: string | string[],
   x: string[],
   stats: readonly BarStats[],
   options: CiBarOptions,
@@ -71,9 +91,11 @@ export function ciBarTrace(
     name,
     x,
     ...values(stats),
-    marker: { color },
+    marker: { color, ...(options.pattern ? { pattern: { shape: options.pattern } } : {}) },
     ...(options.opacity === undefined ? {} : { opacity: options.opacity }),
     ...hover(name, stats, options),
+    // the text is the tooltip's: drawn on a bar, the whiskers cross it
+    textposition: 'none',
   };
 }
 

@@ -7,6 +7,7 @@
 import type { CampaignComparison, CellVerdict, ComparedCell } from '../analysis/campaign-compare.js';
 import { cellLabel, formatRatio } from './compare-tables.js';
 import type { Figure, Trace } from './plotly-spec.js';
+import { finishFigure } from './figure-layout.js';
 
 /** Colour and symbol per verdict. */
 const VERDICT_STYLE: Record<CellVerdict, { name: string; color: string; symbol: string }> = {
@@ -71,7 +72,7 @@ export function compareRatioFigure(comparison: CampaignComparison, options: Comp
     ];
   });
   const high = 1 + comparison.minEffect;
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: options.title },
@@ -97,5 +98,5 @@ export function compareRatioFigure(comparison: CampaignComparison, options: Comp
       showlegend: true,
       margin: { t: 110, b: 70 },
     },
-  };
+  });
 }

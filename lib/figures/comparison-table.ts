@@ -14,15 +14,26 @@ function ours(comparison: Comparison, digits: number): string {
   return comparison.ours.ciLow === null ? `${average}${interval ? ` (${interval})` : ''}` : `${average} ${interval}`;
 }
 
-/** Renders comparisons as an HTML table. */
+/**
+ * Renders comparisons as an HTML table: only the rows with a thesis value (what there is to
+ * compare) when there are any, saying how many rows measured here only are left to the summary
+ * table; all rows otherwise.
+ */
 export function comparisonHtml(
   comparisons: readonly Comparison[],
   caption: string,
   options: { digits?: number } = {},
 ): string {
   const digits = options.digits ?? 2;
+  const compared = comparisons.filter((row) => row.thesis);
+  const rows = compared.length > 0 ? compared : comparisons;
+  const left = comparisons.length - rows.length;
+  const counted =
+    left > 0
+      ? `${caption} (the ${rows.length} rows with a thesis value; ${left} more measured here only are in the summary table)`
+      : caption;
   return htmlTable(
-    comparisons,
+    rows,
     [
       { label: 'backend', value: (row) => seriesLabel(row.backend, row.accel) },
       { label: 'N', value: (row) => String(row.guests), align: 'right' },
@@ -37,6 +48,7 @@ export function comparisonHtml(
       { label: 'printed at', value: (row) => row.thesis?.source ?? '' },
       { label: 'ours / thesis', value: (row) => row.ratio, digits: 2 },
     ],
-    caption,
+    counted,
+    { empty: 'nothing measured here and no thesis value for these cells.' },
   );
 }

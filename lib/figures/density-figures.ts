@@ -6,8 +6,9 @@ import type { SummaryRow } from '../analysis/summarize.js';
 import type { ThesisPoint } from '../analysis/thesis-points.js';
 import { BACKEND_NAMES, backendDescriptor, seriesLabel, type BackendName } from '../model/backends.js';
 import type { MetricName } from '../results/schema.js';
-import { countText, whiskers } from './ci-bars.js';
-import { backendColor, type Figure, type Trace } from './plotly-spec.js';
+import { valueHoverText, whiskers } from './ci-bars.js';
+import { backendColor, type Dash, type Figure, type Trace } from './plotly-spec.js';
+import { finishFigure } from './figure-layout.js';
 
 /** A horizontal legend below the x-axis title, clear of it. */
 export const LEGEND_BELOW = { orientation: 'h', y: -0.25 } as const;
@@ -30,7 +31,7 @@ export function measuredTrace(
   rows: readonly SummaryRow[],
   name: string,
   color: string,
-  dash: 'solid' | 'dot' = 'solid',
+  dash: Dash = 'solid',
   axis: SeriesAxis = GUESTS_AXIS,
 ): Trace {
   const sorted = [...rows].sort((a, b) => axis.x(a) - axis.x(b));
@@ -44,13 +45,13 @@ export function measuredTrace(
     line: { color, dash },
     marker: { size: 7, color },
     legendgroup: name,
-    text: sorted.map((row) => `${countText(row)}${row.errored ? `, ${row.errored} errored` : ''}`),
-    hovertemplate: `%{y:.3f} ${sorted[0]?.unit ?? ''} at ${axis.hover} (%{text}${whiskers(sorted).visible ? ', 95% CI' : ''})<extra>${name}</extra>`,
+    text: sorted.map((row) => `${valueHoverText(row, row.unit)}${row.errored ? `, ${row.errored} errored` : ''}`),
+    hovertemplate: `%{text} at ${axis.hover}<extra>${name}</extra>`,
   };
 }
 
 /** The thesis's printed values as hollow markers on a dashed line. */
-function thesisTrace(points: ThesisPoint[], name: string, color: string): Trace {
+function thesisTrace(points: ThesisPoint[], name: string, color: string, symbol = 'diamond-open'): Trace {
   const sorted = [...points].sort((a, b) => a.guests - b.guests);
   return {
     type: 'scatter',
@@ -59,7 +60,7 @@ function thesisTrace(points: ThesisPoint[], name: string, color: string): Trace 
     x: sorted.map((point) => point.guests),
     y: sorted.map((point) => point.value),
     line: { color, dash: 'dash', width: 1 },
-    marker: { symbol: 'diamond-open', size: 10, color },
+    marker: { symbol, size: 10, color },
     legendgroup: name,
     text: sorted.map((point) => `${point.approximate ? '~' : ''}${point.source}`),
     hovertemplate: `%{y} at N=%{x} (%{text})<extra>${name}</extra>`,
@@ -101,25 +102,24 @@ export function metricVsGuestsFigure(
   const guests = [...new Set([...rows.map((row) => row.guests), ...thesis.map((point) => point.guests)])].sort(
     (a, b) => a - b,
   );
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: options.title },
       xaxis: { title: { text: 'guests running at once (N)' }, tickvals: guests },
       yaxis: { title: { text: options.yTitle }, rangemode: 'tozero' },
-      legend: LEGEND_BELOW,
       margin: { t: 50, b: 110 },
     },
-  };
+  });
 }
 
-const PER_REQUEST: Array<{ metric: MetricName; label: string; dash: 'solid' | 'dot' }> = [
-  { metric: 'latency_min', label: 'min', dash: 'dot' },
-  { metric: 'latency_avg', label: 'avg', dash: 'solid' },
-  { metric: 'latency_p95', label: 'p95', dash: 'solid' },
-  { metric: 'latency_max', label: 'max', dash: 'dot' },
+// one backend per figure, so one colour: the statistic is the dash and the marker's shape
+const PER_REQUEST: Array<{ metric: MetricName; label: string; dash: Dash; symbol: string }> = [
+  { metric: 'latency_min', label: 'min', dash: 'dot', symbol: 'triangle-down' },
+  { metric: 'latency_avg', label: 'avg', dash: 'solid', symbol: 'circle' },
+  { metric: 'latency_p95', label: 'p95', dash: 'dash', symbol: 'square' },
+  { metric: 'latency_max', label: 'max', dash: 'longdash', symbol: 'triangle-up' },
 ];
-const PER_REQUEST_COLORS = ['#2ca02c', '#1f77b4', '#9467bd', '#d62728'];
 
 /**
  * Per-request latency (min, avg, p95, max) vs N for one backend (Figures 4.2 containers, 4.3 VMs),
@@ -131,22 +131,22 @@ export function perRequestFigure(
   options: { backend: BackendName; title: string },
 ): Figure {
   const data: Trace[] = [];
-  PER_REQUEST.forEach(({ metric, label, dash }, index) => {
-    const color = PER_REQUEST_COLORS[index] ?? '#000000';
+  const color = backendColor(options.backend);
+  for (const { metric, label, dash, symbol } of PER_REQUEST) {
     const rows = summary.filter((row) => row.backend === options.backend && row.metric === metric);
-    if (rows.length > 0)
-      data.push(
-        measuredTrace(
-          rows,
-          `${label}, this host${rows[0] && backendDescriptor(rows[0].backend).kind === 'vm' ? ` (${rows[0].accel})` : ''}`,
-          color,
-          dash,
-        ),
+    if (rows.length > 0) {
+      const trace = measuredTrace(
+        rows,
+        `${label}, this host${rows[0] && backendDescriptor(rows[0].backend).kind === 'vm' ? ` (${rows[0].accel})` : ''}`,
+        color,
+        dash,
       );
+      data.push({ ...trace, marker: { ...trace.marker, symbol } });
+    }
     const points = thesis.filter((point) => point.backend === options.backend && point.metric === metric);
-    if (points.length > 0) data.push(thesisTrace(points, `${label}, thesis`, color));
-  });
-  return {
+    if (points.length > 0) data.push(thesisTrace(points, `${label}, thesis`, color, `${symbol}-open`));
+  }
+  return finishFigure({
     data,
     layout: {
       title: { text: options.title },
@@ -157,8 +157,7 @@ export function perRequestFigure(
         ),
       },
       yaxis: { title: { text: 'time per request (ms)' }, rangemode: 'tozero' },
-      legend: LEGEND_BELOW,
       margin: { t: 50, b: 110 },
     },
-  };
+  });
 }

@@ -1,7 +1,14 @@
 /**
  * HTML tables for notebooks and the report: plain markup with inline styles, so the table looks
- * the same in Jupyter, in nbconvert's HTML and in a mailed report.
+ * the same in Jupyter, in nbconvert's HTML and in a mailed report. What every table does the same
+ * way: whole numbers and values of 1000 or more print whole with grouped thousands (`29 671`),
+ * others at the column's decimals; a long text (a reason) prints once, as a footnote its cells
+ * point to; a table without rows is one sentence saying so.
  */
+import { groupThousands } from './number-text.js';
+
+/** A cell text longer than this becomes a footnote. */
+export const FOOTNOTE_LENGTH = 90;
 
 /** One column of a table. */
 export interface Column<Row> {
@@ -23,11 +30,37 @@ export function escapeHtml(text: string): string {
 
 function cell(value: string | number | null | undefined, digits: number): string {
   if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) return '–';
-  return typeof value === 'number' ? value.toFixed(digits) : value;
+  if (typeof value !== 'number') return value;
+  // a count or a large value carries no meaningful decimals
+  if (Number.isInteger(value) || Math.abs(value) >= 1000) return groupThousands(Math.round(value));
+  return value.toFixed(digits);
 }
 
-/** Renders rows as an HTML table with a caption; numeric columns are right-aligned by default. */
-export function htmlTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Column<Row>>, caption?: string): string {
+/** Options of {@link htmlTable}. */
+export interface TableOptions {
+  /** the sentence shown instead of a table without rows (default: says there are none) */
+  empty?: string;
+}
+
+/**
+ * Renders rows as an HTML table with a caption; numeric columns are right-aligned by default. A
+ * cell text longer than {@link FOOTNOTE_LENGTH} is printed once under the table, the cells
+ * showing its number.
+ */
+export function htmlTable<Row>(
+  rows: readonly Row[],
+  columns: ReadonlyArray<Column<Row>>,
+  caption?: string,
+  options: TableOptions = {},
+): string {
+  if (rows.length === 0)
+    return `<p class="guestbench-table-empty" style="font-family:sans-serif;font-size:13px;margin:8px 0">${caption ? `<b>${escapeHtml(caption)}</b>: ` : ''}${escapeHtml(options.empty ?? 'no rows to show.')}</p>`;
+  const footnotes: string[] = [];
+  const footnote = (text: string): string => {
+    const at = footnotes.indexOf(text);
+    const number = (at < 0 ? footnotes.push(text) : at + 1).toString();
+    return `<sup>[${number}]</sup>`;
+  };
   const head = columns
     .map(
       (column) =>
@@ -39,7 +72,9 @@ export function htmlTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Colu
       const cells = columns.map((column) => {
         const value = column.value(row);
         const align = column.align ?? (typeof value === 'number' ? 'right' : 'left');
-        return `<td style="text-align:${align};padding:2px 8px">${escapeHtml(cell(value, column.digits ?? 2))}</td>`;
+        const text = cell(value, column.digits ?? 2);
+        const shown = text.length > FOOTNOTE_LENGTH ? `see note ${footnote(text)}` : escapeHtml(text);
+        return `<td style="text-align:${align};padding:2px 8px">${shown}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
@@ -47,5 +82,9 @@ export function htmlTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Colu
   const title = caption
     ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">${escapeHtml(caption)}</caption>`
     : '';
-  return `<table class="guestbench-table" style="border-collapse:collapse;font-family:sans-serif;font-size:13px;margin:8px 0">${title}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const notes =
+    footnotes.length === 0
+      ? ''
+      : `\n<ol class="guestbench-footnotes" style="font-family:sans-serif;font-size:12px;color:#444;margin:0 0 8px 0;padding-left:24px;max-width:1000px">${footnotes.map((text) => `<li>${escapeHtml(text)}</li>`).join('')}</ol>`;
+  return `<table class="guestbench-table" style="border-collapse:collapse;font-family:sans-serif;font-size:13px;margin:8px 0">${title}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${notes}`;
 }

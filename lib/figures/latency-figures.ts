@@ -7,11 +7,12 @@ import type { PhaseMean } from '../analysis/latency-phases.js';
 import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MetricName } from '../results/schema.js';
-import { ciBarTrace, clip, noteAbove } from './ci-bars.js';
+import { ciBarTrace, noteAbove } from './ci-bars.js';
 import type { ThesisPoint } from '../analysis/thesis-points.js';
 import { BACKEND_NAMES, backendDescriptor, seriesLabel } from '../model/backends.js';
 import { LEGEND_BELOW, measuredTrace } from './density-figures.js';
 import { backendColor, type Figure, type Trace } from './plotly-spec.js';
+import { finishFigure } from './figure-layout.js';
 
 /** A figure whose bars stack or group (plotly's layout.barmode). */
 export type BarFigure = Figure & { layout: Figure['layout'] & { barmode: 'stack' | 'group' } };
@@ -93,8 +94,8 @@ export function latencyVsGuestsFigure(
       margin: { t: 50, b: 140 },
     },
   };
-  if (options.logY ?? true) (figure.layout.yaxis as Record<string, unknown>).type = 'log';
-  return figure;
+  if (options.logY ?? true) figure.layout.yaxis.type = 'log';
+  return finishFigure(figure);
 }
 
 /** Options of {@link restoreFigure}. */
@@ -112,14 +113,16 @@ export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreF
   const labels = rows.map(
     (row) => `${seriesLabel(row.backend, row.accel)}${row.guests > 0 ? `, N=${row.guests}` : ''}`,
   );
-  const bar = (name: string, color: string, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace =>
-    ciBarTrace(name, color, labels, rows.map(pick), { unit: 's' });
+  // each bar in its backend's colour; restore hatched
+  const colors = rows.map((row) => backendColor(row.backend));
+  const bar = (name: string, pattern: '/' | undefined, pick: (row: RestoreSummary) => RestoreSummary['cold']): Trace =>
+    ciBarTrace(name, colors, labels, rows.map(pick), { unit: 's', ...(pattern ? { pattern } : {}) });
   const annotations: NonNullable<Figure['layout']['annotations']> = rows
     .map((row, index) => ({ row, index }))
     .filter(({ row }) => row.restore === null)
     .map(({ row, index }) =>
       noteAbove(
-        `${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${clip(row.reason)})` : ''}`,
+        `${labels[index]}: restore ${row.restoreState === 'none' ? 'not measured' : row.restoreState}${row.reason ? ` (${row.reason})` : ''}`,
         index,
       ),
     );
@@ -133,10 +136,10 @@ export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreF
       showarrow: false,
       font: { size: 10 },
     });
-  return {
+  return finishFigure({
     data: [
-      bar('cold boot', '#7f7f7f', (row) => row.cold),
-      bar('restore from saved state', '#2ca02c', (row) => row.restore),
+      bar('cold boot', undefined, (row) => row.cold),
+      bar('restore from saved state (hatched)', '/', (row) => row.restore),
     ],
     layout: {
       title: { text: options.title },
@@ -147,7 +150,7 @@ export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreF
       annotations,
       barmode: 'group',
     },
-  };
+  });
 }
 
 const PHASE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -177,7 +180,7 @@ export function phaseBreakdownFigure(
       hovertemplate: `%{y:.3f} s<extra>${phase}</extra>`,
     } as Trace;
   });
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: options.title },
@@ -187,5 +190,5 @@ export function phaseBreakdownFigure(
       margin: { t: 50, b: 170 },
       barmode: 'stack',
     },
-  };
+  });
 }

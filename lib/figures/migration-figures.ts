@@ -13,14 +13,14 @@ import type {
 } from '../analysis/migration-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MigrationLoad, TimingSource } from '../results/schema.js';
-import { ciBarTrace, ciMarkerTrace, clip, noteAbove, type BarStats, type Note } from './ci-bars.js';
-import { backendDescriptor, byBackend, seriesLabel, type BackendName } from '../model/backends.js';
+import { ciBarTrace, ciMarkerTrace, noteAbove, type BarStats, type Note } from './ci-bars.js';
+import { BACKEND_NAMES, backendDescriptor, byBackend, seriesLabel, type BackendName } from '../model/backends.js';
 import { LEGEND_BELOW, measuredTrace, type SeriesAxis } from './density-figures.js';
 import type { BarFigure } from './latency-figures.js';
 import { backendColor, type Figure, type Trace } from './plotly-spec.js';
+import { finishFigure } from './figure-layout.js';
 
 const WHO: Record<TimingSource, string> = { observer: 'observer', qemu: 'QEMU' };
-const DASH: Record<TimingSource, 'solid' | 'dot'> = { observer: 'solid', qemu: 'dot' };
 const FIELD: Record<MigrationComparedMetric, 'totalTime' | 'downtime'> = {
   total_time: 'totalTime',
   downtime: 'downtime',
@@ -29,10 +29,10 @@ const AXIS_TITLE: Record<MigrationComparedMetric, string> = {
   total_time: 'total migration time (s)',
   downtime: 'downtime (ms)',
 };
-const LOAD_COLORS: Record<MigrationLoad, string> = { clean: '#d62728', loaded: '#1f77b4' };
-const VCPU_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
+// colour is the backend's (one colour, one backend): load is the line's dash, vCPUs the marker's
+// shape, the vantage point filled (observer) or open (QEMU)
+const LOAD_DASH: Record<MigrationLoad, 'solid' | 'dot'> = { clean: 'solid', loaded: 'dot' };
 const VCPU_SYMBOLS = ['circle', 'square', 'triangle-up', 'diamond', 'cross'];
-const THESIS_COLOR = '#444444';
 // filled: the observer (the thesis's vantage point); open: QEMU
 const WHO_SYMBOL: Record<TimingSource, string> = { observer: 'circle', qemu: 'circle-open' };
 /** The thesis's VMs ran under KVM (section 6.4.1: KVM + QEMU + libvirt). */
@@ -52,6 +52,13 @@ function titleWithAccel(title: string, configs: ReadonlyArray<{ backend: Backend
   return tcg
     ? `${title}<br><sub>this host's VMs ran under TCG (QEMU's software CPU emulation), the thesis's under KVM</sub>`
     : title;
+}
+
+// the thesis's VMs in the VM colour (its values carry their backend)
+function thesisVmColor(values: readonly MigrationThesisValue[]): string {
+  const first = values[0];
+  const vm = first?.backend ?? BACKEND_NAMES.find(isVm);
+  return vm ? backendColor(vm) : '#444444';
 }
 
 function isVm(backend: BackendName): boolean {
@@ -108,14 +115,12 @@ export function migrationVsMemoryFigure(
         const trace = measuredTrace(
           rows,
           `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel(first.backend, first.accel)}, this host`,
-          LOAD_COLORS[load],
-          DASH[who],
+          backendColor(first.backend),
+          LOAD_DASH[load],
           axis,
         );
-        data.push({
-          ...trace,
-          marker: { ...trace.marker, symbol: VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string },
-        });
+        const shape = VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string;
+        data.push({ ...trace, marker: { ...trace.marker, symbol: who === 'qemu' ? `${shape}-open` : shape } });
       }
     }
   }
@@ -136,7 +141,7 @@ export function migrationVsMemoryFigure(
       data.push(
         thesisTrace(
           name,
-          LOAD_COLORS[load],
+          thesisVmColor(points),
           perSize.map((value) => value.memoryMiB as number),
           perSize,
         ),
@@ -148,7 +153,7 @@ export function migrationVsMemoryFigure(
       const sizes = [...value.memoryCovered].sort((a, b) => a - b);
       const name = `${load}, one mean over ${listWords(sizes, ' MiB')}: ${THESIS_VMS}`;
       data.push({
-        ...thesisTrace(name, LOAD_COLORS[load], [sizes[0] as number, sizes.at(-1) as number], [value, value]),
+        ...thesisTrace(name, thesisVmColor(points), [sizes[0] as number, sizes.at(-1) as number], [value, value]),
         mode: 'lines',
       });
     }
@@ -157,7 +162,7 @@ export function migrationVsMemoryFigure(
     (a, b) => a - b,
   );
   const logY = options.logY ?? true;
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: titleWithAccel(options.title, ours) },
@@ -169,7 +174,7 @@ export function migrationVsMemoryFigure(
       legend: LEGEND_BELOW,
       margin: { t: 70, b: 150 },
     },
-  };
+  });
 }
 
 /** The thesis's values as hollow diamonds on a dashed line, with where each is printed on hover. */
@@ -230,7 +235,7 @@ export function loadedByVcpusFigure(
   const vcpuCounts = [...new Set(ours.map((config) => config.vcpus ?? 1))].sort((a, b) => a - b);
   const data: Trace[] = [];
   vcpuCounts.forEach((vcpus, index) => {
-    const color = VCPU_COLORS[index % VCPU_COLORS.length] as string;
+    const shape = VCPU_SYMBOLS[index % VCPU_SYMBOLS.length] as string;
     for (const who of ['observer', 'qemu'] as const) {
       const stats: BarStats[] = sizes.map((size) => {
         const config = ours.find((candidate) => candidate.vcpus === vcpus && candidate.memoryMiB === size);
@@ -239,9 +244,9 @@ export function loadedByVcpusFigure(
       const measured = ours.find((config) => config.vcpus === vcpus);
       const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${measured ? seriesLabel(measured.backend, measured.accel) : 'VMs'}, this host`;
       data.push(
-        ciMarkerTrace(name, color, labels, stats, {
+        ciMarkerTrace(name, measured ? backendColor(measured.backend) : thesisVmColor(points), labels, stats, {
           unit: options.metric === 'total_time' ? 's' : 'ms',
-          symbol: WHO_SYMBOL[who],
+          symbol: who === 'qemu' ? `${shape}-open` : shape,
         }),
       );
     }
@@ -252,7 +257,7 @@ export function loadedByVcpusFigure(
     data.push({
       ...thesisTrace(
         `mean over ${listWords(over)} vCPUs: ${THESIS_VMS}`,
-        THESIS_COLOR,
+        thesisVmColor(sorted),
         sorted.map((value) => `${value.memoryMiB} MiB`),
         sorted,
       ),
@@ -260,7 +265,7 @@ export function loadedByVcpusFigure(
     });
   }
   const logY = options.logY ?? true;
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: titleWithAccel(options.title, ours) },
@@ -273,7 +278,7 @@ export function loadedByVcpusFigure(
       margin: { t: 70, b: 170 },
       scattermode: 'group',
     },
-  };
+  });
 }
 
 /** Options of {@link vmVsContainerFigure}. */
@@ -322,21 +327,25 @@ export function vmVsContainerFigure(
     return ciMarkerTrace(name, kinds.map(backendColor), labels, stats, { unit, text, symbol: WHO_SYMBOL[who] });
   });
   const thesis = overall.flatMap((item) =>
-    item.thesis ? [{ label: backendDescriptor(item.backend).label, value: item.thesis }] : [],
+    item.thesis ? [{ label: backendDescriptor(item.backend).label, value: item.thesis, backend: item.backend }] : [],
   );
-  if (thesis.length > 0)
+  if (thesis.length > 0) {
+    const trace = thesisTrace(
+      'thesis (VMs under KVM; its Docker containers beside each container engine of ours)',
+      '#444444',
+      thesis.map((item) => item.label),
+      thesis.map((item) => item.value),
+    );
+    // each hollow diamond in its backend's colour
     data.push({
-      ...thesisTrace(
-        'thesis (VMs under KVM; its Docker containers beside each container engine of ours)',
-        THESIS_COLOR,
-        thesis.map((item) => item.label),
-        thesis.map((item) => item.value),
-      ),
+      ...trace,
       mode: 'markers',
+      marker: { ...trace.marker, color: thesis.map((item) => backendColor(item.backend)) },
     });
+  }
   const missing = kinds.flatMap((backend, index) => {
     const item = overall.find((candidate) => candidate.backend === backend);
-    return item && item.ours === null ? [`${labels[index]}: not measured here, ${clip(item.oursMissing ?? '')}`] : [];
+    return item && item.ours === null ? [`${labels[index]}: not measured here, ${item.oursMissing ?? ''}`] : [];
   });
   const annotations: Note[] = missing.map((text, slot) => noteAbove(text, slot));
   if (options.note)
@@ -350,7 +359,7 @@ export function vmVsContainerFigure(
       font: { size: 10 },
     });
   const logY = options.logY ?? true;
-  return {
+  return finishFigure({
     data,
     layout: {
       title: {
@@ -369,7 +378,7 @@ export function vmVsContainerFigure(
       annotations,
       scattermode: 'group',
     },
-  };
+  });
 }
 
 /** "clean, 1 vCPU, 256 MiB", or the configuration id (the container). */
@@ -394,33 +403,38 @@ export function downtimeSourcesFigure(
   const measured = vms.filter((config) => config.downtime.qemu || config.downtime.observer);
   const labels = measured.map(configLabel);
   const accel = measured[0] ? seriesLabel(measured[0].backend, measured[0].accel) : '';
+  // one backend, so one colour: the three accounts are solid, hatched and dotted bars
+  const color = measured[0] ? backendColor(measured[0].backend) : '#444444';
   const data: Trace[] = [
     ciBarTrace(
       `QEMU: guest paused, ${accel}, this host`,
-      '#9467bd',
+      color,
       labels,
       measured.map((config) => config.downtime.qemu),
-      { unit: 'ms' },
+      {
+        unit: 'ms',
+        pattern: '/',
+      },
     ),
     ciBarTrace(
       `observer: service unreachable, ${accel}, this host`,
-      measured[0] ? backendColor(measured[0].backend) : '#444444',
+      color,
       labels,
       measured.map((config) => config.downtime.observer),
       { unit: 'ms' },
     ),
     ciBarTrace(
       `observer − QEMU, paired per repeat: network re-convergence, ${accel}, this host`,
-      '#7f7f7f',
+      color,
       labels,
       measured.map((config) => config.downtimeGap),
-      { unit: 'ms' },
+      { unit: 'ms', pattern: '.' },
     ),
   ];
   const missing = vms
     .filter((config) => config.state !== 'ok')
-    .map((config) => `${configLabel(config)}: ${config.state}, ${clip(config.reason ?? 'no reason recorded')}`);
-  return {
+    .map((config) => `${configLabel(config)}: ${config.state}, ${config.reason ?? 'no reason recorded'}`);
+  return finishFigure({
     data,
     layout: {
       title: { text: titleWithAccel(options.title, measured) },
@@ -431,7 +445,7 @@ export function downtimeSourcesFigure(
       annotations: missing.map((text, slot) => noteAbove(text, slot)),
       barmode: 'group',
     },
-  };
+  });
 }
 
 /**
@@ -494,7 +508,7 @@ export function containerMigrationStepsFigure(
   );
   const annotations: Note[] =
     measured.length === 0 ? [noteAbove('no container migration in this campaign: nothing to break down', 0)] : [];
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: options.title },
@@ -508,5 +522,5 @@ export function containerMigrationStepsFigure(
       annotations,
       barmode: 'stack',
     },
-  };
+  });
 }

@@ -12,6 +12,9 @@ export interface Whiskers {
   visible: boolean;
 }
 
+/** How a line is drawn: what tells apart series of one colour (one backend). */
+export type Dash = 'solid' | 'dash' | 'dot' | 'dashdot' | 'longdash';
+
 /** One plotly trace. */
 export interface Trace {
   type: 'scatter' | 'bar';
@@ -23,9 +26,15 @@ export interface Trace {
   error_y?: Whiskers;
   /** the same along x (a horizontal dot plot) */
   error_x?: Whiskers;
-  line?: { dash?: 'solid' | 'dash' | 'dot'; color?: string; width?: number };
+  line?: { dash?: Dash; color?: string; width?: number };
   /** `color` per point where the points are of different backends */
-  marker?: { symbol?: string; size?: number; color?: string | string[] };
+  marker?: {
+    symbol?: string;
+    size?: number;
+    color?: string | string[];
+    /** hatching of a bar ('/' lines): a second measure in the same backend colours */
+    pattern?: { shape: '' | '/' | 'x' | '.' };
+  };
   /** 0..1; lighter bars for secondary series */
   opacity?: number;
   legendgroup?: string;
@@ -37,26 +46,30 @@ export interface Trace {
   textposition?: 'auto' | 'none';
 }
 
+/** One axis of a figure. */
+export interface Axis {
+  title: { text: string };
+  type?: 'linear' | 'log' | 'category';
+  /** 'array': ticks exactly at tickvals (numbers, or categories) */
+  tickmode?: 'array';
+  tickvals?: Array<number | string>;
+  ticktext?: string[];
+  /** degrees; 0 keeps category labels horizontal (they wrap instead) */
+  tickangle?: number;
+  rangemode?: 'tozero';
+  /** 'reversed': the first category at the top */
+  autorange?: 'reversed';
+  /** true: the margin grows to hold the tick labels and title */
+  automargin?: boolean;
+}
+
 /** A complete figure: data and layout, ready for Plotly.newPlot. */
 export interface Figure {
   data: Trace[];
   layout: {
     title: { text: string };
-    xaxis: {
-      title: { text: string };
-      type?: 'linear' | 'log' | 'category';
-      tickvals?: number[];
-      ticktext?: string[];
-      rangemode?: 'tozero';
-    };
-    yaxis: {
-      title: { text: string };
-      type?: 'linear' | 'log' | 'category';
-      rangemode?: 'tozero';
-      /** 'reversed': the first category at the top */
-      autorange?: 'reversed';
-      automargin?: boolean;
-    };
+    xaxis: Axis;
+    yaxis: Axis;
     /** lines and bands in data (x) and paper (y) coordinates, e.g. "no change" at x = 1 */
     shapes?: Array<{
       type: 'line' | 'rect';
@@ -71,10 +84,19 @@ export interface Figure {
       layer?: 'below' | 'above';
     }>;
     /** traceorder 'normal': stacked bars' legend in trace order (plotly reverses it otherwise) */
-    legend?: { orientation?: 'h' | 'v'; x?: number; y?: number; yanchor?: 'top' | 'bottom'; traceorder?: 'normal' };
+    legend?: {
+      orientation?: 'h' | 'v';
+      x?: number;
+      xanchor?: 'left' | 'right';
+      y?: number;
+      yanchor?: 'top' | 'bottom';
+      traceorder?: 'normal';
+    };
     /** true: a legend even for a single trace (plotly hides it then) */
     showlegend?: boolean;
     margin?: { t?: number; r?: number; b?: number; l?: number };
+    /** pixels; the page's div takes this height */
+    height?: number;
     annotations?: Array<{
       text: string;
       xref: 'paper';
@@ -86,7 +108,14 @@ export interface Figure {
     }>;
     /** 'group': markers of several traces at one category sit side by side, as grouped bars do */
     scattermode?: 'group' | 'overlay';
+    /** with scattermode 'group': the part of the space between two x positions left between groups */
+    scattergap?: number;
   };
+  /**
+   * What the figure wants said under it (why a value is missing, what hollow markers mean): shown as
+   * a caption below the plot, where it wraps (not drawn by plotly).
+   */
+  notes?: string[];
 }
 
 /** A backend's colour, the same in every figure: its row of the backend table. */

@@ -10,6 +10,7 @@ import { ciBarTrace, ciMarkerTrace, countText, type BarStats } from './ci-bars.j
 import { LEGEND_BELOW, measuredTrace } from './density-figures.js';
 import type { BarFigure } from './latency-figures.js';
 import { backendColor, type Figure } from './plotly-spec.js';
+import { finishFigure } from './figure-layout.js';
 
 const MIB = 1024 * 1024;
 
@@ -59,7 +60,7 @@ export function systemsStartFigure(overview: SystemsOverview, title: string): Fi
     marker: { symbol, size: 10, color: '#7f7f7f' },
     legendgroup: name,
   }));
-  return {
+  return finishFigure({
     data: [...series, ...legend],
     layout: {
       title: { text: title },
@@ -69,7 +70,7 @@ export function systemsStartFigure(overview: SystemsOverview, title: string): Fi
       margin: { t: 60, b: 130 },
       scattermode: 'group',
     },
-  };
+  });
 }
 
 /**
@@ -101,7 +102,7 @@ export function footprintFigure(summary: readonly SummaryRow[], title: string): 
     // the rows' unit is bytes; the values drawn are MiB
     return [{ ...trace, hovertemplate: trace.hovertemplate?.replace(' bytes at ', ' MiB at ') }];
   });
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: title },
@@ -115,7 +116,7 @@ export function footprintFigure(summary: readonly SummaryRow[], title: string): 
       legend: LEGEND_BELOW,
       margin: { t: 60, b: 120 },
     },
-  };
+  });
 }
 
 /**
@@ -152,7 +153,7 @@ export function densitySlopeFigure(overview: SystemsOverview, title: string): Ba
       );
       return { ...trace, textposition: 'none' as const };
     });
-  return {
+  return finishFigure({
     data,
     layout: {
       title: { text: title },
@@ -162,5 +163,5 @@ export function densitySlopeFigure(overview: SystemsOverview, title: string): Ba
       margin: { t: 60, b: 120 },
       barmode: 'group',
     },
-  };
+  });
 }

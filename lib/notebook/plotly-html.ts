@@ -62,12 +62,21 @@ export function externalizePlotly(notebook: NotebookFile, src: string): Notebook
 
 let counter = 0;
 
-/** A <div> and the script that draws `figure` into it; the data stays readable in the HTML. */
+/**
+ * A <div> and the script that draws `figure` into it, with the figure's notes as a caption under
+ * it (where they wrap); the data stays readable in the HTML. The height is `options.height`, else
+ * the figure's own, else 420 px.
+ */
 export function figureHtml(figure: Figure, options: { id?: string; height?: number } = {}): string {
   counter += 1;
   const id = options.id ?? `guestbench-figure-${process.pid}-${counter}`;
-  const json = JSON.stringify(figure).replaceAll('</', '<\\/');
-  return `<div id="${id}" class="guestbench-figure" style="width:100%;height:${options.height ?? 420}px"></div>
+  const height = options.height ?? figure.layout.height ?? 420;
+  const spec = { ...figure, layout: { ...figure.layout, height } };
+  const json = JSON.stringify(spec).replaceAll('</', '<\\/');
+  const notes = (figure.notes ?? []).map((note) => `<p style="margin:2px 0">${note}</p>`).join('');
+  return `<figure class="guestbench-figure-box" style="margin:0 0 12px 0">
+<div id="${id}" class="guestbench-figure" style="width:100%;height:${height}px"></div>
+${notes === '' ? '' : `<figcaption class="guestbench-notes" style="font-size:12px;color:#444;margin:0 0 0 80px;max-width:900px">${notes}</figcaption>\n`}</figure>
 <script type="application/json" id="${id}-spec">${json}</script>
 <script>(function () {
   var spec = JSON.parse(document.getElementById('${id}-spec').textContent);

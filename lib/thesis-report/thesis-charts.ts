@@ -16,6 +16,7 @@ import {
 } from '../thesis/index.js';
 import { printedText, thesisLabel, type ThesisReportData } from './format.js';
 import { METRIC_WORDS, statedComparisons } from './stated-comparisons.js';
+import { finishFigure } from '../figures/figure-layout.js';
 
 /** The charts, one per figure family, in thesis order. */
 export const THESIS_CHARTS = [
@@ -246,7 +247,7 @@ function statedValuesChart(data: ThesisReportData, id: ThesisChartId, spec: Stat
       if (group.length > 0) traces.push(statedTrace(group, backend, approximate));
     }
   }
-  return {
+  return finishFigure({
     data: traces,
     layout: {
       title: { text: spec.title },
@@ -271,7 +272,7 @@ function statedValuesChart(data: ThesisReportData, id: ThesisChartId, spec: Stat
       margin: { t: 50, b: 110 },
       annotations: [note(HOLLOW_NOTE)],
     },
-  };
+  });
 }
 
 /** Figure 5.1 plots what Tables 5.1 and 5.2 print: boot and shutdown time against N. */
@@ -307,7 +308,7 @@ function bootTablesChart(data: ThesisReportData): ThesisFigure {
     }
   }
   const guests = [...new Set(rows.map((row) => row.guests ?? 0))].sort((a, b) => a - b);
-  return {
+  return finishFigure({
     data: traces,
     layout: {
       title: { text: 'Figure 5.1: boot and shutdown time vs guests (the values of Tables 5.1 and 5.2)' },
@@ -321,7 +322,7 @@ function bootTablesChart(data: ThesisReportData): ThesisFigure {
         ),
       ],
     },
-  };
+  });
 }
 
 /** The ratios chapter 5 states, beside the ratio Tables 5.1 and 5.2 give where both sides are printed. */
@@ -368,7 +369,7 @@ function chapter5RatiosChart(data: ThesisReportData): ThesisFigure {
       hovertemplate: '%{y:.2f} (%{text})<extra>from the printed tables</extra>',
     });
   }
-  return {
+  return finishFigure({
     data: traces,
     layout: {
       title: { text: 'Figures 5.1 & 5.2: ratios the text states, and what the tables give' },
@@ -384,7 +385,7 @@ function chapter5RatiosChart(data: ThesisReportData): ThesisFigure {
       margin: { t: 50, b: 160 },
       annotations: [note(`${x.length} stated ratios. Hollow markers: hedged (about, almost) or in words.`)],
     },
-  };
+  });
 }
 
 /** The chart `id` as a plotly figure spec (display it with figureHtml). */

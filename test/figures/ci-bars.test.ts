@@ -21,12 +21,13 @@ describe('whiskers', () => {
     expect(whiskers([two]).visible).toBe(false);
   });
 
-  it('says in the hover text why a cell has no whisker', () => {
+  it('says in the hover text the value rounded, n, both bounds, or why a cell has no whisker', () => {
     expect(countText(three)).toBe('n=3');
     expect(countText(two)).toBe('n=2, too few repeats (n=2) for an interval');
     expect(countText(null)).toBe('no value');
     const trace = ciBarTrace('Docker containers', '#1f77b4', ['a', 'b'], [three, two], { unit: 's' });
-    expect(trace.text).toEqual(['n=3', 'n=2, too few repeats (n=2) for an interval']);
+    expect(trace.text).toEqual(['12 s, n=3, 95% CI [7.93, 18.2]', '11 s, n=2 (too few repeats (n=2) for an interval)']);
+    expect(trace.hovertemplate).toBe('%{text}<extra>Docker containers</extra>');
   });
 
   it('hands plotly NaN for a missing whisker, which it draws as nothing (null it would draw as a flat tick)', () => {

@@ -76,7 +76,7 @@ describe('chapter 5 figures', () => {
       'VMs (KVM) shutdown, thesis',
     ]);
     expect(figure.data[1]).toMatchObject({ x: [0, 1], y: [5.1, 6.2] });
-    expect((figure.layout.yaxis as Record<string, unknown>).type).toBe('log');
+    expect(figure.layout.yaxis.type).toBe('log');
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/figure-5-1.json');
   });
 
@@ -101,12 +101,9 @@ describe('chapter 5 figures', () => {
     const figure = restoreFigure(rows, { title: 'Figure 5.2', note: 'thesis: ~3x' });
     expect(figure.data.map((trace) => [trace.name, trace.x, trace.y])).toEqual([
       ['cold boot', ['Docker containers', 'VMs (tcg)'], [0.35, 5.2]],
-      ['restore from saved state', ['Docker containers', 'VMs (tcg)'], [null, 0.38]],
+      ['restore from saved state (hatched)', ['Docker containers', 'VMs (tcg)'], [null, 0.38]],
     ]);
-    expect(figure.layout.annotations?.map((note) => note.text)).toEqual([
-      'Docker containers: restore unsupported (criu check fails)',
-      'thesis: ~3x',
-    ]);
+    expect(figure.notes).toEqual(['Docker containers: restore unsupported (criu check fails)', 'thesis: ~3x']);
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/figure-5-2.json');
     const table = restoreTableHtml(rows, 'Figure 5.2');
     expect(table).toContain('unsupported: criu check fails');

@@ -118,7 +118,8 @@ describe('chapter 6 figures', () => {
       expect(figure.data[3]).toMatchObject({
         name: '2 vCPUs: QEMU, VMs (tcg), this host',
         mode: 'markers',
-        marker: { symbol: 'circle-open' },
+        // vCPUs are the shape (2: square), QEMU open; the colour stays the VMs'
+        marker: { symbol: 'square-open', color: '#d62728' },
         y: [fixtureMean('loaded-2cpu-256m', metric, 'qemu'), null, null, null],
       });
       expect(figure.data[4]).toMatchObject({
@@ -149,7 +150,7 @@ describe('chapter 6 figures', () => {
         .map((config) => (metric === 'total_time' ? config.totalTime : config.downtime).observer!.mean);
       expect(figure.data[0]?.y).toEqual([null, vms.reduce((sum, value) => sum + value, 0) / vms.length]);
       expect(figure.data[2]?.y).toEqual(metric === 'total_time' ? [11.79, 11.7, 237.2] : [5700, 2200]);
-      expect(figure.layout.annotations?.[0]?.text).toMatch(
+      expect(figure.notes?.[0]).toMatch(
         /^Docker containers: not measured here, unsupported: container checkpoint\/restore does not work on this host/,
       );
       expectSeparateSeries(figure);
@@ -181,7 +182,7 @@ describe('chapter 6 figures', () => {
       configs.filter((config) => config.backend === 'kvm').map((config) => config.downtimeGap!.mean),
     );
     // QEMU's account is a VM's: the container's configuration is not in this figure
-    expect(figure.layout.annotations).toEqual([]);
+    expect(figure.notes).toBeUndefined();
     expectSeparateSeries(figure);
     await expect(JSON.stringify(figure, null, 2)).toMatchFileSnapshot('snapshots/migration-downtime-sources.json');
   });

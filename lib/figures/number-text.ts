@@ -1,0 +1,26 @@
+/**
+ * Numbers as a reader wants them: rounded to the digits they carry, never `0.24875621890547267`.
+ * Counts and values of 1000 or more print whole, grouped by thin spaces (`29 671`); smaller
+ * values keep `digits` significant digits (`0.25`, `1.17`, `0.0761`).
+ */
+
+/** `value` rounded to `digits` significant digits (3 unless told), as text without an exponent. */
+export function numberText(value: number, digits = 3): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 1000) return groupThousands(Math.round(value));
+  if (value === 0) return '0';
+  const rounded = Number(value.toPrecision(digits));
+  // toPrecision never gives an exponent for |value| >= 1e-6 once passed through Number
+  return Math.abs(rounded) >= 1e-6 ? String(rounded) : rounded.toExponential(digits - 1);
+}
+
+/** An integer with its thousands grouped by a narrow no-break space: `29 671`. */
+export function groupThousands(value: number): string {
+  const sign = value < 0 ? '-' : '';
+  return `${sign}${String(Math.abs(value)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')}`;
+}
+
+/** "1.23 s" / "29 671 events": a value with its unit, rounded as {@link numberText} does. */
+export function valueText(value: number, unit: string, digits = 3): string {
+  return unit === '' ? numberText(value, digits) : `${numberText(value, digits)} ${unit}`;
+}
