@@ -37,8 +37,7 @@ export function bandText(band: ClaimBand, unit: ClaimRecord['unit']): string {
 
 /** The cells behind a verdict, e.g. `docker N=8 total_time 42.1 s (n=3); KVM VMs (tcg) N=8 ...`. */
 export function cellsText(result: ClaimResult): string {
-  if (result.verdict === 'not measured') return result.reason;
-  return result.cells
+  const cells = result.cells
     .map((cell) => {
       const stand = cell.backend === cell.thesisBackend ? '' : ` for the thesis's ${cell.thesisBackend}`;
       const by = cell.measuredBy ? ` (${cell.measuredBy})` : '';
@@ -47,6 +46,7 @@ export function cellsText(result: ClaimResult): string {
       return `${seriesLabel(cell.backend, cell.accel)}${stand} N=${cell.guests} ${cell.metric}${by} ${formatClaimNumber(mean)} (n=${cell.values.length}${configs})`;
     })
     .join('; ');
+  return result.verdict === 'not measured' ? [cells, result.reason].filter(Boolean).join('; ') : cells;
 }
 
 /** One line per claim: verdict, section, claim, then ours and the thesis's (or why not measured). */

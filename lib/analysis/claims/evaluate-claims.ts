@@ -37,6 +37,8 @@ export type ClaimResult =
       reason: string;
       /** where the cells were found but are not the thesis's quantity (VMs under TCG): ours, for reference */
       ours: ClaimEstimate | null;
+      /** the cells `ours` came from (empty where it is null) */
+      cells: ClaimCell[];
     }
   | {
       verdict: Exclude<ClaimVerdict, 'not measured'>;
@@ -74,13 +76,15 @@ export function evaluateClaim(claim: ClaimRecord, campaign: ClaimCampaign | unde
       band,
       reason: `no ${claim.experiment} campaign: run \`guestbench run ${claim.experiment}\``,
       ours: null,
+      cells: [],
     };
   const found = findClaimCells(claim.quantity, campaign.samples);
   if (found.state === 'not measured')
-    return { verdict: 'not measured', claim, campaign: campaign.id, band, reason: found.reason, ours: null };
+    return { verdict: 'not measured', claim, campaign: campaign.id, band, reason: found.reason, ours: null, cells: [] };
   const ours = claimEstimate(claim.quantity, found.cells);
   const emulated = emulationReason(found.cells);
-  if (emulated !== null) return { verdict: 'not measured', claim, campaign: campaign.id, band, reason: emulated, ours };
+  if (emulated !== null)
+    return { verdict: 'not measured', claim, campaign: campaign.id, band, reason: emulated, ours, cells: found.cells };
   const { verdict, reason } = estimateVerdict(ours, band);
   return { verdict, claim, campaign: campaign.id, band, ours, cells: found.cells, reason };
 }
