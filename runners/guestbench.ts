@@ -3,6 +3,7 @@
  */
 import { parseCommandArgs, reportError, type Command } from './cli.js';
 import { benchCommand } from './commands/bench.js';
+import { claimsCommand } from './commands/claims.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   runCommand,
   reportCommand,
   compareCommand,
+  claimsCommand,
   exportCommand,
   packCommand,
   benchCommand,

@@ -2,7 +2,6 @@
  * HTML tables for chapter 5: cold boot vs restore, the thesis's stated comparisons beside ours, and
  * a few metrics side by side per backend and N (e.g. the harness's overhead).
  */
-import type { ThesisClaim } from '../analysis/latency-claims.js';
 import type { PhaseMean } from '../analysis/latency-phases.js';
 import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
@@ -37,32 +36,6 @@ export function restoreTableHtml(rows: readonly RestoreSummary[], caption: strin
       { label: 'saved, cold − restore (s)', value: (row) => meanWithCi(row.saving), align: 'right' },
       { label: 'saving the state (s, not in restore)', value: (row) => meanWithCi(row.save), align: 'right' },
       { label: 'state file (MiB)', value: (row) => meanWithCi(row.stateMiB, 1), align: 'right' },
-    ],
-    caption,
-  );
-}
-
-/** The thesis's stated comparisons with ours. */
-export function claimsTableHtml(claims: readonly ThesisClaim[], caption: string): string {
-  return htmlTable(
-    claims,
-    [
-      { label: 'comparison', value: (claim) => `${claim.statement} (${claim.statistic})` },
-      {
-        label: 'thesis',
-        value: (claim) =>
-          `${claim.thesis.approximate ? '~' : ''}${claim.thesis.value}${claim.unit === 'ratio' ? '×' : ` ${claim.unit}`}`,
-        align: 'right',
-      },
-      { label: 'printed at', value: (claim) => claim.thesis.source },
-      { label: 'inconsistent with', value: (claim) => claim.thesis.inconsistencies.join(', ') },
-      {
-        label: 'this host',
-        value: (claim) =>
-          claim.ours === null ? '–' : `${claim.ours.toFixed(2)}${claim.unit === 'ratio' ? '×' : ` ${claim.unit}`}`,
-        align: 'right',
-      },
-      { label: 'from', value: (claim) => claim.detail },
     ],
     caption,
   );

@@ -16,14 +16,21 @@ export type { DensityFileioParams, DensityMysqlParams, MigrationParams } from '.
 export { comparisonHtml } from '../figures/comparison-table.js';
 export { metricVsGuestsFigure, perRequestFigure } from '../figures/density-figures.js';
 export { hostComparisonHtml } from '../figures/host-table.js';
+// the thesis's claims (data/thesis/claims.jsonl, docs/claims.md), one evaluator for every notebook
+export { loadClaims, type ClaimFilter, type ClaimRecord } from '../thesis/index.js';
 export {
-  claimsHtml,
-  claimsText,
-  fileioClaims,
-  mysqlClaims,
-  type ClaimCheck,
-  type ClaimVerdict,
-} from '../figures/density-io-claims.js';
+  claimCampaigns,
+  countVerdicts,
+  evaluateClaim,
+  evaluateClaims,
+  type ClaimCampaign,
+  type ClaimCampaigns,
+  type ClaimResult,
+} from '../analysis/claims/evaluate-claims.js';
+export { CLAIM_VERDICTS, type ClaimVerdict } from '../analysis/claims/claim-verdict.js';
+export { claimLine } from '../analysis/claims/claim-text.js';
+export { claimVerdictsHtml, type ClaimVerdictsOptions } from '../figures/claims-table.js';
+export { notebookClaims, type NotebookClaims } from './claims-section.js';
 export { cachingHtml, fileioSetupHtml, fileioThesisPoints, mysqlSetupHtml } from '../figures/density-io-tables.js';
 export { escapeHtml, htmlTable, type Column } from '../figures/html-table.js';
 export { summaryTableHtml, type SummaryTableOptions } from '../figures/summary-table.js';
@@ -39,7 +46,6 @@ export { type CampaignChoice, type CampaignFlag } from '../analysis/choose-campa
 export { figureHtml, plotlyBundleHtml } from './plotly-html.js';
 // chapter 5: latency (notebooks/04-latency.ipynb)
 export { loadLatencyCampaigns, type LatencyCampaigns } from '../analysis/latency-campaigns.js';
-export { thesisClaims, type ThesisClaim } from '../analysis/latency-claims.js';
 export {
   bootPhases,
   phaseMeans,
@@ -56,7 +62,6 @@ export {
   type BarFigure,
 } from '../figures/latency-figures.js';
 export {
-  claimsTableHtml,
   latencyDefinitionsHtml,
   meanWithCi,
   metricsTableHtml,
@@ -65,7 +70,6 @@ export {
 } from '../figures/latency-tables.js';
 // chapter 6: live migration (notebooks/05-migration.ipynb)
 export { migrationSetup, type MigrationSetupFact } from '../analysis/migration-setup.js';
-export { migrationClaims } from '../analysis/migration-claims.js';
 export {
   compareMigrationWithThesis,
   migrationInconsistencies,

@@ -28,3 +28,28 @@ export class ThesisLookupError extends GuestbenchError {
     this.candidates = options.candidates;
   }
 }
+
+/** A record of data/thesis/claims.jsonl that does not have the expected shape. */
+export class ClaimDataError extends GuestbenchError {
+  /** the claims file */
+  readonly file: string;
+  /** 1-based line of the record in `file`, when the fault has one */
+  readonly line: number | undefined;
+  /** the record's id, when it has one */
+  readonly claimId: string | undefined;
+  /** the field at fault, e.g. `tolerance.factor` */
+  readonly field: string | undefined;
+  constructor(
+    message: string,
+    options: { file: string; line?: number; claimId?: string; field?: string; cause?: unknown; fix?: string },
+  ) {
+    super(message, {
+      cause: options.cause,
+      fix: options.fix ?? 'fix the field named above; claim records are described in lib/thesis/claim-record.ts',
+    });
+    this.file = options.file;
+    this.line = options.line;
+    this.claimId = options.claimId;
+    this.field = options.field;
+  }
+}

@@ -27,3 +27,6 @@ export {
   type ThesisQuery,
   type ThesisSelectOptions,
 } from './thesis-frame.js';
+export * from './claim-record.js';
+export { ClaimDataError } from './errors.js';
+export { loadClaims, parseClaims, type ClaimFilter } from './load-claims.js';

@@ -1,11 +1,11 @@
 /**
  * density-fileio's parameters (file set sizes, caps and their reasons, storage), the caching verdicts,
- * the VM scratch disk's command line, and the thesis claims computed from summaries. No guests run.
+ * the VM scratch disk's command line, and the thesis's fileio values as points (its claims:
+ * test/analysis/claims). No guests run.
  */
 import { describe, expect, it } from 'vitest';
 import { qemuArgs } from '../../lib/backends/kvm-args.js';
 import { PC } from '../../lib/backends/vm-machine.js';
-import type { SummaryRow } from '../../lib/analysis/summarize.js';
 import {
   DENSITY_FILEIO_PROFILES,
   densityFileioParameters,
@@ -15,7 +15,6 @@ import {
 } from '../../lib/experiments/density-fileio.js';
 import { cachingAssessment } from '../../lib/analysis/fileio-caching.js';
 import { experimentNamed } from '../../lib/experiments/registry.js';
-import { claimsHtml, fileioClaims } from '../../lib/figures/density-io-claims.js';
 import { fileioThesisPoints } from '../../lib/figures/density-io-tables.js';
 
 const GiB = 2 ** 30;
@@ -185,67 +184,7 @@ describe('the VM scratch disk on the QEMU command line', () => {
   });
 });
 
-describe('fileio claims', () => {
-  const summaryRow = (
-    backend: SummaryRow['backend'],
-    guests: number,
-    metric: SummaryRow['metric'],
-    mean: number,
-  ): SummaryRow =>
-    ({
-      experiment: 'density-fileio',
-      backend,
-      accel: backend === 'kvm' ? 'tcg' : 'none',
-      guests,
-      metric,
-      unit: 'count',
-      errored: 0,
-      n: 3,
-      mean,
-      sd: 0,
-      ciLow: mean,
-      ciHigh: mean,
-      median: mean,
-      p95: mean,
-      min: mean,
-      max: mean,
-    }) as SummaryRow;
-
-  it("are computed from the data, at the thesis's N when measured, and say so when they fall back", () => {
-    const summary = [
-      summaryRow('native', 1, 'requests', 1000),
-      summaryRow('docker', 1, 'requests', 950),
-      summaryRow('kvm', 1, 'requests', 980),
-      summaryRow('kvm', 2, 'requests', 500),
-      summaryRow('kvm', 4, 'requests', 240),
-      summaryRow('kvm', 8, 'requests', 130),
-      summaryRow('docker', 2, 'total_mib_per_s', 10),
-      summaryRow('kvm', 2, 'total_mib_per_s', 9),
-      summaryRow('docker', 8, 'total_mib_per_s', 8),
-      summaryRow('kvm', 8, 'total_mib_per_s', 1),
-      summaryRow('docker', 2, 'reads', 100),
-      summaryRow('kvm', 2, 'reads', 4),
-    ];
-    const claims = Object.fromEntries(fileioClaims(summary).map((check) => [check.id, check]));
-    expect(claims['fileio-one-guest-like-native']).toMatchObject({ verdict: 'true', atGuests: 1 });
-    expect(claims['fileio-vm-halving']).toMatchObject({ verdict: 'true', atGuests: 8 });
-    expect(claims['fileio-speed-containers-far-above-vms']).toMatchObject({
-      verdict: 'true',
-      atGuests: 8,
-      thesisGuests: 8,
-    });
-    expect(claims['fileio-speed-containers-far-above-vms']?.ours).toContain('= 8.00x');
-    expect(claims['fileio-speed-containers-far-above-vms']?.thesis).toMatch(
-      /512 Kbps \(Figure 4\.8, line \d+\).*77\.42 Kbps.*6\.61x/,
-    );
-    // 25x reads at N=2 (8 not measured): outside a factor of 2 of the stated 6
-    expect(claims['fileio-reads-1-to-6']).toMatchObject({ verdict: 'false', atGuests: 2, thesisGuests: 8 });
-    expect(claims['fileio-writes-1-to-6']).toMatchObject({ verdict: 'not measured', atGuests: null });
-    const html = claimsHtml(Object.values(claims), 'claims');
-    expect(html).toContain('data-verdict="not measured"');
-    expect(html).toContain('2 (thesis: 8, not measured here)');
-  });
-
+describe('fileio thesis points', () => {
   it("compare the thesis's fileio events (0.4: reads + writes) with our requests", () => {
     const points = fileioThesisPoints();
     expect(points.find((point) => point.backend === 'native' && point.metric === 'requests')?.value).toBe(34854);

@@ -1,19 +1,17 @@
 /**
- * density-mysql's parameters (no credentials), its claims computed from summaries, and which
+ * density-mysql's parameters (no credentials), and which
  * campaign the density notebooks pick. No guests run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SummaryRow } from '../../lib/analysis/summarize.js';
 import {
   DENSITY_MYSQL_PROFILES,
   densityMysqlParameters,
   sysbenchOltpWorkload,
 } from '../../lib/experiments/density-mysql.js';
 import { experimentNamed } from '../../lib/experiments/registry.js';
-import { claimsText, mysqlClaims } from '../../lib/figures/density-io-claims.js';
 import { notebookCampaign } from '../../lib/notebook/density-io-campaign.js';
 import { repoRoot } from '../helpers/notebooks.js';
 
@@ -46,68 +44,6 @@ describe('density-mysql parameters', () => {
     const workload = sysbenchOltpWorkload(params, { user: 'sbtest', password: 'not-on-any-command-line' });
     expect(workload.command.join(' ')).not.toContain('not-on-any-command-line');
     expect(workload.command[1]).toMatch(/^--config-file=/);
-  });
-});
-
-describe('mysql claims', () => {
-  const row = (
-    backend: SummaryRow['backend'],
-    guests: number,
-    metric: SummaryRow['metric'],
-    mean: number,
-  ): SummaryRow =>
-    ({
-      experiment: 'density-mysql',
-      backend,
-      accel: backend === 'kvm' ? 'kvm' : 'none',
-      guests,
-      metric,
-      unit: 'count',
-      errored: 0,
-      n: 10,
-      mean,
-      sd: 1,
-      ciLow: mean - 1,
-      ciHigh: mean + 1,
-      median: mean,
-      p95: mean,
-      min: mean,
-      max: mean,
-    }) as SummaryRow;
-
-  it("reproduce the thesis's verdicts on the thesis's own numbers, and mark what is missing", () => {
-    const summary = [
-      row('docker', 8, 'transactions_per_s', 30.5),
-      row('kvm', 8, 'transactions_per_s', 2.5),
-      row('docker', 8, 'reads', 27 * 100),
-      row('kvm', 8, 'reads', 100),
-      row('docker', 8, 'events', 1979),
-      row('docker', 12, 'events', 1859),
-      row('kvm', 1, 'events', 1400),
-      row('kvm', 2, 'events', 700),
-      row('kvm', 4, 'events', 352),
-      row('kvm', 8, 'events', 176),
-    ];
-    const checks = mysqlClaims(summary);
-    expect(Object.fromEntries(checks.map((check) => [check.id, check.verdict]))).toEqual({
-      'mysql-tps-containers-far-above-vms': 'true',
-      'mysql-reads-27x': 'true',
-      'mysql-writes-14x': 'not measured',
-      'mysql-vm-halving': 'true',
-      'mysql-containers-8-to-12': 'true',
-      'mysql-vm-latency-shoots-away': 'not measured',
-    });
-    expect(checks.find((check) => check.id === 'mysql-tps-containers-far-above-vms')?.thesis).toMatch(
-      /30\.5 .*2 and a half.*12\.2x/,
-    );
-    expect(claimsText(checks)).toContain(
-      '[true] At 8 guests, containers execute far more MySQL transactions per second than VMs (N=8): transactions_per_s per guest at N=8: Docker containers 30.5 / VMs (kvm) 2.50 = 12.2x',
-    );
-  });
-
-  it('are false when the data disagree', () => {
-    const checks = mysqlClaims([row('docker', 2, 'transactions_per_s', 20), row('kvm', 2, 'transactions_per_s', 19)]);
-    expect(checks[0]).toMatchObject({ verdict: 'false', atGuests: 2, thesisGuests: 8 });
   });
 });
 

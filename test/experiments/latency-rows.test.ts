@@ -1,11 +1,10 @@
 /**
  * Unit tests of the latency experiments' pure parts: timings -> metric values and rows, the
- * parameters each profile and command line give, and the phase breakdown / restore summary / thesis
- * claims of the analysis layer.
+ * parameters each profile and command line give, and the phase breakdown / restore summary of the
+ * analysis layer (the thesis's claims: test/analysis/claims).
  */
 import { describe, expect, it } from 'vitest';
 import { rowMaker } from '../helpers/samples.js';
-import { thesisClaims } from '../../lib/analysis/latency-claims.js';
 import { bootPhases, phaseMeans, VM_RESTORE_PHASES } from '../../lib/analysis/latency-phases.js';
 import { summarizeRestore } from '../../lib/analysis/latency-restore-summary.js';
 import { summarize } from '../../lib/analysis/summarize.js';
@@ -217,15 +216,6 @@ describe('latency analysis', () => {
       reason: 'criu check fails',
     });
     expect(container?.cold?.mean).toBe(0.3);
-  });
-
-  it("compares the thesis's stated ratios with ours, and says which side is missing", () => {
-    const claims = thesisClaims('latency-restore', summarize(restoreRows));
-    const speedup = claims.find((claim) => claim.id === 'f5.2-kvm-cold_boot-over-restore');
-    expect(speedup).toMatchObject({ statistic: 'ratio', thesis: { value: 3, approximate: true } });
-    expect(speedup?.ours).toBeCloseTo(5.5 / 0.45, 12);
-    const container = claims.find((claim) => claim.id === 'f5.2-docker-cold_boot-minus-restore');
-    expect(container).toMatchObject({ ours: null, detail: 'no measurement of docker restore_time' });
   });
 
   it('breaks a VM boot into phases, deriving the firmware step from the host and guest clocks', () => {

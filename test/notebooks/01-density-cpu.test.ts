@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { summarize } from '../../lib/analysis/summarize.js';
+import { notebookClaims } from '../../lib/notebook/claims-section.js';
 import { committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
 import { meanIn } from '../helpers/summary.js';
 
@@ -62,5 +63,14 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/01-density-cpu.ipyn
     expect(output).toContain('Figure 4.2: per-request time, containers');
     expect(output).toContain('Figure 4.3: per-request time, VMs');
     expect(output).toContain('plotly.js embedded for offline viewing');
+  });
+
+  it('checks the thesis claims against the campaign with the one evaluator', () => {
+    const { results } = notebookClaims({ notebook: '01-density-cpu' }, [loadCampaign(FIXTURE)], '');
+    expect(results.length).toBeGreaterThan(3);
+    for (const result of results) {
+      const marker = `data-claim="${result.claim.id}" data-verdict="${result.verdict}"`;
+      expect(output.includes(marker), marker).toBe(true);
+    }
   });
 });

@@ -80,7 +80,8 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/04-latency.ipynb on
     expect(container.restoreState).toBe('unsupported');
     expect(output).toContain('containers: restore unsupported');
     expect(output).toContain('criu check');
-    expect(output).toContain('What section 5.0.3 states, beside the same comparison on this host');
+    expect(output).toContain('What sections 5.0.3 and 7.1 state about checkpoint/restore, checked on this host');
+    expect(output).toContain('data-claim="7.1-restore-helps-vms"');
     expect(output).toContain('VM cold boot vs restore, by phase');
   });
 });
