@@ -2,11 +2,11 @@
  * `guestbench claims`: every quantitative claim of the thesis (data/thesis/claims.jsonl) against the
  * campaigns of its experiments, one line per claim (docs/claims.md).
  */
-import { campaignList, chooseCampaigns } from '../../lib/analysis/choose-campaign.js';
+import { campaignList } from '../../lib/analysis/choose-campaign.js';
 import { claimLine } from '../../lib/analysis/claims/claim-text.js';
-import { claimCampaigns, countVerdicts, evaluateClaims } from '../../lib/analysis/claims/evaluate-claims.js';
+import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js';
+import { countVerdicts } from '../../lib/analysis/claims/evaluate-claims.js';
 import { CLAIM_VERDICTS } from '../../lib/analysis/claims/claim-verdict.js';
-import { loadClaims } from '../../lib/thesis/index.js';
 import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir } from '../../lib/util/paths.js';
 import type { Command } from '../cli.js';
@@ -48,13 +48,7 @@ Options:
   async run(values) {
     const named = namedCampaigns(values.campaign);
     const resultsDir = typeof values.results === 'string' ? values.results : defaultResultsDir();
-    const claims = loadClaims();
-    const experiments = [...new Set(claims.map((claim) => claim.experiment))];
-    const chosen = chooseCampaigns(experiments, { named, resultsDir });
-    const results = evaluateClaims(
-      claims,
-      claimCampaigns(experiments.map((experiment) => chosen.byExperiment[experiment]?.campaign)),
-    );
+    const { results, experiments, chosen } = evaluateChosenClaims({ named, resultsDir });
     if (values.json === true) {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       return 0;

@@ -7,6 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { CampaignChoice } from '../../lib/analysis/choose-campaign.js';
+import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js';
+import { claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNbconvert, executeChecked, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { cacheKey, readCache, treeDigest, writeCache, type CacheEntry } from './report-cache.js';
@@ -37,7 +40,10 @@ export interface ReportOptions {
   jobs?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** the thesis's claims as evaluated, an HTML fragment for the index (left out when absent) */
+  /**
+   * the thesis's claims as evaluated, an HTML fragment for the index; by default every claim against
+   * the campaigns `named` (else the best of each experiment), as `guestbench claims` prints them
+   */
   claimsHtml?: string;
 }
 
@@ -61,6 +67,24 @@ const canReuse = (job: Job, outDir: string, force: boolean): boolean =>
   job.previous?.key === job.key &&
   job.previous.errors.length === 0 &&
   ['ipynb', 'html'].every((ext) => fs.existsSync(path.join(outDir, `${path.basename(job.plan.name, '.ipynb')}.${ext}`)));
+
+/** Every claim of the thesis against the report's campaigns, as the index's table. */
+function reportClaimsHtml(options: ReportOptions): string {
+  const { results, experiments, chosen } = evaluateChosenClaims({
+    named: options.named,
+    resultsDir: options.resultsDir,
+  });
+  const judgedOn = experiments
+    .map((experiment) => chosen.byExperiment[experiment])
+    .filter((choice): choice is CampaignChoice => choice !== undefined)
+    .map((choice) => `${choice.campaign.meta.experiment}: ${choice.campaign.meta.id} (${choice.origin})`);
+  return claimVerdictsHtml(
+    results,
+    `Every quantitative claim of chapters 4-7 (data/thesis/claims.jsonl), judged on ${judgedOn.join('; ') || 'no campaign'}. ` +
+      'Holds: the whole 95% interval lies in the band the claim allows; fails: it lies wholly outside; ' +
+      "inconclusive: it crosses the band's edge or there are too few repeats; not measured: the campaign cannot answer (docs/claims.md).",
+  );
+}
 
 /** Builds the report described by `options` (see the module comment). */
 export async function buildReport(options: ReportOptions): Promise<ReportOutcome> {
@@ -162,7 +186,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
       indexHtml(ordered, {
         plotly: plotly.mode,
         generatedAt: new Date().toISOString(),
-        ...(options.claimsHtml !== undefined ? { claimsHtml: options.claimsHtml } : {}),
+        claimsHtml: options.claimsHtml ?? reportClaimsHtml(options),
       }),
     );
     staged.commit();

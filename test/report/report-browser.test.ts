@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNotebook } from '../../lib/notebook/notebook-file.js';
+import { loadClaims } from '../../lib/thesis/index.js';
 import { PLOTLY_BUNDLE_MARKER } from '../../lib/notebook/plotly-html.js';
 import { browserSkipReason, distinctColours, launchBrowser, outsideRequests, visit } from '../helpers/browser.js';
 import { notebookSkipReason, repoRoot } from '../helpers/notebooks.js';
@@ -81,6 +82,10 @@ describe.skipIf(skip !== undefined)('guestbench report on the example campaigns'
     for (const name of NOTEBOOKS) expect(index).toContain(`href="${name.replace('.ipynb', '.html')}"`);
     expect(index).toContain('example from another host');
     expect(fs.readFileSync(path.join(out, '01-density-cpu.html'), 'utf8')).toContain('Examples from another host');
+    // the claims table: one row per claim of data/thesis/claims.jsonl, each with a verdict
+    const claims = index.slice(index.indexOf('<section id="claims">'));
+    expect(claims.match(/data-claim="/g)?.length).toBe(loadClaims().length);
+    expect(claims).toMatch(/data-verdict="(holds|fails|inconclusive|not measured)"/);
   });
 
   it('opens every page offline: no console error, nothing outside file:, every figure drawn', async () => {
