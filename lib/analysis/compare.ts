@@ -1,9 +1,11 @@
 /**
  * Ours beside the thesis's: joins summary rows with the thesis's printed values on
- * (backend, guests, metric), keeping both and their ratio. Never mixes the two into one column.
+ * (backend, guests, metric), keeping both and, between like quantities, their ratio. Never mixes the
+ * two into one column.
  */
 import { backendDescriptor, backendRank, type BackendName } from '../model/backends.js';
 import type { SummaryRow } from './summarize.js';
+import { isWorkloadTotal } from './workload-totals.js';
 import type { ThesisPoint } from './thesis-points.js';
 
 /** One comparison line. */
@@ -18,7 +20,7 @@ export interface Comparison {
   ours: { mean: number; ciLow: number | null; ciHigh: number | null; intervalNote: string | null; n: number } | null;
   /** the thesis's value; null where it printed none */
   thesis: { value: number; approximate: boolean; source: string } | null;
-  /** ours / thesis */
+  /** ours / thesis, between like quantities only: null for a total of the workload (workload-totals.ts) */
   ratio: number | null;
 }
 
@@ -48,16 +50,18 @@ export function compareWithThesis(
     .map((key) => {
       const row = summary.find((candidate) => keyOf(candidate) === keyOf(key));
       const point = thesis.find((candidate) => keyOf(candidate) === keyOf(key));
+      const unit = row?.unit ?? '';
       return {
         ...key,
         // the thesis's VMs ran under KVM, its containers and bare host have no accelerator
         accel: row?.accel ?? (backendDescriptor(key.backend).kind === 'vm' ? 'kvm' : 'none'),
-        unit: row?.unit ?? '',
+        unit,
         ours: row
           ? { mean: row.mean, ciLow: row.ciLow, ciHigh: row.ciHigh, intervalNote: row.intervalNote, n: row.n }
           : null,
         thesis: point ? { value: point.value, approximate: point.approximate, source: point.source } : null,
-        ratio: row && point && point.value !== 0 ? row.mean / point.value : null,
+        // a total of the workload (total_time, counts) is not divided: the sizes differ
+        ratio: row && point && point.value !== 0 && !isWorkloadTotal(key.metric, unit) ? row.mean / point.value : null,
       };
     });
 }

@@ -3,6 +3,7 @@
  * thesis's value with where it is printed, and the ratio. The two never share a column.
  */
 import type { Comparison } from '../analysis/compare.js';
+import { isWorkloadTotal } from '../analysis/workload-totals.js';
 import { seriesLabel } from '../model/backends.js';
 import { htmlTable } from './html-table.js';
 import { intervalText } from './interval-text.js';
@@ -28,10 +29,19 @@ export function comparisonHtml(
   const compared = comparisons.filter((row) => row.thesis);
   const rows = compared.length > 0 ? compared : comparisons;
   const left = comparisons.length - rows.length;
-  const counted =
+  const withheld = rows.some(
+    (row) => row.ours && row.thesis && row.ratio === null && isWorkloadTotal(row.metric, row.unit),
+  );
+  const counted = [
     left > 0
       ? `${caption} (the ${rows.length} rows with a thesis value; ${left} more measured here only are in the summary table)`
-      : caption;
+      : caption,
+    withheld
+      ? 'Totals of the workload (times and counts of a whole run) get no ours / thesis: the two workloads differ in size; compare rates, per-request times or ratios to the bare host.'
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return htmlTable(
     rows,
     [

@@ -132,7 +132,7 @@ describe('chapter 6 figures and table with containers', () => {
       CONFIGS.map((config) => of('podman', config).totalTime.observer!.mean).reduce((sum, value) => sum + value, 0) / 4,
       12,
     );
-    expect(figure.layout.annotations?.[0]?.text).toMatch(/^Docker containers: not measured here, unsupported/);
+    expect(figure.notes?.[0]).toMatch(/^Docker containers: not measured here, unsupported/);
   });
 
   it("breaks a container's downtime into its three timed steps beside the observer's outage and CRIU's freeze", () => {
@@ -150,9 +150,7 @@ describe('chapter 6 figures and table with containers', () => {
       CONFIGS.map((config) => fixtureMean('podman', config, 'phase_transfer', 'runner')),
     );
     expect(figure.data[3]?.y).toEqual(CONFIGS.map((config) => fixtureMean('podman', config, 'downtime', 'observer')));
-    expect(containerMigrationStepsFigure([], { title: 'none' }).layout.annotations?.[0]?.text).toMatch(
-      /^no container migration/,
-    );
+    expect(containerMigrationStepsFigure([], { title: 'none' }).notes?.[0]).toMatch(/^no container migration/);
   });
 
   it("adds the container's CRIU columns to Table 6.1", () => {
