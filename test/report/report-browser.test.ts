@@ -1,7 +1,8 @@
 /**
  * The report as a reader gets it: built once by the CLI from the committed example campaigns (an
  * empty results directory, as on Binder), every page opened from file:// in headless Chromium.
- * The same build then serves the re-report and interruption checks.
+ * The same build then serves the layout check of every figure (test/helpers/figure-layout.ts), the
+ * re-report and the interruption checks.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import { readNotebook } from '../../lib/notebook/notebook-file.js';
 import { loadClaims } from '../../lib/thesis/index.js';
 import { PLOTLY_BUNDLE_MARKER } from '../../lib/notebook/plotly-html.js';
 import { browserSkipReason, distinctColours, launchBrowser, outsideRequests, visit } from '../helpers/browser.js';
+import { layoutProblems, measureFigures } from '../helpers/figure-layout.js';
 import { notebookSkipReason, repoRoot } from '../helpers/notebooks.js';
 
 const skip = notebookSkipReason ?? browserSkipReason;
@@ -26,6 +28,7 @@ const report = (...args: string[]) =>
 
 let first: { seconds: number; stdout: string; exitCode: number | undefined; all: string };
 let browser: Browser | undefined;
+let measured = 0;
 
 beforeAll(async () => {
   if (skip) return;
@@ -108,6 +111,27 @@ describe.skipIf(skip !== undefined)('guestbench report on the example campaigns'
       }
       await page.page.close();
     }
+  });
+
+  // the layout check (issue 15), on the same build: every figure of every page as a reader sees it
+  it.each(NOTEBOOKS.map((name) => name.replace('.ipynb', '.html')))(
+    '%s: no text box overlaps another or the plot, leaves its figure, or is cut short; every axis has ticks',
+    async (name) => {
+      const page = await visit(browser as Browser, `file://${path.join(out, name)}`, {
+        ready: `[...document.querySelectorAll('.guestbench-figure')].every((div) => div.querySelector('svg.main-svg .xtick, svg.main-svg .ytick'))`,
+      });
+      const layouts = await measureFigures(page.page);
+      await page.page.close();
+      const problems = layouts.flatMap((figure, index) =>
+        layoutProblems(figure, layouts[index + 1]).map((problem) => `${name}, ${figure.name}: ${problem}`),
+      );
+      expect(problems).toEqual([]);
+      measured += layouts.length;
+    },
+  );
+
+  it('measured the layout of every figure of the report', () => {
+    expect(measured).toBeGreaterThan(30);
   });
 
   it('re-reports an unchanged checkout without executing anything, in a fraction of the time', async () => {
