@@ -14,7 +14,9 @@ export interface FigureLink {
   title: string;
 }
 
-const FIGURE = /<div id="([^"]+)" class="guestbench-figure"[^>]*><\/div>\s*<script type="application\/json" id="\1-spec">([\s\S]*?)<\/script>/g;
+// the figure's <div>, then (after its caption, when it has notes) the JSON script of its spec
+const FIGURE =
+  /<div id="([^"]+)" class="guestbench-figure"[^>]*><\/div>[\s\S]*?<script type="application\/json" id="\1-spec">([\s\S]*?)<\/script>/g;
 
 /** A plotly title (a string or `{text}`) as plain text, tags and entities dropped. */
 function plainTitle(layout: unknown): string {

@@ -82,7 +82,8 @@ describe('report index', () => {
   it('links every figure of a page to its anchor, titled as the figure is', () => {
     const layout = (title: string) => ({ title: { text: title }, xaxis: { title: { text: 'N' } }, yaxis: { title: { text: 's' } } });
     const output =
-      figureHtml({ data: [], layout: layout('Figure 4.1: total <i>time</i><br>per guest') }, { id: 'f-1' }) +
+      // the first with notes: its caption sits between the figure's <div> and its spec
+      figureHtml({ data: [], layout: layout('Figure 4.1: total <i>time</i><br>per guest'), notes: ['a note'] }, { id: 'f-1' }) +
       figureHtml({ data: [], layout: layout('') }, { id: 'f-2' });
     const figures = figuresInHtml(output);
     expect(figures).toEqual([
