@@ -8,8 +8,8 @@
  * // { outcome: 'removed', detail: 'ctr -n moby content delete sha256:c03a… (/var/run/docker/containerd/…)' }
  * ```
  */
-import { access } from 'node:fs/promises';
 import { execa } from 'execa';
+import { pathExists } from '../util/filesystems.js';
 
 /** The namespace the Docker engine keeps its containerd objects in. */
 const DOCKER_NAMESPACE = 'moby';
@@ -32,7 +32,7 @@ export interface ContentRemoval {
 export async function removeContainerdContent(digest: string, signal?: AbortSignal): Promise<ContentRemoval> {
   const reasons: string[] = [];
   for (const socket of CONTAINERD_SOCKETS) {
-    if (!(await exists(socket))) continue;
+    if (!(await pathExists(socket))) continue;
     const args = ['--address', socket, '-n', DOCKER_NAMESPACE, 'content', 'delete', digest];
     const run = await execa('ctr', args, {
       reject: false,
@@ -52,13 +52,4 @@ export async function removeContainerdContent(digest: string, signal?: AbortSign
     outcome: 'failed',
     detail: reasons.length > 0 ? reasons.join('; ') : `no containerd socket at ${CONTAINERD_SOCKETS.join(' or ')}`,
   };
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -13,7 +13,7 @@
  * ```
  */
 import { accessSync, constants, readdirSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, rmdir, stat, statfs, truncate } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, rmdir, statfs, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result, type ResultPromise } from 'execa';
@@ -21,7 +21,7 @@ import type { ImageSet } from '../images/find-images.js';
 import { GUEST_NET_PARAMETER, GUEST_READY_MARKER } from '../images/recipe.js';
 import type { ScratchSpec } from '../results/parameters.js';
 import { AbortedError, BackendError, UsageError } from '../util/errors.js';
-import { filesystemOf } from '../util/filesystems.js';
+import { filesystemOf, pathExists } from '../util/filesystems.js';
 import type { BackendCapabilities, GuestScratch, ScratchStorage } from './capabilities.js';
 import type { Backend, ExecOptions, ExecResult, Guest, GuestSpec, GuestState } from './guest.js';
 import { kvmStartTiming } from './kvm-latency.js';
@@ -409,7 +409,7 @@ export class KvmGuest implements Guest {
           { backend: this.backend },
         );
       }
-      if (await exists(this.#init.launch.qmpSocket)) {
+      if (await pathExists(this.#init.launch.qmpSocket)) {
         try {
           const wireLog = this.#init.wireLog;
           return await QmpClient.connect(this.#init.launch.qmpSocket, {
@@ -792,15 +792,6 @@ async function makeVmDir(root: string, name: string): Promise<string> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 2) throw error;
     }
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -48,3 +48,13 @@ export async function directoryBytes(dir: string): Promise<number> {
   }
   return total;
 }
+
+/** Whether `file` exists (anything stat can see: a file, a directory, a socket). */
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await fs.promises.stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
