@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa, execaSync } from 'execa';
+import { loadCampaign } from '../../lib/analysis/load-campaign.js';
+import { notebookClaims } from '../../lib/notebook/claims-section.js';
 import {
   JUPYTER,
   PYTHON,
@@ -80,4 +82,18 @@ export function committedNotebook(name: string): { kernel: string; codeCells: nu
     codeCells: code.length,
     withOutputs: code.filter((cell) => (cell.outputs ?? []).length > 0).length,
   };
+}
+
+/**
+ * The notebook's claims as the one evaluator judges them on `campaignDir`, and the ones whose
+ * row (`data-claim` with its `data-verdict`) the executed notebook's `output` lacks.
+ */
+export function claimRowsShown(
+  output: string,
+  notebook: string,
+  campaignDir: string,
+): { claims: number; missing: string[] } {
+  const { results } = notebookClaims({ notebook }, [loadCampaign(campaignDir)], '');
+  const markers = results.map((result) => `data-claim="${result.claim.id}" data-verdict="${result.verdict}"`);
+  return { claims: results.length, missing: markers.filter((marker) => !output.includes(marker)) };
 }
