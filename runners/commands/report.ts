@@ -52,7 +52,7 @@ export const reportCommand: Command = {
   usage: `Usage: guestbench report [-p campaign=ID,...] [-p results=DIR] [--out DIR] [--notebooks LIST]
                          [--force] [--single-file] [--jobs N]
 
-Executes each notebook in notebooks/ headless (Jupyter nbconvert, tslab kernel) and writes the
+Executes each notebook in notebooks/ headless (nbclient, reused tslab kernels) and writes the
 executed notebooks, their HTML pages, one plotly.min.js and an index.html into the output folder.
 A notebook whose source, campaigns (samples + campaign.json) and compiled library are unchanged since
 the last report is not re-executed (keys in <out>/.cache.json). The report is written beside the

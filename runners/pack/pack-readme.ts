@@ -74,7 +74,7 @@ ${campaigns}
 
 ## Re-run the analysis
 
-Needs Node.js 20 (>= 20.19) and Jupyter (nbconvert) with the tslab kernel registered as \`tslab\`
+Needs Node.js 20 (>= 20.19) and Jupyter (nbconvert and nbclient) with the tslab kernel registered as \`tslab\`
 (\`npm i -g tslab && tslab install\`, or after the first \`npm ci\`: \`npx tslab install\`).
 No Docker, QEMU or KVM: nothing here runs a guest. The network is used only by \`npm ci\`.
 

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import type { CampaignChoice } from '../../lib/analysis/choose-campaign.js';
 import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js';
 import { claimVerdictsHtml } from '../../lib/figures/claims-table.js';
-import { checkNbconvert, executeChecked, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
+import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
+import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { cacheKey, readCache, treeDigest, writeCache, type CacheEntry } from './report-cache.js';
 import { notebookFigures } from './figure-gallery.js';
@@ -113,7 +114,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
     previous: cache.notebooks[plan.name],
   }));
   const toRun = jobs.filter((job) => !canReuse(job, options.outDir, options.force));
-  if (toRun.length > 0) await checkNbconvert();
+  if (toRun.length > 0) await checkNotebookExecution();
   const staged = stageFolder(options.outDir);
   try {
     const entries: Record<string, CacheEntry & { executed: boolean }> = {};
@@ -128,32 +129,52 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
     fs.copyFileSync(plotlyBundlePath(), path.join(staged.dir, PLOTLY_FILE));
     const jobsAtOnce = Math.max(1, options.jobs ?? os.availableParallelism());
     if (toRun.length > 0) log(`executing ${toRun.length} notebook(s), ${Math.min(jobsAtOnce, toRun.length)} at a time`);
-    await runPool(
-      toRun,
-      jobsAtOnce,
-      async (job, signal) => {
-        const began = Date.now();
-        const result = await executeChecked(job.plan.source, {
-          outDir: staged.dir,
-          parameters: job.plan.parameters,
-          plotly,
-          signal,
-        });
-        const seconds = (Date.now() - began) / 1000;
-        log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);
-        for (const error of result.errors) log(`  ${job.plan.name}: ${error}`);
-        entries[job.plan.name] = {
-          key: job.key,
-          errors: result.errors,
-          campaigns: job.plan.campaigns,
-          notes: job.plan.notes,
-          seconds,
-          figures: notebookFigures(result.notebook),
-          executed: true,
-        };
-      },
-      options.signal,
-    );
+    // one kernel per worker, reused from notebook to notebook: its start and the library's import
+    // are paid once per worker
+    const workers = new NotebookWorkerPool({ cwd: notebooksDir });
+    let claimsHtml: string;
+    try {
+      const execution = runPool(
+        toRun,
+        jobsAtOnce,
+        async (job, signal) =>
+          workers.use(async (worker) => {
+            const began = Date.now();
+            const result = await executeIn(worker, job.plan.source, {
+              outDir: staged.dir,
+              parameters: job.plan.parameters,
+              plotly,
+              signal,
+            });
+            const seconds = (Date.now() - began) / 1000;
+            log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);
+            for (const error of result.errors) log(`  ${job.plan.name}: ${error}`);
+            entries[job.plan.name] = {
+              key: job.key,
+              errors: result.errors,
+              campaigns: job.plan.campaigns,
+              notes: job.plan.notes,
+              seconds,
+              figures: notebookFigures(result.notebook),
+              executed: true,
+            };
+          }),
+        options.signal,
+      );
+      // the index's claims table needs no executed notebook: computed while the kernels work
+      try {
+        claimsHtml = options.claimsHtml ?? reportClaimsHtml(options);
+      } catch (error) {
+        workers.kill();
+        await execution.catch(() => undefined);
+        throw error;
+      }
+      await execution;
+      await workers.close();
+    } finally {
+      // after a failure or an interruption: nothing left running (a no-op once closed)
+      workers.kill();
+    }
     // a report of some notebooks keeps the previous pages of the others
     const others = Object.keys(cache.notebooks).filter(
       (name) => !options.notebooks.includes(name) && fs.existsSync(path.join(notebooksDir, name)),
@@ -186,7 +207,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
       indexHtml(ordered, {
         plotly: plotly.mode,
         generatedAt: new Date().toISOString(),
-        claimsHtml: options.claimsHtml ?? reportClaimsHtml(options),
+        claimsHtml,
       }),
     );
     staged.commit();

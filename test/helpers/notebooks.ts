@@ -6,12 +6,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execa, execaSync } from 'execa';
+import { execa } from 'execa';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { notebookClaims } from '../../lib/notebook/claims-section.js';
 import {
-  JUPYTER,
-  PYTHON,
+  checkNotebookExecution,
   executeNotebook,
   notebookOutputText,
   type NotebookFile,
@@ -20,22 +19,41 @@ import {
 /** The repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-function jupyterProblem(): string | undefined {
-  if (execaSync(JUPYTER, ['nbconvert', '--version'], { reject: false }).exitCode !== 0)
-    return `Jupyter nbconvert does not run (${JUPYTER})`;
-  const specs = execaSync(
-    PYTHON,
-    ['-c', 'from jupyter_client.kernelspec import find_kernel_specs; print(" ".join(find_kernel_specs()))'],
-    { reject: false },
-  );
-  if (specs.exitCode !== 0 || !String(specs.stdout).split(' ').includes('tslab'))
-    return 'the tslab Jupyter kernel is not registered';
-  return undefined;
+async function executionProblem(): Promise<string | undefined> {
+  try {
+    await checkNotebookExecution();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** Why notebooks cannot be executed here, or undefined; printed once when set. */
-export const notebookSkipReason = jupyterProblem();
+export const notebookSkipReason = await executionProblem();
 if (notebookSkipReason) console.warn(`SKIPPED notebook execution: ${notebookSkipReason} (fix: bash scripts/setup.sh)`);
+
+/** TypeScript files under `dir`, recursively. */
+function typescriptFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/**
+ * Compiles dist/ (the notebooks import it) when a source under lib/ or runners/ is newer than its
+ * compiled file, as after an edit; set-up has compiled it otherwise. Type errors are the type
+ * check's business: tsc emits anyway.
+ */
+async function compileIfStale(): Promise<void> {
+  const stale = ['lib', 'runners'].some((top) =>
+    typescriptFiles(path.join(repoRoot, top)).some((source) => {
+      const compiled = path.join(repoRoot, 'dist', path.relative(repoRoot, source)).replace(/\.ts$/, '.js');
+      return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(source).mtimeMs;
+    }),
+  );
+  if (stale) await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, reject: false });
+}
 
 /** What a notebook showed when executed. */
 export interface NotebookRun {
@@ -49,12 +67,11 @@ export interface NotebookRun {
 }
 
 /**
- * Compiles dist/ (notebooks import it; type errors are the type check's business, tsc emits
- * anyway), executes notebooks/<name> with `env`, and returns what it showed. The temp folder is
- * removed before returning.
+ * Executes notebooks/<name> with `env` in a kernel of its own (dist/ compiled first if stale), and
+ * returns what it showed. The temp folder is removed before returning.
  */
 export async function runNotebook(name: string, env: Record<string, string> = {}): Promise<NotebookRun> {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, reject: false });
+  await compileIfStale();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `guestbench-${path.basename(name, '.ipynb')}-`));
   try {
     const started = Date.now();
