@@ -5,14 +5,18 @@
 import type { Comparison } from '../analysis/compare.js';
 import { isWorkloadTotal } from '../analysis/workload-totals.js';
 import { seriesLabel } from '../model/backends.js';
-import { htmlTable } from './html-table.js';
-import { intervalText } from './interval-text.js';
+import { htmlTable, type NotedText } from './html-table.js';
+import { groupDecimals, intervalText } from './interval-text.js';
+import { fixedText } from './number-text.js';
 
-function ours(comparison: Comparison, digits: number): string {
+// "1.23 [1.10, 1.37]", or "1.23" footnoted with why there is no interval
+function ours(comparison: Comparison, digits: number | undefined): string | NotedText {
   if (!comparison.ours) return '–';
-  const interval = intervalText(comparison.ours, digits);
-  const average = comparison.ours.mean.toFixed(digits);
-  return comparison.ours.ciLow === null ? `${average}${interval ? ` (${interval})` : ''}` : `${average} ${interval}`;
+  const places = digits ?? groupDecimals(comparison.ours);
+  const average = fixedText(comparison.ours.mean, places);
+  const interval = intervalText(comparison.ours, places);
+  if (typeof interval !== 'string') return { text: average, note: interval.note };
+  return interval ? `${average} ${interval}` : average;
 }
 
 /**
@@ -25,7 +29,7 @@ export function comparisonHtml(
   caption: string,
   options: { digits?: number } = {},
 ): string {
-  const digits = options.digits ?? 2;
+  const digits = options.digits;
   const compared = comparisons.filter((row) => row.thesis);
   const rows = compared.length > 0 ? compared : comparisons;
   const left = comparisons.length - rows.length;

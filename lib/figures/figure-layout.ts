@@ -9,7 +9,9 @@
  * - a guests axis has a tick at every N a series has (measured or the thesis's);
  * - series sharing a guests axis sit side by side at each N (plotly's scattermode 'group') so no
  *   point hides under another;
- * - long category labels wrap instead of running into the next figure, and the figure grows to fit.
+ * - long category labels wrap instead of running into the next figure, and the figure grows to fit;
+ * - what every legend entry ends with (", VMs (tcg), this host") is said once, as the legend's
+ *   title, so long names do not squeeze the plot.
  */
 import { numberText } from './number-text.js';
 import type { Axis, Figure, Trace } from './plotly-spec.js';
@@ -45,6 +47,11 @@ export function finishFigure<F extends Figure>(figure: F): F {
     y: 1,
     yanchor: 'top',
   };
+  const shared = sharedSuffix(data);
+  if (shared) {
+    for (const trace of data) if (trace.showlegend !== false) trace.name = trace.name.slice(0, -shared.length);
+    layout.legend.title = { text: shared.replace(/^, /, '') };
+  }
   const stacked = (layout as { barmode?: string }).barmode === 'stack';
   layout.yaxis = scaleAxis(layout.yaxis, values(data, 'y'), stacked);
   if (layout.xaxis.type === 'log') layout.xaxis = scaleAxis(layout.xaxis, values(data, 'x'), false);
@@ -56,6 +63,8 @@ export function finishFigure<F extends Figure>(figure: F): F {
       ]),
     ].sort((a, b) => a - b);
     layout.xaxis.tickvals = ticks;
+    // N = 0 (the first guest, nothing running yet) is a point like any other, not a line across it
+    layout.xaxis.zeroline = false;
     // series side by side at each N (as grouped bars), so no point hides under another
     if (data.filter((trace) => trace.type === 'scatter').length > 1) {
       layout.scattermode = 'group';
@@ -72,6 +81,24 @@ export function finishFigure<F extends Figure>(figure: F): F {
   if (notes.length > 0) finished.notes = notes;
   else delete finished.notes;
   return finished;
+}
+
+/**
+ * The ", ..." part every legend entry ends with (two entries or more, each keeping a name of its
+ * own), or undefined.
+ */
+function sharedSuffix(data: readonly Trace[]): string | undefined {
+  const names = data.filter((trace) => trace.showlegend !== false).map((trace) => trace.name);
+  if (names.length < 2) return undefined;
+  const parts = names.map((name) => name.split(', '));
+  let shared = 0;
+  while (
+    parts.every((part) => part.length > shared + 1) &&
+    parts.every((part) => part.at(-1 - shared) === parts[0]?.at(-1 - shared))
+  )
+    shared += 1;
+  if (shared === 0) return undefined;
+  return `, ${(parts[0] as string[]).slice(-shared).join(', ')}`;
 }
 
 // a guests axis: numbers with ticks of their own (the builders set tickvals to the Ns)
@@ -117,22 +144,37 @@ function scaleAxis(axis: Axis, numbers: readonly number[], stacked: boolean): Ax
   const { rangemode: _linearOnly, ...rest } = axis;
   // the builder's ticks (the memory sizes measured) stay; otherwise 1-2-5 steps
   const given = axis.tickvals?.filter((tick): tick is number => typeof tick === 'number');
-  const tickvals = given !== undefined && given.length > 0 ? given : logTicks(low, high);
   const title = /log/.test(axis.title.text) ? axis.title : { ...axis.title, text: `${axis.title.text}, log scale` };
-  return { ...rest, title, type: 'log', tickvals, ticktext: tickvals.map((value) => numberText(value)) };
+  if (given !== undefined && given.length > 0)
+    return { ...rest, title, type: 'log', tickvals: given, ticktext: given.map((value) => numberText(value)) };
+  // the axis ends at the ticks around the values, so the lowest and highest are labelled
+  const tickvals = logTicks(low, high);
+  const bottom = Math.log10(tickvals[0] as number);
+  const top = Math.log10(tickvals.at(-1) as number);
+  const pad = (top - bottom) * 0.03;
+  return {
+    ...rest,
+    title,
+    type: 'log',
+    tickvals,
+    ticktext: tickvals.map((value) => numberText(value)),
+    range: [bottom - pad, top + pad],
+  };
 }
 
-/** Ticks at 1, 2 and 5 times each power of ten from below `low` to above `high` (1 only past 3 decades). */
+/**
+ * Ticks at 1, 2 and 5 times each power of ten (1 only past 3 decades), from the last at or below
+ * `low` to the first at or above `high`: every value has a labelled tick below and above it.
+ */
 export function logTicks(low: number, high: number): number[] {
   const decades = Math.log10(high / low);
   const steps = decades > 3 ? [1] : [1, 2, 5];
-  const ticks: number[] = [];
-  for (let power = Math.floor(Math.log10(low)); power <= Math.ceil(Math.log10(high)); power += 1)
-    for (const step of steps) {
-      const value = Number((step * 10 ** power).toPrecision(1));
-      if (value >= low / 2 && value <= high * 2) ticks.push(value);
-    }
-  return ticks;
+  const candidates: number[] = [];
+  for (let power = Math.floor(Math.log10(low)) - 1; power <= Math.ceil(Math.log10(high)) + 1; power += 1)
+    for (const step of steps) candidates.push(Number((step * 10 ** power).toPrecision(1)));
+  const first = candidates.filter((value) => value <= low).at(-1) ?? (candidates[0] as number);
+  const last = candidates.find((value) => value >= high) ?? (candidates.at(-1) as number);
+  return candidates.filter((value) => value >= first && value <= last);
 }
 
 /** Long category labels on x wrapped into lines; returns the most lines a label takes. */

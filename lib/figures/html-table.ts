@@ -2,19 +2,29 @@
  * HTML tables for notebooks and the report: plain markup with inline styles, so the table looks
  * the same in Jupyter, in nbconvert's HTML and in a mailed report. What every table does the same
  * way: whole numbers and values of 1000 or more print whole with grouped thousands (`29 671`),
- * others at the column's decimals; a long text (a reason) prints once, as a footnote its cells
- * point to; a table without rows is one sentence saying so.
+ * others at the column's decimals; a long text (a reason), or a note a cell carries (why it has
+ * no interval), prints once, as a footnote its cells point to; a table without rows is one
+ * sentence saying so.
  */
 import { groupThousands } from './number-text.js';
 
 /** A cell text longer than this becomes a footnote. */
 export const FOOTNOTE_LENGTH = 90;
 
+/** A cell's text with a footnote (why a value is missing), printed once under the table. */
+export interface NotedText {
+  text: string;
+  note: string;
+}
+
+/** What a cell holds: text, a number (formatted by the column's `digits`), text with a note, or nothing. */
+export type CellValue = string | number | NotedText | null | undefined;
+
 /** One column of a table. */
 export interface Column<Row> {
   label: string;
   /** the cell's text; numbers are formatted by `digits` */
-  value: (row: Row) => string | number | null | undefined;
+  value: (row: Row) => CellValue;
   /** decimal places for numeric cells (default 2) */
   digits?: number;
   align?: 'left' | 'right';
@@ -28,7 +38,7 @@ export function escapeHtml(text: string): string {
   );
 }
 
-function cell(value: string | number | null | undefined, digits: number): string {
+function cell(value: Exclude<CellValue, NotedText>, digits: number): string {
   if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) return '–';
   if (typeof value !== 'number') return value;
   // a count or a large value carries no meaningful decimals
@@ -72,6 +82,8 @@ export function htmlTable<Row>(
       const cells = columns.map((column) => {
         const value = column.value(row);
         const align = column.align ?? (typeof value === 'number' ? 'right' : 'left');
+        if (typeof value === 'object' && value !== null)
+          return `<td style="text-align:${align};padding:2px 8px;white-space:nowrap">${escapeHtml(value.text)}${footnote(value.note)}</td>`;
         const text = cell(value, column.digits ?? 2);
         const shown = text.length > FOOTNOTE_LENGTH ? `see note ${footnote(text)}` : escapeHtml(text);
         return `<td style="text-align:${align};padding:2px 8px">${shown}</td>`;

@@ -1,23 +1,41 @@
 /**
- * How tables print a mean with its 95% interval, and a mean without one: the reason it has none
- * (too few repeats) where the interval would be, never "null" or an empty bracket.
+ * How tables print a mean with its 95% interval, and a mean without one: the mean with its n, and
+ * the reason there is no interval (too few repeats) as a footnote of the table, printed once
+ * however many cells share it; never "null" or an empty bracket.
  */
 import type { Stats } from '../analysis/statistics.js';
+import type { NotedText } from './html-table.js';
+import { decimalsFor, fixedText } from './number-text.js';
 
 /** What a table needs of a group's statistics; `intervalNote` where the row says why it has no interval. */
-export type IntervalStats = Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> & Partial<Pick<Stats, 'intervalNote'>>;
+export type IntervalStats = Pick<Stats, 'mean' | 'ciLow' | 'ciHigh' | 'n'> &
+  Partial<Pick<Stats, 'intervalNote' | 'sd'>>;
 
-/** "[1.100, 1.368]", or the reason there is none ("too few repeats (n=2) for an interval"), or "". */
-export function intervalText(stats: IntervalStats, digits: number, scale = 1): string {
-  if (stats.ciLow !== null && stats.ciHigh !== null)
-    return `[${(stats.ciLow / scale).toFixed(digits)}, ${(stats.ciHigh / scale).toFixed(digits)}]`;
-  return stats.intervalNote ?? '';
+/** The decimals a group's numbers print with: about 3 significant digits of its mean (of `sd` when the mean is 0). */
+export function groupDecimals(stats: Pick<Stats, 'mean'> & Partial<Pick<Stats, 'sd'>>, scale = 1): number {
+  const reference = stats.mean !== 0 ? stats.mean : (stats.sd ?? 0);
+  return decimalsFor(reference / scale);
 }
 
-/** "1.234 [1.100, 1.368] n=3", "1.234 (too few repeats (n=2) for an interval)", or "1.234 n=1". */
-export function meanWithInterval(stats: IntervalStats, digits: number, scale = 1): string {
-  const average = (stats.mean / scale).toFixed(digits);
+/**
+ * "[1.100, 1.368]"; without an interval, a dash footnoted with the reason ("too few repeats (n=2)
+ * for an interval"), or "". `digits` fixes the decimals; by default the group's own ({@link groupDecimals}).
+ */
+export function intervalText(stats: IntervalStats, digits?: number, scale = 1): string | NotedText {
+  const places = digits ?? groupDecimals(stats, scale);
   if (stats.ciLow !== null && stats.ciHigh !== null)
-    return `${average} ${intervalText(stats, digits, scale)} n=${stats.n}`;
-  return stats.intervalNote ? `${average} (${stats.intervalNote})` : `${average} n=${stats.n}`;
+    return `[${fixedText(stats.ciLow / scale, places)}, ${fixedText(stats.ciHigh / scale, places)}]`;
+  return stats.intervalNote ? { text: '–', note: stats.intervalNote } : '';
+}
+
+/**
+ * "1.234 [1.100, 1.368] n=3"; "1.234 n=2" footnoted with why there is no interval; "1.234 n=1".
+ * `digits` fixes the decimals; by default the group's own.
+ */
+export function meanWithInterval(stats: IntervalStats, digits?: number, scale = 1): string | NotedText {
+  const places = digits ?? groupDecimals(stats, scale);
+  const average = `${fixedText(stats.mean / scale, places)} n=${stats.n}`;
+  if (stats.ciLow !== null && stats.ciHigh !== null)
+    return `${fixedText(stats.mean / scale, places)} ${intervalText(stats, places, scale) as string} n=${stats.n}`;
+  return stats.intervalNote ? { text: average, note: stats.intervalNote } : average;
 }

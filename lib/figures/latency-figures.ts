@@ -153,11 +153,25 @@ export function restoreFigure(rows: readonly RestoreSummary[], options: RestoreF
   });
 }
 
-const PHASE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+/** The hatchings that tell a bar's phases apart (its colour is its backend's). */
+const PHASE_PATTERNS = ['', '/', '.', 'x'] as const;
+
+/** `hex` (#rrggbb) mixed with white: 0 keeps it, 1 is white. */
+function lighter(hex: string, amount: number): string {
+  const channel = (at: number): string => {
+    const value = parseInt(hex.slice(at, at + 2), 16);
+    return Math.round(value + (255 - value) * amount)
+      .toString(16)
+      .padStart(2, '0');
+  };
+  return `#${channel(1)}${channel(3)}${channel(5)}`;
+}
 
 /**
  * Stacked bars of phase means: one bar per (backend, accel, N, what), one segment per phase, in the
- * phases' order. Phases after the headline's end point are drawn hatched-light (opacity) and named so.
+ * phases' order. Every segment keeps its bar's backend colour (red is a VM here as everywhere);
+ * phases differ by lightness (the first darkest) and hatching, with a white edge between them.
+ * Phases after the headline's end point are drawn lighter still (opacity) and named so.
  */
 export function phaseBreakdownFigure(
   means: readonly PhaseMean[],
@@ -166,16 +180,26 @@ export function phaseBreakdownFigure(
   const barKey = (mean: PhaseMean) =>
     `${seriesLabel(mean.backend, mean.accel)} N=${mean.guests}${mean.what ? ` ${mean.what}` : ''}`;
   const bars = [...new Set(means.map(barKey))];
+  const barBackend = bars.map((bar) => means.find((mean) => barKey(mean) === bar)?.backend);
   const phases = [...new Set(means.map((mean) => mean.phase))];
   const data: Trace[] = phases.map((phase, index) => {
     const rows = means.filter((mean) => mean.phase === phase);
     const after = rows.some((mean) => !mean.inHeadline);
+    const shade = phases.length > 1 ? (0.5 * index) / (phases.length - 1) : 0;
     return {
       type: 'bar',
       name: phase,
       x: bars,
       y: bars.map((bar) => rows.find((mean) => barKey(mean) === bar)?.mean ?? null),
-      marker: { color: PHASE_COLORS[index % PHASE_COLORS.length] as string },
+      marker: {
+        color: barBackend.map((backend) => lighter(backend ? backendColor(backend) : '#7f7f7f', shade)),
+        pattern: {
+          shape: PHASE_PATTERNS[index % PHASE_PATTERNS.length] as (typeof PHASE_PATTERNS)[number],
+          fillmode: 'overlay',
+          fgcolor: '#ffffff',
+        },
+        line: { color: '#ffffff', width: 1 },
+      },
       ...(after ? { opacity: 0.45 } : {}),
       hovertemplate: `%{y:.3f} s<extra>${phase}</extra>`,
     } as Trace;

@@ -7,11 +7,14 @@ import type { RestoreSummary } from '../analysis/latency-restore-summary.js';
 import type { SummaryRow } from '../analysis/summarize.js';
 import type { MetricName } from '../results/schema.js';
 import { BACKEND_NAMES, backendDescriptor, seriesLabel, type BackendName } from '../model/backends.js';
-import { htmlTable } from './html-table.js';
+import { htmlTable, type NotedText } from './html-table.js';
 import { meanWithInterval, type IntervalStats } from './interval-text.js';
 
-/** "1.234 [1.100, 1.368] n=3", "1.234 (too few repeats (n=2) for an interval)", or "–". */
-export function meanWithCi(stats: IntervalStats | null | undefined, digits = 3): string {
+/**
+ * "1.234 [1.100, 1.368] n=3", "1.234 n=2" footnoted "too few repeats (n=2) for an interval", or
+ * "–"; `digits` decimals, by default about 3 significant digits of the mean.
+ */
+export function meanWithCi(stats: IntervalStats | null | undefined, digits?: number): string | NotedText {
   return stats ? meanWithInterval(stats, digits) : '–';
 }
 
@@ -64,7 +67,7 @@ export function metricsTableHtml(
         value: (rows: SummaryRow[]) =>
           meanWithCi(
             rows.find((row) => row.metric === metric),
-            options.digits ?? 3,
+            options.digits,
           ),
         align: 'right' as const,
       })),

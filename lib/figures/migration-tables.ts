@@ -13,7 +13,7 @@ import type { ThesisInconsistency } from '../thesis/index.js';
 import { clip } from './ci-bars.js';
 import { backendDescriptor, seriesLabel } from '../model/backends.js';
 import type { MissingCapability } from '../results/campaign-meta.js';
-import { escapeHtml, htmlTable, type Column } from './html-table.js';
+import { escapeHtml, htmlTable, type Column, type NotedText } from './html-table.js';
 import { meanWithCi } from './latency-tables.js';
 import { configLabel } from './migration-figures.js';
 
@@ -82,11 +82,11 @@ export interface MigrationTableOptions {
 
 // a byte count's mean [CI] in MiB; '–' for a configuration without it
 function mibCell(pick: (config: MigrationConfigSummary) => SummaryRow | null) {
-  return (line: Table61Line): string => {
+  return (line: Table61Line): string | NotedText => {
     const row = line.kind === 'config' ? pick(line.config) : null;
     if (!row) return line.kind === 'config' ? '–' : '';
     const mib = (value: number | null): number | null => (value === null ? null : value / 2 ** 20);
-    return meanWithCi({ ...row, mean: row.mean / 2 ** 20, ciLow: mib(row.ciLow), ciHigh: mib(row.ciHigh) }, 1);
+    return meanWithCi({ ...row, mean: row.mean / 2 ** 20, ciLow: mib(row.ciLow), ciHigh: mib(row.ciHigh) });
   };
 }
 
@@ -119,11 +119,10 @@ export function migrationTableHtml(
     })),
   ];
   const measuredCell =
-    (pick: (config: MigrationConfigSummary) => Parameters<typeof meanWithCi>[0], digits: number) =>
-    (line: Table61Line) => {
+    (pick: (config: MigrationConfigSummary) => Parameters<typeof meanWithCi>[0]) => (line: Table61Line) => {
       if (line.kind !== 'config') return '';
       if (line.config.state !== 'ok') return '–';
-      return meanWithCi(pick(line.config), digits);
+      return meanWithCi(pick(line.config));
     };
   const columns: Array<Column<Table61Line>> = [
     { label: 'what', value: whatCell },
@@ -138,13 +137,14 @@ export function migrationTableHtml(
         if (line.config.state !== 'ok') return `${line.config.state}: ${line.config.reason ?? 'no reason recorded'}`;
         return meanWithCi(line.config.totalTime.qemu);
       },
+      align: 'right',
     },
     {
       label: 'total time, observer (s)',
       value: (line) =>
         line.kind === 'group'
           ? oursCell(line.total, 'observer', 3)
-          : measuredCell((config) => config.totalTime.observer, 3)(line),
+          : measuredCell((config) => config.totalTime.observer)(line),
       align: 'right',
     },
     {
@@ -157,7 +157,7 @@ export function migrationTableHtml(
       value: (line) =>
         line.kind === 'group'
           ? oursCell(line.downtime, 'qemu', 1)
-          : measuredCell((config) => config.downtime.qemu, 1)(line),
+          : measuredCell((config) => config.downtime.qemu)(line),
       align: 'right',
     },
     {
@@ -165,7 +165,7 @@ export function migrationTableHtml(
       value: (line) =>
         line.kind === 'group'
           ? oursCell(line.downtime, 'observer', 1)
-          : measuredCell((config) => config.downtime.observer, 1)(line),
+          : measuredCell((config) => config.downtime.observer)(line),
       align: 'right',
     },
     {
@@ -190,7 +190,7 @@ export function migrationTableHtml(
           {
             label: 'container: CRIU frozen (ms)',
             value: (line: Table61Line) =>
-              line.kind === 'config' && line.config.checkpoint ? meanWithCi(line.config.checkpoint.frozenMs, 1) : '',
+              line.kind === 'config' && line.config.checkpoint ? meanWithCi(line.config.checkpoint.frozenMs) : '',
             align: 'right' as const,
           },
           {
@@ -211,9 +211,9 @@ export function migrationTableHtml(
           },
         ]
       : []),
-    { label: 'dirty-sync rounds', value: measuredCell((config) => config.dirtySyncCount, 1), align: 'right' },
-    { label: 'bandwidth (Mbit/s)', value: measuredCell((config) => config.bandwidth, 0), align: 'right' },
-    { label: 'probes lost', value: measuredCell((config) => config.probesLost, 1), align: 'right' },
+    { label: 'dirty-sync rounds', value: measuredCell((config) => config.dirtySyncCount), align: 'right' },
+    { label: 'bandwidth (Mbit/s)', value: measuredCell((config) => config.bandwidth), align: 'right' },
+    { label: 'probes lost', value: measuredCell((config) => config.probesLost), align: 'right' },
   ];
   const table = htmlTable(lines, columns, options.caption);
   const notes = (options.inconsistencies ?? [])

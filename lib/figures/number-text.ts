@@ -24,3 +24,18 @@ export function groupThousands(value: number): string {
 export function valueText(value: number, unit: string, digits = 3): string {
   return unit === '' ? numberText(value, digits) : `${numberText(value, digits)} ${unit}`;
 }
+
+/**
+ * Decimal places that give `value` about `significant` significant digits (0 for 0 and for values
+ * of 100 or more at 3 digits), at most 6: the decimals a row's mean, spread and interval share.
+ */
+export function decimalsFor(value: number, significant = 3): number {
+  if (!Number.isFinite(value) || value === 0) return 0;
+  return Math.min(6, Math.max(0, significant - 1 - Math.floor(Math.log10(Math.abs(value)))));
+}
+
+/** `value` at `decimals` places; 1000 or more whole, with grouped thousands. */
+export function fixedText(value: number, decimals: number): string {
+  if (Math.abs(value) >= 1000) return groupThousands(Math.round(value));
+  return value.toFixed(decimals);
+}

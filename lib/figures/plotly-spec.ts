@@ -33,7 +33,14 @@ export interface Trace {
     size?: number;
     color?: string | string[];
     /** hatching of a bar ('/' lines): a second measure in the same backend colours */
-    pattern?: { shape: '' | '/' | 'x' | '.' };
+    pattern?: {
+      shape: '' | '/' | 'x' | '.';
+      /** 'overlay': the hatching drawn in `fgcolor` over the bar's own colour */
+      fillmode?: 'overlay';
+      fgcolor?: string;
+    };
+    /** a bar's outline (white: a gap between stacked segments) */
+    line?: { color: string; width: number };
   };
   /** 0..1; lighter bars for secondary series */
   opacity?: number;
@@ -59,6 +66,10 @@ export interface Axis {
   rangemode?: 'tozero';
   /** 'reversed': the first category at the top */
   autorange?: 'reversed';
+  /** the axis's ends, in data units (a log axis: powers of ten, log10 of the values) */
+  range?: [number, number];
+  /** false: no line at zero (a guests axis whose N = 0 points sit on it) */
+  zeroline?: boolean;
   /** true: the margin grows to hold the tick labels and title */
   automargin?: boolean;
 }
@@ -91,6 +102,8 @@ export interface Figure {
       y?: number;
       yanchor?: 'top' | 'bottom';
       traceorder?: 'normal';
+      /** said once above the entries: what every entry's name ended with */
+      title?: { text: string };
     };
     /** true: a legend even for a single trace (plotly hides it then) */
     showlegend?: boolean;

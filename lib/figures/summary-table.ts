@@ -6,14 +6,15 @@
 import type { SummaryRow } from '../analysis/summarize.js';
 import { seriesLabel } from '../model/backends.js';
 import { htmlTable, type Column } from './html-table.js';
-import { intervalText } from './interval-text.js';
+import { groupDecimals, intervalText } from './interval-text.js';
+import { fixedText } from './number-text.js';
 
 /** Options of {@link summaryTableHtml}. */
 export interface SummaryTableOptions {
   caption: string;
   /** only these metrics (default every metric) */
   metrics?: readonly string[];
-  /** decimal places (default 3) */
+  /** decimal places (default: about 3 significant digits of each row's mean) */
   digits?: number;
   /** add the experiment column (a notebook reading two campaigns) */
   experiment?: boolean;
@@ -25,7 +26,7 @@ export interface SummaryTableOptions {
 
 /** The summary as an HTML table. */
 export function summaryTableHtml(summary: readonly SummaryRow[], options: SummaryTableOptions): string {
-  const digits = options.digits ?? 3;
+  const places = (row: SummaryRow): number => options.digits ?? groupDecimals(row);
   const rows = options.metrics ? summary.filter((row) => options.metrics?.includes(row.metric)) : summary;
   const columns: Array<Column<SummaryRow> | false> = [
     options.experiment === true && { label: 'experiment', value: (row) => row.experiment },
@@ -36,10 +37,14 @@ export function summaryTableHtml(summary: readonly SummaryRow[], options: Summar
     { label: 'metric', value: (row) => `${row.metric} (${row.unit})` },
     options.configurations === true && { label: 'measured by', value: (row) => row.measured_by ?? '' },
     { label: 'n', value: (row) => String(row.n), align: 'right' },
-    { label: 'mean', value: (row) => row.mean, digits },
-    { label: 'sd', value: (row) => row.sd, digits },
-    { label: '95% CI of the mean', value: (row) => intervalText(row, digits), align: 'right' },
-    options.median === true && { label: 'median', value: (row) => row.median, digits },
+    { label: 'mean', value: (row) => fixedText(row.mean, places(row)), align: 'right' },
+    { label: 'sd', value: (row) => (row.sd === null ? null : fixedText(row.sd, places(row))), align: 'right' },
+    { label: '95% CI of the mean', value: (row) => intervalText(row, places(row)), align: 'right' },
+    options.median === true && {
+      label: 'median',
+      value: (row) => fixedText(row.median, places(row)),
+      align: 'right',
+    },
     { label: 'errored', value: (row) => String(row.errored), align: 'right' },
   ];
   return htmlTable(

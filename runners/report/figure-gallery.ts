@@ -18,12 +18,16 @@ export interface FigureLink {
 const FIGURE =
   /<div id="([^"]+)" class="guestbench-figure"[^>]*><\/div>[\s\S]*?<script type="application\/json" id="\1-spec">([\s\S]*?)<\/script>/g;
 
-/** A plotly title (a string or `{text}`) as plain text, tags and entities dropped. */
+/**
+ * A plotly title (a string or `{text}`) as plain text: its subtitle (`<sub>`, e.g. 05's TCG
+ * caveat, which the index states once) dropped, lines joined, tags and entities dropped.
+ */
 function plainTitle(layout: unknown): string {
   const title = (layout as { title?: unknown } | undefined)?.title;
   const text = typeof title === 'string' ? title : (title as { text?: unknown } | undefined)?.text;
   if (typeof text !== 'string') return '';
   return text
+    .replace(/(?:<br\s*\/?>\s*)?<sub>[\s\S]*?<\/sub>/gi, '')
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<[^>]+>/g, '')
     .replace(/&amp;/g, '&')

@@ -44,7 +44,15 @@ describe('interval text', () => {
   it('prints the interval, or the reason there is none, never "null"', () => {
     expect(intervalText(three, 2)).toBe(`[${three.ciLow!.toFixed(2)}, ${three.ciHigh!.toFixed(2)}]`);
     expect(meanWithInterval(three, 1)).toBe(`12.0 [${three.ciLow!.toFixed(1)}, ${three.ciHigh!.toFixed(1)}] n=3`);
-    expect(meanWithInterval(two, 1)).toBe('11.0 (too few repeats (n=2) for an interval)');
+    // the reason goes to the table's footnotes (printed once), the cell keeps the mean and its n
+    expect(meanWithInterval(two, 1)).toEqual({ text: '11.0 n=2', note: 'too few repeats (n=2) for an interval' });
+    expect(intervalText(two, 1)).toEqual({ text: '–', note: 'too few repeats (n=2) for an interval' });
+    // decimals by default: about 3 significant digits of the mean; a count of 0 prints 0, not 0.000
+    expect(meanWithInterval({ mean: 0, sd: 0, ciLow: 0, ciHigh: 0, n: 3 })).toBe('0 [0, 0] n=3');
+    expect(meanWithInterval({ mean: 0.0761, ciLow: 0.07, ciHigh: 0.0822, n: 3 })).toBe('0.0761 [0.0700, 0.0822] n=3');
+    expect(meanWithInterval({ mean: 29671.4, ciLow: 29000, ciHigh: 30342.8, n: 3 })).toBe(
+      '29\u202f671 [29\u202f000, 30\u202f343] n=3',
+    );
     // statistics made elsewhere without an interval or its reason (a mean of means)
     expect(meanWithInterval({ mean: 3, ciLow: null, ciHigh: null, n: 4 }, 1)).toBe('3.0 n=4');
     expect(intervalText({ mean: 3, ciLow: null, ciHigh: null, n: 4 }, 1)).toBe('');

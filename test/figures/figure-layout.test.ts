@@ -22,7 +22,11 @@ describe('figure layout rules', () => {
     const wide = finishFigure(figure([0.076, 5000]));
     expect(wide.layout.yaxis).toMatchObject({ type: 'log', title: { text: 'time (s), log scale' } });
     expect(wide.layout.yaxis.rangemode).toBeUndefined();
-    expect(wide.layout.yaxis.ticktext).toEqual(['0.1', '1', '10', '100', '1\u202f000', '10\u202f000']);
+    // the axis runs from the tick below the lowest value (0.076) to the one at or above the highest
+    expect(wide.layout.yaxis.ticktext).toEqual(['0.01', '0.1', '1', '10', '100', '1\u202f000', '10\u202f000']);
+    const [bottom, top] = wide.layout.yaxis.range as [number, number];
+    expect(bottom).toBeLessThan(-2);
+    expect(top).toBeGreaterThan(4);
     expect(finishFigure(figure([2, 5])).layout.yaxis.type).toBeUndefined();
   });
 
@@ -51,7 +55,9 @@ describe('figure layout rules', () => {
 
   it('steps log ticks 1-2-5, only powers of ten past three decades', () => {
     expect(logTicks(0.3, 30)).toEqual([0.2, 0.5, 1, 2, 5, 10, 20, 50]);
-    expect(logTicks(0.05, 5000)).toEqual([0.1, 1, 10, 100, 1000, 10000]);
+    expect(logTicks(0.05, 5000)).toEqual([0.01, 0.1, 1, 10, 100, 1000, 10000]);
+    // a tick at or below the lowest value (Figure 4.4: VM points at 1 900 under a first tick of 5 000)
+    expect(logTicks(1650, 34854)).toEqual([1000, 2000, 5000, 10000, 20000, 50000]);
   });
 
   it('breaks text at spaces and rounds numbers to their digits', () => {

@@ -84,11 +84,14 @@ describe('report index', () => {
     const output =
       // the first with notes: its caption sits between the figure's <div> and its spec
       figureHtml({ data: [], layout: layout('Figure 4.1: total <i>time</i><br>per guest'), notes: ['a note'] }, { id: 'f-1' }) +
-      figureHtml({ data: [], layout: layout('') }, { id: 'f-2' });
+      figureHtml({ data: [], layout: layout('') }, { id: 'f-2' }) +
+      // a subtitle (05's TCG caveat, stated once on the index) is dropped
+      figureHtml({ data: [], layout: layout("Figure 6.3 (a): total time vs memory<br><sub>this host's VMs ran under TCG</sub>") }, { id: 'f-3' });
     const figures = figuresInHtml(output);
     expect(figures).toEqual([
       { id: 'f-1', title: 'Figure 4.1: total time per guest' },
       { id: 'f-2', title: '' },
+      { id: 'f-3', title: 'Figure 6.3 (a): total time vs memory' },
     ]);
     const html = indexHtml([entry('01-density-cpu.ipynb', [campaign()], figures)], options);
     expect(html).toContain('<a class="figure-link" href="01-density-cpu.html#f-1">Figure 4.1: total time per guest</a>');
