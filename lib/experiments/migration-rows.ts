@@ -7,16 +7,12 @@
 import type { MigrationOutcome } from '../backends/capabilities.js';
 import type { BackendName } from '../model/backends.js';
 import type { ObserverFigures } from '../network/observer.js';
-import type { MigrationConfig } from '../results/parameters.js';
+import { migrationConfigId, type MigrationConfig } from '../results/parameters.js';
 import { okRow, valuelessRow, type RowFields } from '../results/rows.js';
-import type { Accel, MeasuredBy, MetricName, MigrationLoad, Sample } from '../results/schema.js';
+import type { Accel, MeasuredBy, MetricName, Sample } from '../results/schema.js';
 
 export type { MigrationConfig };
-
-/** The configuration id of a load, vCPU count and memory size. */
-export function migrationConfigId(load: MigrationLoad, vcpus: number, memoryMiB: number): string {
-  return `${load}-${vcpus}cpu-${memoryMiB}m`;
-}
+export { migrationConfigId };
 
 /** The configuration of container rows in campaigns made before containers ran the VMs' configurations. */
 export const CONTAINER_CONFIG = 'container';

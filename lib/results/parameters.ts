@@ -4,7 +4,7 @@
  * below both, so that reading a campaign never imports the code that runs one.
  */
 import type { BackendName } from '../model/backends.js';
-import type { MigrationLoad } from './schema.js';
+import { MIGRATION_LOADS, type MigrationLoad } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // guest storage
@@ -135,6 +135,18 @@ export interface MigrationConfig {
   load: MigrationLoad;
   vcpus: number;
   memoryMiB: number;
+}
+
+/** The configuration id of a load, vCPU count and memory size: `clean-1cpu-512m`. */
+export function migrationConfigId(load: MigrationLoad, vcpus: number, memoryMiB: number): string {
+  return `${load}-${vcpus}cpu-${memoryMiB}m`;
+}
+
+/** The load, vCPUs and memory a configuration id names, or null for another id (`container`). */
+export function parseMigrationConfigId(id: string): Omit<MigrationConfig, 'id'> | null {
+  const match = /^([a-z]+)-(\d+)cpu-(\d+)m$/.exec(id);
+  if (!match || !(MIGRATION_LOADS as readonly string[]).includes(match[1] as string)) return null;
+  return { load: match[1] as MigrationLoad, vcpus: Number(match[2]), memoryMiB: Number(match[3]) };
 }
 
 /** How the guest's disk reaches the target: copied with the migration, or shared by both hosts. */

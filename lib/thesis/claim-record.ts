@@ -4,7 +4,7 @@
  * cells), what the thesis says that quantity is, and how far ours may be from it for the claim to
  * hold. Adding a claim is adding one record; `lib/analysis/claims/` evaluates every record the same way.
  */
-import type { BackendName, MeasuredBy, MetricName } from '../results/schema.js';
+import type { BackendName, MeasuredBy, MetricName, MigrationLoad } from '../results/schema.js';
 import type { ThesisExperiment } from './thesis-row.js';
 
 /** The claims file, beside values.jsonl. */
@@ -41,6 +41,19 @@ export interface ClaimTerm {
    * claim measured (migration's clean/loaded x vCPUs x memory), so both sides cover the same ones
    */
   pool?: 'configs';
+  /**
+   * one configuration of a migration campaign, chosen by what it is rather than its id (profiles
+   * measure different memory sizes): the load, optionally the vCPUs, and the smallest or largest
+   * memory size the campaign measured with them
+   */
+  config?: ClaimConfig;
+}
+
+/** A migration configuration by load, vCPUs and the end of the memory sizes measured. */
+export interface ClaimConfig {
+  load: MigrationLoad;
+  vcpus?: number;
+  memory: 'smallest' | 'largest';
 }
 
 /** The quantity a claim is about: a cell, or a ratio or difference of two quantities. */

@@ -4,11 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { METRICS, type MeasuredBy, type MetricName } from '../results/schema.js';
+import { METRICS, MIGRATION_LOADS, type MeasuredBy, type MetricName } from '../results/schema.js';
 import {
   CLAIM_KINDS,
   CLAIM_UNITS,
   CLAIMS_FILE,
+  type ClaimConfig,
   type ClaimQuantity,
   type ClaimRecord,
   type ClaimTerm,
@@ -33,7 +34,8 @@ const RECORD_FIELDS = new Set([
   'notebook',
   'note',
 ]);
-const TERM_FIELDS = new Set(['backend', 'guests', 'metric', 'measuredBy', 'pool']);
+const TERM_FIELDS = new Set(['backend', 'guests', 'metric', 'measuredBy', 'pool', 'config']);
+const CONFIG_FIELDS = new Set(['load', 'vcpus', 'memory']);
 const THESIS_FIELDS = new Set(['value', 'rows', 'printed']);
 const TOLERANCES = ['factor', 'within', 'plusMinus', 'above', 'below'] as const;
 const MEASURED_BY: readonly MeasuredBy[] = ['qemu', 'criu', 'observer', 'link', 'runner'];
@@ -71,6 +73,21 @@ function parseTerm(raw: Record<string, unknown>, field: string, fail: Fail): Cla
   const term: ClaimTerm = { backend, guests: raw.guests as number, metric };
   if (raw.measuredBy !== undefined) term.measuredBy = oneOf(raw.measuredBy, MEASURED_BY, `${field}.measuredBy`, fail);
   if (raw.pool !== undefined) term.pool = oneOf(raw.pool, ['configs'] as const, `${field}.pool`, fail);
+  if (raw.config !== undefined) {
+    if (term.pool !== undefined) fail(`${field}.config`, 'expected either `pool` or `config`, not both');
+    if (!isRecord(raw.config)) return fail(`${field}.config`, `expected an object, got ${JSON.stringify(raw.config)}`);
+    checkFields(raw.config, CONFIG_FIELDS, `${field}.config.`, fail);
+    const config: ClaimConfig = {
+      load: oneOf(raw.config.load, MIGRATION_LOADS, `${field}.config.load`, fail),
+      memory: oneOf(raw.config.memory, ['smallest', 'largest'] as const, `${field}.config.memory`, fail),
+    };
+    if (raw.config.vcpus !== undefined) {
+      if (typeof raw.config.vcpus !== 'number' || !Number.isInteger(raw.config.vcpus) || raw.config.vcpus < 1)
+        fail(`${field}.config.vcpus`, `expected an integer of 1 or more, got ${JSON.stringify(raw.config.vcpus)}`);
+      config.vcpus = raw.config.vcpus as number;
+    }
+    term.config = config;
+  }
   return term;
 }
 

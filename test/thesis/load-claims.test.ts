@@ -134,6 +134,29 @@ describe('a malformed claim', () => {
       'quantity.ratio[0].metric',
       'expected one of',
     ],
+    [
+      { ...good, quantity: { ...good.quantity.ratio[0], config: { load: 'idle', memory: 'largest' } } },
+      'quantity.config.load',
+      'expected one of clean, loaded',
+    ],
+    [
+      { ...good, quantity: { ...good.quantity.ratio[0], config: { load: 'clean', memory: 'biggest' } } },
+      'quantity.config.memory',
+      'expected one of smallest, largest',
+    ],
+    [
+      { ...good, quantity: { ...good.quantity.ratio[0], config: { load: 'clean', memory: 'largest', vcpus: 0 } } },
+      'quantity.config.vcpus',
+      'integer of 1 or more',
+    ],
+    [
+      {
+        ...good,
+        quantity: { ...good.quantity.ratio[0], pool: 'configs', config: { load: 'clean', memory: 'largest' } },
+      },
+      'quantity.config',
+      'either `pool` or `config`',
+    ],
   ])('%# refuses `%s`', (record, field, words) => {
     const error = refusal(record);
     expect(error.field).toBe(field);

@@ -5,6 +5,7 @@
  * not reached, metric not measured, no configuration in common).
  */
 import { BACKEND_DESCRIPTORS, backendRank, type BackendName } from '../../model/backends.js';
+import { parseMigrationConfigId } from '../../results/parameters.js';
 import type { Accel, Sample } from '../../results/schema.js';
 import { claimTerms, type ClaimQuantity, type ClaimTerm } from '../../thesis/index.js';
 import { cellValues, type CellValues } from '../cell-values.js';
@@ -35,13 +36,44 @@ function standIns(thesisBackend: BackendName): BackendName[] {
     .sort((a, b) => Number(b === thesisBackend) - Number(a === thesisBackend) || backendRank(a) - backendRank(b));
 }
 
+// the configuration a selector accepts: its load and, when named, its vCPUs
+function accepts(term: ClaimTerm, config: string | undefined): boolean {
+  if (term.config === undefined) return true;
+  const parsed = config === undefined ? null : parseMigrationConfigId(config);
+  return (
+    parsed !== null &&
+    parsed.load === term.config.load &&
+    (term.config.vcpus === undefined || parsed.vcpus === term.config.vcpus)
+  );
+}
+
 function matches(cell: CellValues, backend: BackendName, term: ClaimTerm): boolean {
   return (
     cell.backend === backend &&
     cell.guests === term.guests &&
     cell.metric === term.metric &&
-    (term.measuredBy === undefined || cell.measured_by === term.measuredBy)
+    (term.measuredBy === undefined || cell.measured_by === term.measuredBy) &&
+    accepts(term, cell.config)
   );
+}
+
+/** The configuration a term's selector picks among those `backend` measured: the smallest or largest memory. */
+function selectedConfig(cells: readonly CellValues[], backend: BackendName, term: ClaimTerm): string | undefined {
+  if (term.config === undefined) return undefined;
+  const measured = cells
+    .filter((cell) => matches(cell, backend, term))
+    .map((cell) => ({
+      id: cell.config as string,
+      memoryMiB: parseMigrationConfigId(cell.config as string)?.memoryMiB ?? 0,
+    }))
+    .sort((a, b) => a.memoryMiB - b.memoryMiB || a.id.localeCompare(b.id));
+  return (term.config.memory === 'smallest' ? measured[0] : measured.at(-1))?.id;
+}
+
+/** "clean 1-vCPU" / "loaded": what a selector asks for, in words. */
+function selectorText(term: ClaimTerm): string {
+  const config = term.config;
+  return config === undefined ? '' : `${config.load}${config.vcpus === undefined ? '' : ` ${config.vcpus}-vCPU`}`;
 }
 
 /** Why `backend` cannot give `term`'s cell, from the campaign's rows; null when it can. */
@@ -63,7 +95,9 @@ function whyNot(
     .filter((cell) => cell.backend === backend && cell.metric === term.metric)
     .map((cell) => cell.guests);
   if (reached.length === 0)
-    return `no ${backend} ${term.metric}${term.measuredBy ? ` (${term.measuredBy})` : ''} measured`;
+    return term.config !== undefined
+      ? `no ${backend} ${term.metric} of a ${selectorText(term)} configuration measured`
+      : `no ${backend} ${term.metric}${term.measuredBy ? ` (${term.measuredBy})` : ''} measured`;
   const most = Math.max(...reached);
   if (term.guests > most) return `${backend} measured up to N=${most}; the claim is about N=${term.guests}`;
   return `${backend} ${term.metric} not measured at N=${term.guests} (measured at N=${[...new Set(reached)].sort((a, b) => a - b).join(', ')})`;
@@ -113,12 +147,23 @@ export function findClaimCells(quantity: ClaimQuantity, samples: readonly Sample
       state: 'not measured',
       reason: `${[...new Set(pooled.map((term) => chosen.get(term.backend)))].join(' and ')} measured no configuration in common`,
     };
+  // terms that pick one configuration each: a claim comparing sizes needs two sizes
+  const picked = terms.map((term) => selectedConfig(cells, chosen.get(term.backend) as BackendName, term));
+  const selecting = terms.filter((term) => term.config !== undefined);
+  if (selecting.length > 1 && new Set(picked.filter((config) => config !== undefined)).size < selecting.length) {
+    const backend = chosen.get((selecting[0] as ClaimTerm).backend) as BackendName;
+    return {
+      state: 'not measured',
+      reason: `${backend} measured one memory size of the ${selectorText(selecting[0] as ClaimTerm)} configurations (${picked.find((config) => config !== undefined) ?? 'none'}); the claim compares memory sizes`,
+    };
+  }
   return {
     state: 'found',
-    cells: terms.map((term) => {
+    cells: terms.map((term, index) => {
       const backend = chosen.get(term.backend) as BackendName;
       const found = byConfig(cells, backend, term);
-      const configs = term.pool === 'configs' ? [...(shared ?? [])].sort() : null;
+      const one = picked[index];
+      const configs = one !== undefined ? [one] : term.pool === 'configs' ? [...(shared ?? [])].sort() : null;
       const parts =
         configs === null
           ? [[...found.values()][0] as CellValues]
