@@ -11,7 +11,8 @@
  *
  * Protocol: one JSON request per line on the worker's stdin, one reply per request on its stdout,
  * on a line of its own after REPLY_PREFIX (the kernel shares that stdout and may print to it);
- * the end of stdin stops the kernel and the worker.
+ * the end of stdin stops the kernel and the worker. The kernel starts as soon as the worker does
+ * (a failure to start is the first request's error), so a worker started early is warm when needed.
  */
 import * as fs from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
@@ -45,19 +46,28 @@ class Kernel:
         self.manager = None
         self.client = None
 
+    async def start(self):
+        """Starts the kernel and waits until it answers (at the worker's start: it warms up meanwhile)."""
+        if self.manager is not None:
+            return
+        manager = AsyncKernelManager(kernel_name="tslab")
+        await manager.start_kernel(cwd=folder)
+        self.manager = manager
+        client = manager.client()
+        client.start_channels()
+        self.client = client
+        await client.wait_for_ready(timeout=120)
+
     async def execute(self, notebook, timeout):
-        if self.manager is None:
-            self.manager = AsyncKernelManager(kernel_name="tslab")
+        await self.start()
         runner = NotebookClient(notebook, km=self.manager, timeout=timeout, allow_errors=True,
                                 kernel_name="tslab", resources={"metadata": {"path": folder}})
         runner.kc = self.client
         try:
             await runner.async_execute()
         except BaseException:
-            self.client = runner.kc
             await self.stop()
             raise
-        self.client = runner.kc
 
     async def stop(self):
         if self.client is not None:
@@ -77,6 +87,8 @@ def render(notebook_path, html_path, name):
 async def main():
     kernel = Kernel()
     loop = asyncio.get_running_loop()
+    # the kernel starts while the worker waits for its first request; a failure is that request's
+    warming = asyncio.ensure_future(kernel.start())
     try:
         while True:
             line = await loop.run_in_executor(None, sys.stdin.readline)
@@ -84,6 +96,13 @@ async def main():
                 break
             request = json.loads(line)
             try:
+                if warming is not None:
+                    started, warming = warming, None
+                    try:
+                        await started
+                    except Exception:
+                        await kernel.stop()
+                        raise
                 if request["op"] == "execute":
                     notebook = nbformat.read(request["input"], as_version=4)
                     await kernel.execute(notebook, request["timeout"])
@@ -96,6 +115,8 @@ async def main():
             sys.stdout.write(PREFIX + json.dumps(reply) + "\n")
             sys.stdout.flush()
     finally:
+        if warming is not None:
+            warming.cancel()
         await kernel.stop()
 
 asyncio.run(main())
@@ -220,6 +241,11 @@ export class NotebookWorker {
     }
   }
 
+  /** Starts the worker and its kernel now, before the first request (they warm up meanwhile). */
+  warm(): void {
+    if (!this.exited) this.process ??= this.start();
+  }
+
   /** Executes the notebook file `input` in the kernel and writes the executed notebook to `output`. */
   async execute(input: string, output: string, timeoutSec: number, signal?: AbortSignal): Promise<void> {
     await this.request({ op: 'execute', input, output, timeout: timeoutSec }, signal);
@@ -263,6 +289,16 @@ export class NotebookWorkerPool {
   private readonly all: NotebookWorker[] = [];
 
   constructor(private readonly options: WorkerOptions) {}
+
+  /** Starts `count` workers and their kernels now, so they are ready when the first notebooks come. */
+  warm(count: number): void {
+    while (this.all.length < count) {
+      const worker = new NotebookWorker(this.options);
+      worker.warm();
+      this.all.push(worker);
+      this.idle.push(worker);
+    }
+  }
 
   /** Runs `task` with an idle worker (a new one when none is idle). */
   async use<R>(task: (worker: NotebookWorker) => Promise<R>): Promise<R> {

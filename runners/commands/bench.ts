@@ -21,8 +21,10 @@ Prints, as ratios measured in one run with A and B alternating:
   (c) VM start until the guest agent answers: cold boot / restore from a saved state
       (target >= 3, the speed-up the thesis saw; under TCG both are emulated)
   (d) the report, on the committed example campaigns, each build timed once:
-      (d1) a full report / the same notebooks one at a time with plotly embedded (target <= 0.25)
+      (d1) a full report / the same notebooks one at a time through jupyter nbconvert with plotly
+           embedded, as reports were built when the target was set (target <= 0.25)
       (d2) an unchanged re-report / the full report (target <= 0.05)
+      (d3) a full report / a fresh notebook worker per notebook, one at a time (target <= 0.5)
 
 Options:
   --pairs N   alternating A/B pairs per ratio (default 5 for (a), 15 for (b): container start is noisier,

@@ -6,9 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execaSync } from 'execa';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
-import { AbortedError, UsageError } from '../../lib/util/errors.js';
+import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir, packageRoot } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
+import { interruptOnStop } from '../interruption.js';
 import { buildPack } from '../pack/build-pack.js';
 import { REVIEWER_COMMAND } from '../pack/pack-readme.js';
 
@@ -79,14 +80,9 @@ Exit status: 0 packed, 1 failed (or a notebook had a failing cell), 2 bad usage,
         });
     }
 
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (controller.signal.aborted) return;
-      logLine(`${signal}: stopping the pack; nothing is left behind`);
-      controller.abort(new AbortedError(`pack interrupted by ${signal}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stop = interruptOnStop('pack', {
+      onStop: (cause) => logLine(`${cause}: stopping the pack; nothing is left behind`),
+    });
     try {
       const outcome = await buildPack({
         root,
@@ -94,7 +90,7 @@ Exit status: 0 packed, 1 failed (or a notebook had a failing cell), 2 bad usage,
         ...(notebooks ? { notebooks } : {}),
         out,
         version: versionOf(root),
-        signal: controller.signal,
+        signal: stop.signal,
         log: logLine,
       });
       process.stdout.write(
@@ -104,14 +100,13 @@ Exit status: 0 packed, 1 failed (or a notebook had a failing cell), 2 bad usage,
         logLine(`failing cells in ${outcome.failing.join(', ')} (see the packed report's index)`);
       return outcome.failing.length === 0 ? 0 : 1;
     } catch (error) {
-      if (controller.signal.aborted) {
+      if (stop.signal.aborted) {
         logLine(`pack interrupted: no archive written`);
         return 130;
       }
       throw error;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.dispose();
     }
   },
 };

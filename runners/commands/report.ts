@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { campaignList } from '../../lib/analysis/choose-campaign.js';
 import { NOTEBOOK_PARAMETER_NAMES, type NotebookParameterName } from '../../lib/notebook/parameters.js';
 import { parsePositiveInt } from '../../lib/util/cli-args.js';
-import { AbortedError, UsageError } from '../../lib/util/errors.js';
+import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir, packageRoot } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
+import { interruptOnStop } from '../interruption.js';
 import { buildReport } from '../report/build-report.js';
 import { checkNamedCampaigns } from '../report/report-plan.js';
 
@@ -114,14 +115,9 @@ Exit status: 0 when every notebook ran without a failing cell, 1 otherwise, 2 on
     const jobs = typeof values.jobs === 'string' ? parsePositiveInt(values.jobs, '--jobs') : undefined;
     const outDir = path.resolve(typeof values.out === 'string' ? values.out : path.join(root, 'report'));
 
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (controller.signal.aborted) return;
-      logLine(`${signal}: stopping the report; the previous one is kept`);
-      controller.abort(new AbortedError(`report interrupted by ${signal}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stop = interruptOnStop('report', {
+      onStop: (cause) => logLine(`${cause}: stopping the report; the previous one is kept`),
+    });
     try {
       const outcome = await buildReport({
         root,
@@ -132,7 +128,7 @@ Exit status: 0 when every notebook ran without a failing cell, 1 otherwise, 2 on
         force: values.force === true,
         singleFile: values['single-file'] === true,
         ...(jobs !== undefined ? { jobs } : {}),
-        signal: controller.signal,
+        signal: stop.signal,
         log: logLine,
       });
       process.stdout.write(
@@ -140,14 +136,13 @@ Exit status: 0 when every notebook ran without a failing cell, 1 otherwise, 2 on
       );
       return outcome.entries.every((entry) => entry.errors.length === 0) ? 0 : 1;
     } catch (error) {
-      if (controller.signal.aborted) {
+      if (stop.signal.aborted) {
         logLine(`report interrupted: ${outDir} is unchanged`);
         return 130;
       }
       throw error;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.dispose();
     }
   },
 };

@@ -15,6 +15,7 @@ import { DEFAULT_REPEAT_RULE, type RepeatRule } from '../../lib/experiments/repe
 import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
+import { interruptOnStop } from '../interruption.js';
 import { progressDisplay } from '../progress-display.js';
 
 /** The widest backend name, so the headline's columns line up. */
@@ -222,17 +223,14 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
   async run(values, positionals) {
     const parsed = parseRunArguments(values, positionals);
     const { experiment } = parsed;
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) {
-        logLine(`${signal} again: exiting now; run \`guestbench cleanup\` if anything was left running`);
+    const stop = interruptOnStop('campaign', {
+      onStop: (cause) =>
+        logLine(`${cause}: stopping the campaign, keeping finished samples and stopping every guest (again to force)`),
+      onRepeat: (cause) => {
+        logLine(`${cause} again: exiting now; run \`guestbench cleanup\` if anything was left running`);
         process.exit(130);
-      }
-      logLine(`${signal}: stopping the campaign, keeping finished samples and stopping every guest (again to force)`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+      },
+    });
     const display = progressDisplay();
     try {
       const outcome = await runCampaign({
@@ -242,7 +240,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
         failFast: parsed.failFast,
         force: parsed.force,
         ...(parsed.repeatRule ? { repeatRule: parsed.repeatRule } : {}),
-        signal: controller.signal,
+        signal: stop.signal,
         log: display.log,
         progress: display.progress,
       });
@@ -258,8 +256,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
       return 0;
     } finally {
       display.end();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.dispose();
     }
   },
 };

@@ -90,6 +90,30 @@ function reportClaimsHtml(options: ReportOptions): string {
 /** Builds the report described by `options` (see the module comment). */
 export async function buildReport(options: ReportOptions): Promise<ReportOutcome> {
   const started = Date.now();
+  const notebooksDir = path.join(options.root, 'notebooks');
+  const cache = readCache(options.outDir);
+  const jobsAtOnce = Math.max(1, options.jobs ?? os.availableParallelism());
+  // one kernel per worker, reused from notebook to notebook: its start and the library's import are
+  // paid once per worker; a report sure to execute (forced, or none before) starts them now, so
+  // they warm up while the notebooks are planned
+  const workers = new NotebookWorkerPool({ cwd: notebooksDir });
+  if (options.force || Object.keys(cache.notebooks).length === 0)
+    workers.warm(Math.min(jobsAtOnce, options.notebooks.length));
+  try {
+    return await buildWith(workers, jobsAtOnce, cache, started, options);
+  } finally {
+    // after a failure or an interruption: nothing left running (a no-op once closed)
+    workers.kill();
+  }
+}
+
+async function buildWith(
+  workers: NotebookWorkerPool,
+  jobsAtOnce: number,
+  cache: ReturnType<typeof readCache>,
+  started: number,
+  options: ReportOptions,
+): Promise<ReportOutcome> {
   const log = options.log ?? (() => {});
   const notebooksDir = path.join(options.root, 'notebooks');
   const plans = options.notebooks.map((name) =>
@@ -101,7 +125,6 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
     path.join(options.root, 'data', 'thesis'),
     path.join(options.root, 'package-lock.json'),
   ]);
-  const cache = readCache(options.outDir);
   const jobs: Job[] = plans.map((plan) => ({
     plan,
     key: cacheKey({
@@ -127,54 +150,45 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
     }
     // always there: pages kept from an earlier report may load it whatever this run's mode
     fs.copyFileSync(plotlyBundlePath(), path.join(staged.dir, PLOTLY_FILE));
-    const jobsAtOnce = Math.max(1, options.jobs ?? os.availableParallelism());
     if (toRun.length > 0) log(`executing ${toRun.length} notebook(s), ${Math.min(jobsAtOnce, toRun.length)} at a time`);
-    // one kernel per worker, reused from notebook to notebook: its start and the library's import
-    // are paid once per worker
-    const workers = new NotebookWorkerPool({ cwd: notebooksDir });
     let claimsHtml: string;
+    const execution = runPool(
+      toRun,
+      jobsAtOnce,
+      async (job, signal) =>
+        workers.use(async (worker) => {
+          const began = Date.now();
+          const result = await executeIn(worker, job.plan.source, {
+            outDir: staged.dir,
+            parameters: job.plan.parameters,
+            plotly,
+            signal,
+          });
+          const seconds = (Date.now() - began) / 1000;
+          log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);
+          for (const error of result.errors) log(`  ${job.plan.name}: ${error}`);
+          entries[job.plan.name] = {
+            key: job.key,
+            errors: result.errors,
+            campaigns: job.plan.campaigns,
+            notes: job.plan.notes,
+            seconds,
+            figures: notebookFigures(result.notebook),
+            executed: true,
+          };
+        }),
+      options.signal,
+    );
+    // the index's claims table needs no executed notebook: computed while the kernels work
     try {
-      const execution = runPool(
-        toRun,
-        jobsAtOnce,
-        async (job, signal) =>
-          workers.use(async (worker) => {
-            const began = Date.now();
-            const result = await executeIn(worker, job.plan.source, {
-              outDir: staged.dir,
-              parameters: job.plan.parameters,
-              plotly,
-              signal,
-            });
-            const seconds = (Date.now() - began) / 1000;
-            log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);
-            for (const error of result.errors) log(`  ${job.plan.name}: ${error}`);
-            entries[job.plan.name] = {
-              key: job.key,
-              errors: result.errors,
-              campaigns: job.plan.campaigns,
-              notes: job.plan.notes,
-              seconds,
-              figures: notebookFigures(result.notebook),
-              executed: true,
-            };
-          }),
-        options.signal,
-      );
-      // the index's claims table needs no executed notebook: computed while the kernels work
-      try {
-        claimsHtml = options.claimsHtml ?? reportClaimsHtml(options);
-      } catch (error) {
-        workers.kill();
-        await execution.catch(() => undefined);
-        throw error;
-      }
-      await execution;
-      await workers.close();
-    } finally {
-      // after a failure or an interruption: nothing left running (a no-op once closed)
+      claimsHtml = options.claimsHtml ?? reportClaimsHtml(options);
+    } catch (error) {
       workers.kill();
+      await execution.catch(() => undefined);
+      throw error;
     }
+    await execution;
+    await workers.close();
     // a report of some notebooks keeps the previous pages of the others
     const others = Object.keys(cache.notebooks).filter(
       (name) => !options.notebooks.includes(name) && fs.existsSync(path.join(notebooksDir, name)),

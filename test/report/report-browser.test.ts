@@ -183,4 +183,33 @@ describe.skipIf(skip !== undefined)('guestbench report on the example campaigns'
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
     expect(fs.readdirSync(work).filter((name) => name.includes('partial'))).toEqual([]);
   }, 60_000);
+
+  it('stops as for Ctrl-C when its reader goes away (`| head`): no kernel or staged folder left', async () => {
+    const before = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+    const child = execa('node', [BIN, 'report', '--results', results, '--out', out, '--force', '--notebooks', '00-thesis'], {
+      reject: false,
+    });
+    const childrenOf = async (pid: number | undefined): Promise<number[]> =>
+      pid === undefined
+        ? []
+        : (await execa('pgrep', ['-P', String(pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+    let kernels: number[] = [];
+    for (let waited = 0; waited < 30_000 && kernels.length === 0; waited += 200) {
+      kernels = (await Promise.all((await childrenOf(child.pid)).map(childrenOf))).flat();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(kernels.length).toBeGreaterThan(0);
+    // the reader closes both pipes, as `| head` does once it has its lines: the next log line meets EPIPE
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    await child;
+    let alive = kernels;
+    for (let waited = 0; waited < 10_000 && alive.length > 0; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      alive = kernels.filter((pid) => fs.existsSync(`/proc/${pid}`));
+    }
+    expect(alive).toEqual([]);
+    expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(work).filter((name) => name.includes('partial'))).toEqual([]);
+  }, 60_000);
 });
