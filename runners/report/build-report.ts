@@ -13,6 +13,7 @@ import { claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
 import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
+import { AbortedError } from '../../lib/util/errors.js';
 import { cacheKey, readCache, treeDigest, writeCache, type CacheEntry } from './report-cache.js';
 import { notebookFigures } from './figure-gallery.js';
 import { indexHtml, type IndexEntry } from './index-page.js';
@@ -224,6 +225,8 @@ async function buildWith(
         claimsHtml,
       }),
     );
+    // an interruption that came after the last notebook still leaves the previous report
+    if (options.signal?.aborted) throw options.signal.reason ?? new AbortedError('report interrupted');
     staged.commit();
     return {
       index: path.join(options.outDir, 'index.html'),

@@ -138,12 +138,14 @@ describe('chapter 6 figures and table with containers', () => {
   it("breaks a container's downtime into its three timed steps beside the observer's outage and CRIU's freeze", () => {
     const figure = containerMigrationStepsFigure(configs, { title: 'steps' });
     expect(figure.layout.barmode).toBe('stack');
+    // what every entry ends with (", this host") is the legend's title
+    expect(figure.layout.legend?.title?.text).toBe('this host');
     expect(figure.data.map((trace) => trace.name)).toEqual([
-      "checkpoint + export (source): guestbench's clock, this host",
-      "archive over the link: guestbench's clock, this host",
-      "import + restore (target): guestbench's clock, this host",
-      'observer: service unreachable, this host',
-      'CRIU: processes frozen (within the checkpoint), this host',
+      "checkpoint + export (source): guestbench's clock",
+      "archive over the link: guestbench's clock",
+      "import + restore (target): guestbench's clock",
+      'observer: service unreachable',
+      'CRIU: processes frozen (within the checkpoint)',
     ]);
     expect(figure.data[0]?.x).toEqual(CONFIGS.map((config) => expect.stringContaining(config.split('-')[0]!)));
     expect(figure.data[1]?.y).toEqual(
