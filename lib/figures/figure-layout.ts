@@ -203,7 +203,14 @@ function wrapCategories(axis: Axis, data: readonly Trace[]): number {
 export function wrapText(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
+  // a number stays with the word after it, its unit ("256 MiB", "2 vCPUs")
+  const words: string[] = [];
   for (const word of text.split(' ')) {
+    const previous = words.at(-1);
+    if (previous !== undefined && /^[\d.,]+$/.test(previous)) words[words.length - 1] = `${previous} ${word}`;
+    else words.push(word);
+  }
+  for (const word of words) {
     if (line !== '' && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

@@ -62,6 +62,8 @@ describe('figure layout rules', () => {
 
   it('breaks text at spaces and rounds numbers to their digits', () => {
     expect(wrapText('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+    // a number is not parted from its unit (05: "clean, 1 vCPU, 256<br>MiB")
+    expect(wrapText('clean, 1 vCPU, 256 MiB', 18)).toEqual(['clean, 1 vCPU,', '256 MiB']);
     expect(numberText(1.1700055648302727)).toBe('1.17');
     expect(numberText(29671.4)).toBe('29\u202f671');
     expect(numberText(0.24875621890547267)).toBe('0.249');
