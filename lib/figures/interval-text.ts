@@ -34,8 +34,8 @@ export function intervalText(stats: IntervalStats, digits?: number, scale = 1): 
  */
 export function meanWithInterval(stats: IntervalStats, digits?: number, scale = 1): string | NotedText {
   const places = digits ?? groupDecimals(stats, scale);
-  const average = `${fixedText(stats.mean / scale, places)} n=${stats.n}`;
-  if (stats.ciLow !== null && stats.ciHigh !== null)
-    return `${fixedText(stats.mean / scale, places)} ${intervalText(stats, places, scale) as string} n=${stats.n}`;
-  return stats.intervalNote ? { text: average, note: stats.intervalNote } : average;
+  const mean = fixedText(stats.mean / scale, places);
+  const interval = intervalText(stats, places, scale);
+  if (typeof interval === 'string') return interval ? `${mean} ${interval} n=${stats.n}` : `${mean} n=${stats.n}`;
+  return { text: `${mean} n=${stats.n}`, note: interval.note };
 }

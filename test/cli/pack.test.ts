@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSamples } from '../../lib/results/store.js';
 import { reportTables } from '../../runners/report/report-tables.js';
+import { compileIfStale } from '../helpers/compiled-library.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/guestbench.js');
@@ -23,24 +24,12 @@ const CAMPAIGN = '2026-11-21T23-53-45Z-04de';
 const pack = (args: string[], options: { cwd?: string } = {}) =>
   execa('node', [BIN, 'pack', ...args], { reject: false, env: { GUESTBENCH_RESULTS: FIXTURES }, ...options });
 
-/** Whether any .ts under lib/ or runners/ is newer than the compiled CLI (tsc rewrites every output). */
-function distIsStale(): boolean {
-  const compiled = path.join(ROOT, 'dist/runners/guestbench.js');
-  if (!fs.existsSync(compiled)) return true;
-  const built = fs.statSync(compiled).mtimeMs;
-  return ['lib', 'runners'].some((dir) =>
-    fs
-      .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-      .some((file) => file.endsWith('.ts') && fs.statSync(path.join(ROOT, dir, file)).mtimeMs > built),
-  );
-}
-
 describe('guestbench pack', () => {
   let work: string;
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-pack-test-'));
     // the pack carries dist/: compile it when a source is newer (a build takes most of a minute here)
-    if (distIsStale()) await execa('npm', ['run', '--silent', 'build'], { cwd: ROOT });
+    await compileIfStale();
   }, 120_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execa } from 'execa';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { notebookClaims } from '../../lib/notebook/claims-section.js';
 import {
@@ -15,6 +14,7 @@ import {
   notebookOutputText,
   type NotebookFile,
 } from '../../lib/notebook/execute-notebook.js';
+import { compileIfStale } from './compiled-library.js';
 
 /** The repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -31,29 +31,6 @@ async function executionProblem(): Promise<string | undefined> {
 /** Why notebooks cannot be executed here, or undefined; printed once when set. */
 export const notebookSkipReason = await executionProblem();
 if (notebookSkipReason) console.warn(`SKIPPED notebook execution: ${notebookSkipReason} (fix: bash scripts/setup.sh)`);
-
-/** TypeScript files under `dir`, recursively. */
-function typescriptFiles(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
-    .map((entry) => path.join(entry.parentPath, entry.name));
-}
-
-/**
- * Compiles dist/ (the notebooks import it) when a source under lib/ or runners/ is newer than its
- * compiled file, as after an edit; set-up has compiled it otherwise. Type errors are the type
- * check's business: tsc emits anyway.
- */
-async function compileIfStale(): Promise<void> {
-  const stale = ['lib', 'runners'].some((top) =>
-    typescriptFiles(path.join(repoRoot, top)).some((source) => {
-      const compiled = path.join(repoRoot, 'dist', path.relative(repoRoot, source)).replace(/\.ts$/, '.js');
-      return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(source).mtimeMs;
-    }),
-  );
-  if (stale) await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, reject: false });
-}
 
 /** What a notebook showed when executed. */
 export interface NotebookRun {

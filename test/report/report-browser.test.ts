@@ -16,6 +16,7 @@ import { PLOTLY_BUNDLE_MARKER } from '../../lib/notebook/plotly-html.js';
 import { browserSkipReason, distinctColours, launchBrowser, outsideRequests, visit } from '../helpers/browser.js';
 import { layoutProblems, measureFigures } from '../helpers/figure-layout.js';
 import { notebookSkipReason, repoRoot } from '../helpers/notebooks.js';
+import { compileIfStale } from '../helpers/compiled-library.js';
 
 const skip = notebookSkipReason ?? browserSkipReason;
 const BIN = path.join(repoRoot, 'bin/guestbench.js');
@@ -33,7 +34,7 @@ let measured = 0;
 beforeAll(async () => {
   if (skip) return;
   fs.mkdirSync(results);
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, reject: false });
+  await compileIfStale();
   const started = Date.now();
   const run = await report();
   first = { seconds: (Date.now() - started) / 1000, stdout: run.stdout, exitCode: run.exitCode, all: run.all };
@@ -44,6 +45,33 @@ afterAll(async () => {
   await browser?.close();
   fs.rmSync(work, { recursive: true, force: true });
 });
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const childrenOf = async (pid: number | undefined): Promise<number[]> =>
+  pid === undefined
+    ? []
+    : (await execa('pgrep', ['-P', String(pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+
+/** The grandchildren of `pid` (a report's kernels: children of its workers), waiting up to 30 s for one. */
+async function kernelsOf(pid: number | undefined): Promise<number[]> {
+  let kernels: number[] = [];
+  for (let waited = 0; waited < 30_000 && kernels.length === 0; waited += 200) {
+    kernels = (await Promise.all((await childrenOf(pid)).map(childrenOf))).flat();
+    await pause(200);
+  }
+  return kernels;
+}
+
+/** Those of `pids` still running after up to `ms` (given to exit and be reaped). */
+async function stillAlive(pids: readonly number[], ms: number): Promise<number[]> {
+  let alive = [...pids];
+  for (let waited = 0; waited < ms && alive.length > 0; waited += 100) {
+    await pause(100);
+    alive = pids.filter((pid) => fs.existsSync(`/proc/${pid}`));
+  }
+  return alive;
+}
 
 describe.skipIf(skip !== undefined)('guestbench report on the example campaigns', () => {
   it('builds every page without a failing cell', () => {
@@ -156,16 +184,8 @@ describe.skipIf(skip !== undefined)('guestbench report on the example campaigns'
       reject: false,
       all: true,
     });
-    // interrupt once nbconvert (the CLI's child) has started its kernel (nbconvert's child)
-    const childrenOf = async (pid: number | undefined): Promise<number[]> =>
-      pid === undefined
-        ? []
-        : (await execa('pgrep', ['-P', String(pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
-    let kernels: number[] = [];
-    for (let waited = 0; waited < 30_000 && kernels.length === 0; waited += 200) {
-      kernels = (await Promise.all((await childrenOf(child.pid)).map(childrenOf))).flat();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    // interrupt once a notebook worker (the CLI's child) has started its kernel (the worker's child)
+    const kernels = await kernelsOf(child.pid);
     expect(kernels.length).toBeGreaterThan(0);
     // as a user's kill does (execa's kill() would add its own SIGKILL after 5 s)
     const stopped = Date.now();
@@ -174,12 +194,7 @@ describe.skipIf(skip !== undefined)('guestbench report on the example campaigns'
     console.log(`interrupted report exited ${(Date.now() - stopped) / 1000} s after SIGTERM`);
     expect(result.exitCode, result.all).toBe(130);
     // the kernel got SIGTERM: give it a moment to exit and be reaped
-    let alive = kernels;
-    for (let waited = 0; waited < 5_000 && alive.length > 0; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      alive = kernels.filter((pid) => fs.existsSync(`/proc/${pid}`));
-    }
-    expect(alive).toEqual([]);
+    expect(await stillAlive(kernels, 5_000)).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
     expect(fs.readdirSync(work).filter((name) => name.includes('partial'))).toEqual([]);
   }, 60_000);
@@ -189,26 +204,13 @@ describe.skipIf(skip !== undefined)('guestbench report on the example campaigns'
     const child = execa('node', [BIN, 'report', '--results', results, '--out', out, '--force', '--notebooks', '00-thesis'], {
       reject: false,
     });
-    const childrenOf = async (pid: number | undefined): Promise<number[]> =>
-      pid === undefined
-        ? []
-        : (await execa('pgrep', ['-P', String(pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
-    let kernels: number[] = [];
-    for (let waited = 0; waited < 30_000 && kernels.length === 0; waited += 200) {
-      kernels = (await Promise.all((await childrenOf(child.pid)).map(childrenOf))).flat();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const kernels = await kernelsOf(child.pid);
     expect(kernels.length).toBeGreaterThan(0);
     // the reader closes both pipes, as `| head` does once it has its lines: the next log line meets EPIPE
     child.stdout?.destroy();
     child.stderr?.destroy();
     await child;
-    let alive = kernels;
-    for (let waited = 0; waited < 10_000 && alive.length > 0; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      alive = kernels.filter((pid) => fs.existsSync(`/proc/${pid}`));
-    }
-    expect(alive).toEqual([]);
+    expect(await stillAlive(kernels, 10_000)).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(before);
     expect(fs.readdirSync(work).filter((name) => name.includes('partial'))).toEqual([]);
   }, 60_000);
