@@ -380,7 +380,8 @@ export class DockerBackend implements Backend {
           ...limits,
           ...(spec.scratch ? { Mounts: [scratchMount(labels)] } : {}),
         },
-        abortSignal: options.signal,
+        // no abortSignal: an aborted create request still creates the container, and the client
+        // never learns its id (a campaign interrupted here left it behind); creating takes a moment
       } as Docker.ContainerCreateOptions);
     } catch (cause) {
       const missingImage = /No such image/i.test(String(cause));
@@ -395,6 +396,10 @@ export class DockerBackend implements Backend {
       throw error;
     }
     const createdNs = process.hrtime.bigint();
+    if (options.signal?.aborted) {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      throw new AbortedError(`Container start aborted: ${spec.name}`);
+    }
     let guest: DockerGuest;
     try {
       // attach before start (with logs) so the marker cannot be missed
@@ -418,11 +423,17 @@ export class DockerBackend implements Backend {
       throw engineError(`Could not attach to container ${spec.name}`, cause, this.name);
     }
     try {
-      await container.start({ abortSignal: options.signal } as object);
+      // no abortSignal either: the engine goes on starting a container whose request was aborted,
+      // and a removal racing that start can fail; it is stopped once started instead
+      await container.start();
       guest.times.startedNs = process.hrtime.bigint();
     } catch (cause) {
       await guest.stop().catch(() => undefined);
       throw engineError(`Could not start container ${spec.name}`, cause, this.name);
+    }
+    if (options.signal?.aborted) {
+      await guest.stop().catch(() => undefined);
+      throw new AbortedError(`Container start aborted: ${spec.name}`);
     }
     return guest;
   }

@@ -238,7 +238,13 @@ export class LxcBackend implements Backend {
   /** Creates the container (overlay mounted, config written) and starts it; wait with `waitReady`. */
   async start(spec: GuestSpec, options: { signal?: AbortSignal } = {}): Promise<LxcGuest> {
     const guest = await this.create(spec, options);
-    await guest.launch(options.signal);
+    try {
+      await guest.launch(options.signal);
+    } catch (error) {
+      // aborted mid lxc-start: the container may be running; nobody else holds the guest to stop it
+      await guest.stop().catch(() => undefined);
+      throw error;
+    }
     return guest;
   }
 
