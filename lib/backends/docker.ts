@@ -420,6 +420,7 @@ export class DockerBackend implements Backend {
       });
     } catch (cause) {
       await container.remove({ force: true }).catch(() => undefined);
+      if (options.signal?.aborted) throw new AbortedError(`Container start aborted: ${spec.name}`);
       throw engineError(`Could not attach to container ${spec.name}`, cause, this.name);
     }
     try {

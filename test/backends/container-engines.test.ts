@@ -100,7 +100,7 @@ describe.each(containerBackends)('$name backend (real engine)', (state) => {
         // it finished starting before the abort: its owner stops it
         await guest.stop();
       } catch (error) {
-        expect(error, `aborted after ${delayMs} ms`).toBeInstanceOf(Error);
+        expect(error, `aborted after ${delayMs} ms`).toBeInstanceOf(AbortedError);
       } finally {
         clearTimeout(timer);
       }
