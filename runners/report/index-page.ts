@@ -1,13 +1,15 @@
 /**
- * The report's index.html, the page a reader opens first. It says, in order: where the numbers
- * come from (the host and accelerator of the campaigns, with the TCG caveat when VMs were
- * emulated), each campaign used (flagged when empty, partial, interrupted or an example from
- * another host), the thesis's claims as checked (an HTML fragment given by the caller, when there
- * is one), each notebook with its status, and a gallery linking to every figure. It loads nothing:
- * it works from file:// with no network.
+ * The report's index.html, the page a reader opens first. Its first screen answers: which study
+ * this re-runs (the thesis, named and cited), what was run where (one line), and the verdict in
+ * brief (a fragment given by the caller); then the thesis's claims as checked, the host and
+ * accelerator of the campaigns (with the TCG caveat when VMs were emulated), each campaign used
+ * (flagged when empty, partial, interrupted or an example from another host), each notebook with
+ * its status, and a gallery linking to every figure. It loads nothing: it works from file:// with
+ * no network.
  */
 import * as path from 'node:path';
 import { escapeHtml } from '../../lib/figures/html-table.js';
+import { THESIS_CITATION } from '../../lib/thesis/citation.js';
 import type { FigureLink } from './figure-gallery.js';
 import type { ReportedCampaign, ReportedHost } from './report-plan.js';
 
@@ -37,6 +39,12 @@ export interface IndexOptions {
    * its own section; without it the section is left out (each notebook still shows its own checks).
    */
   claimsHtml?: string;
+  /**
+   * The verdict in brief, an already-rendered HTML fragment (how many claims hold, fail, are
+   * inconclusive or cannot be measured here, with why and what would decide them), shown on the
+   * first screen under the study and the run; left out when absent.
+   */
+  verdictHtml?: string;
 }
 
 const warn = (text: string): string =>
@@ -102,6 +110,51 @@ function hostSection(campaigns: readonly ReportedCampaign[]): string {
   });
   const several = hosts.size > 1 ? '<p><b>The campaigns ran on more than one machine</b>: compare numbers of different hosts with care.</p>' : '';
   return `<section id="host"><h2>Host and accelerator</h2>${several}${blocks.join('\n')}</section>`;
+}
+
+const dateRange = (campaigns: readonly ReportedCampaign[]): string => {
+  const days = [...new Set(campaigns.map((campaign) => campaign.startedAt.slice(0, 10)))].sort();
+  return days.length <= 1 ? (days[0] ?? '') : `${days[0]} to ${days.at(-1)}`;
+};
+
+/** What ran on one machine, in a phrase: `vm (AMD EPYC, 2 logical CPUs, 23.5 GiB, kernel 6.1.0)`. */
+function machinePhrase(host: ReportedHost): string {
+  return `<b>${escapeHtml(host.hostname)}</b> (${escapeHtml(host.cpuModel)}, ${host.cpus} logical CPUs, ${(host.memoryMiB / 1024).toFixed(1)} GiB, kernel ${escapeHtml(host.kernel)})`;
+}
+
+/** How the VMs ran, in a phrase: under KVM, under TCG (software emulation), or both. */
+function accelPhrase(campaigns: readonly ReportedCampaign[]): string {
+  const vmAccels = new Set(
+    campaigns.flatMap((campaign) =>
+      Object.values(campaign.accel).filter((accel): accel is 'kvm' | 'tcg' => accel === 'kvm' || accel === 'tcg'),
+    ),
+  );
+  if (vmAccels.size === 0) return 'no VM ran';
+  if (vmAccels.size === 2) return 'VMs under KVM in some campaigns and under TCG (software emulation) in others';
+  return vmAccels.has('kvm')
+    ? 'VMs under KVM (hardware virtualisation)'
+    : 'VMs under TCG (software emulation: this host has no usable hardware virtualisation)';
+}
+
+/**
+ * The first thing a reader sees: which study this re-runs (named and cited), and what was run
+ * where, in one line.
+ */
+function studySection(campaigns: readonly ReportedCampaign[]): string {
+  const { author, title, kind, institution, year } = THESIS_CITATION;
+  const cite = `<p class="study">A re-run of ${escapeHtml(author)}, <i>${escapeHtml(title)}</i>, ${escapeHtml(kind)}, ${escapeHtml(institution)}, ${year}: its density (chapter 4), start-up latency (chapter 5) and live-migration (chapter 6) experiments, measured here the same way and set beside its published numbers.</p>`;
+  if (campaigns.length === 0)
+    return `${cite}<p class="run">Nothing was run: the pages show the thesis's own values only.</p>`;
+  const machines = new Map<string, ReportedHost>();
+  for (const campaign of campaigns) machines.set(hostKey(campaign.host), campaign.host);
+  const experiments = [...new Set(campaigns.map((campaign) => campaign.experiment))];
+  const profiles = [...new Set(campaigns.map((campaign) => campaign.profile))];
+  const where =
+    machines.size === 1
+      ? `on ${machinePhrase([...machines.values()][0] as ReportedHost)}`
+      : `on ${machines.size} machines: ${[...machines.values()].map(machinePhrase).join('; ')}`;
+  const examples = campaigns.some((campaign) => campaign.origin === 'example') ? ` ${warn('examples from another host')}` : '';
+  return `${cite}<p class="run"><b>Run:</b> ${campaigns.length} campaign(s) of ${experiments.length} experiment(s) (${escapeHtml(experiments.join(', '))}; ${escapeHtml(profiles.join(' and '))} profile), ${escapeHtml(dateRange(campaigns))}, ${where}; ${accelPhrase(campaigns)}.${examples}</p>`;
 }
 
 /** Every campaign used, once, with its counts, flags and the notebooks showing it. */
@@ -172,15 +225,17 @@ export function indexHtml(entries: readonly IndexEntry[], options: IndexOptions)
     options.claimsHtml === undefined
       ? ''
       : `<section id="claims"><h2>The thesis's claims, checked</h2>${options.claimsHtml}</section>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>guestbench report</title></head>
+  return `<!doctype html><html><head><meta charset="utf-8"><title>guestbench report: ${escapeHtml(THESIS_CITATION.author)} (${THESIS_CITATION.year}) re-run</title></head>
 <body style="font-family:sans-serif;max-width:72em;margin:2em auto">
-<h1>guestbench report</h1>
-<p>Generated ${escapeHtml(options.generatedAt)}. Every page works offline, from this folder alone (${options.plotly === 'file' ? 'plotly.min.js beside the pages' : 'plotly embedded in each page'}).
-Contents: <a href="#host">host and accelerator</a>, <a href="#campaigns">campaigns</a>,${claims ? ' <a href="#claims">claims</a>,' : ''} <a href="#notebooks">notebooks</a>, <a href="#figures">figures</a>.</p>
+<h1>Does ${escapeHtml(THESIS_CITATION.author)} (${THESIS_CITATION.year}) hold on this host?</h1>
+${studySection(campaigns)}
 ${examples}
+${options.verdictHtml ?? ''}
+<p class="contents">Generated ${escapeHtml(options.generatedAt)}. Every page works offline, from this folder alone (${options.plotly === 'file' ? 'plotly.min.js beside the pages' : 'plotly embedded in each page'}).
+Contents:${claims ? ' <a href="#claims">claims</a>,' : ''} <a href="#host">host and accelerator</a>, <a href="#campaigns">campaigns</a>, <a href="#notebooks">notebooks</a>, <a href="#figures">figures</a>.</p>
+${claims}
 ${hostSection(campaigns)}
 ${campaignsSection(entries)}
-${claims}
 ${notebooksSection(entries)}
 ${gallerySection(entries)}
 </body></html>

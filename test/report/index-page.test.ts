@@ -97,4 +97,34 @@ describe('report index', () => {
     expect(html).toContain('<a class="figure-link" href="01-density-cpu.html#f-1">Figure 4.1: total time per guest</a>');
     expect(html).not.toMatch(/https?:\/\//);
   });
+
+  it('answers on its first screen: the study cited, what ran where in one line, then the verdict', () => {
+    const entries = [
+      entry('01-density-cpu.ipynb', [campaign()]),
+      entry('04-latency.ipynb', [campaign({ id: 'b', experiment: 'latency', startedAt: '2026-12-03T00:00:00.000Z' })]),
+    ];
+    const html = indexHtml(entries, { ...options, verdictHtml: '<div class="verdict">3 hold</div>', claimsHtml: '<table></table>' });
+    const study = html.indexOf('class="study"');
+    const run = html.indexOf('class="run"');
+    const verdict = html.indexOf('class="verdict"');
+    expect(html.slice(study, run)).toContain('R. Dhar, <i>Comparative evaluation of Virtual Environments: Virtual Machines and Containers</i>, MSc thesis, Trinity College Dublin, 2016');
+    const runLine = html.slice(run, verdict);
+    expect(runLine).toContain('2 campaign(s) of 2 experiment(s) (density-cpu, latency; quick profile), 2026-12-02 to 2026-12-03');
+    expect(runLine).toContain('<b>vm</b> (AMD EPYC, 2 logical CPUs, 23.5 GiB, kernel 6.1.0)');
+    expect(runLine).toContain('VMs under TCG');
+    // study, run and verdict come before every other section
+    expect(study).toBeLessThan(run);
+    expect(run).toBeLessThan(verdict);
+    expect(verdict).toBeLessThan(html.indexOf('id="claims"'));
+    expect(html.indexOf('id="claims"')).toBeLessThan(html.indexOf('id="host"'));
+  });
+
+  it('says when the campaigns ran on several machines, and when VMs ran under KVM', () => {
+    const other = campaign({ id: 'c', host: { ...campaign().host, hostname: 'server', cpuModel: 'Intel Xeon' }, accel: { kvm: 'kvm' }, tcgReason: undefined });
+    const html = indexHtml([entry('01-density-cpu.ipynb', [campaign(), other])], options);
+    const runLine = html.slice(html.indexOf('class="run"'), html.indexOf('id="host"'));
+    expect(runLine).toContain('on 2 machines: <b>vm</b>');
+    expect(runLine).toContain('<b>server</b> (Intel Xeon');
+    expect(runLine).toContain('VMs under KVM in some campaigns and under TCG (software emulation) in others');
+  });
 });
