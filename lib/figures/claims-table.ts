@@ -36,7 +36,7 @@ export function claimVerdictsHtml(
     [
       { label: 'verdict', value: (result) => result.verdict },
       { label: 'where', value: (result) => `${result.claim.section}, line ${result.claim.line}` },
-      { label: 'the thesis claims', value: (result) => result.claim.claim },
+      { label: 'the thesis claims', value: (result) => result.claim.claim, long: 'wrap' },
       {
         label: 'ours (95% CI)',
         value: (result) =>

@@ -28,6 +28,12 @@ export interface Column<Row> {
   /** decimal places for numeric cells (default 2) */
   digits?: number;
   align?: 'left' | 'right';
+  /**
+   * what a text longer than {@link FOOTNOTE_LENGTH} does: 'footnote' (default) prints once under
+   * the table, the cell showing its number; 'wrap' stays in its cell (a column whose text is the
+   * row's point, such as a claim, is never sent to a footnote)
+   */
+  long?: 'footnote' | 'wrap';
 }
 
 /** Escapes text for HTML. */
@@ -85,7 +91,8 @@ export function htmlTable<Row>(
         if (typeof value === 'object' && value !== null)
           return `<td style="text-align:${align};padding:2px 8px;white-space:nowrap">${escapeHtml(value.text)}${footnote(value.note)}</td>`;
         const text = cell(value, column.digits ?? 2);
-        const shown = text.length > FOOTNOTE_LENGTH ? `see note ${footnote(text)}` : escapeHtml(text);
+        const shown =
+          text.length > FOOTNOTE_LENGTH && column.long !== 'wrap' ? `see note ${footnote(text)}` : escapeHtml(text);
         return `<td style="text-align:${align};padding:2px 8px">${shown}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;

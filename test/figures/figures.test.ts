@@ -110,4 +110,14 @@ describe('comparison table', () => {
     expect(escapeHtml('<a & "b">')).toBe('&lt;a &amp; &quot;b&quot;&gt;');
     expect(htmlTable([{ a: null }], [{ label: 'a', value: (r) => r.a }])).toContain('>–<');
   });
+
+  it('sends a long text to a footnote, unless its column keeps it in the cell', () => {
+    const long = 'a claim whose words are the point of its row and run well past one line of a table cell, as many do';
+    const footnoted = htmlTable([{ a: long }], [{ label: 'a', value: (r) => r.a }]);
+    expect(footnoted).toContain('see note <sup>[1]</sup>');
+    expect(footnoted).toContain(`<li>${long}</li>`);
+    const wrapped = htmlTable([{ a: long }], [{ label: 'a', value: (r) => r.a, long: 'wrap' }]);
+    expect(wrapped).toContain(`>${long}</td>`);
+    expect(wrapped).not.toContain('see note');
+  });
 });
