@@ -211,15 +211,26 @@ describe('evaluateClaim', () => {
     const rows = [
       ...at('kvm', 'clean-1cpu-512m', [20, 21]),
       ...at('kvm', 'loaded-2cpu-512m', [22, 21]),
+      ...at('kvm', 'loaded-1cpu-512m', [23, 24]),
       ...at('kvm', 'clean-1cpu-2048m', [40, 41]),
       ...at('podman', 'clean-1cpu-512m', [1, 1.05]),
       ...at('podman', 'loaded-2cpu-512m', [1.1, 1.05]),
+      ...at('podman', 'loaded-1cpu-512m', [1.15, 1.2]),
     ];
     const result = evaluateClaim(migration, campaign(rows));
     expect(result.verdict).toBe('holds');
     if (result.verdict === 'not measured') throw new Error('measured');
-    expect(result.cells[0]?.configs).toEqual(['clean-1cpu-512m', 'loaded-2cpu-512m']);
-    expect(result.ours.value).toBeCloseTo(84 / 4.2, 10);
+    expect(result.cells[0]?.configs).toEqual(['clean-1cpu-512m', 'loaded-1cpu-512m', 'loaded-2cpu-512m']);
+    // the unit is the configuration: one mean per configuration, paired across the two sides
+    expect(result.cells[0]?.values).toEqual([20.5, 23.5, 21.5]);
+    expect(result.cells[0]?.units).toEqual(['clean-1cpu-512m', 'loaded-1cpu-512m', 'loaded-2cpu-512m']);
+    expect(result.ours.value).toBeCloseTo(65.5 / 3.275, 10);
+    // two configurations are two observations, whatever their repeats: no interval
+    const two = rows.filter((row) => row.config !== 'loaded-1cpu-512m');
+    expect(evaluateClaim(migration, campaign(two))).toMatchObject({
+      verdict: 'inconclusive',
+      reason: 'too few configurations (n=2) for an interval',
+    });
     const apart = [...at('kvm', 'clean-1cpu-2048m', [40, 41]), ...at('podman', 'clean-1cpu-512m', [1, 1.05])];
     expect(evaluateClaim(migration, campaign(apart))).toMatchObject({
       verdict: 'not measured',
