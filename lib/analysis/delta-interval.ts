@@ -7,7 +7,7 @@
  * so what they share cancels. docs/statistics.md says why this method and not a bootstrap.
  */
 import { MIN_INTERVAL_N } from './statistics.js';
-import { studentTQuantile } from './student-t.js';
+import { studentTQuantile } from '../util/student-t.js';
 
 /** An expression over the means of samples: `{mean: i}` is the mean of the i-th sample. */
 export type MeanExpression =

@@ -4,7 +4,7 @@
  * `scipy.special.betainc(a, b, x)`), written down here; SciPy is not needed to run the test.
  */
 import { describe, expect, it } from 'vitest';
-import { regularizedBeta, studentTQuantile, studentTUpperTail } from '../../lib/analysis/student-t.js';
+import { regularizedBeta, studentTQuantile, studentTUpperTail } from '../../lib/util/student-t.js';
 
 describe('studentTQuantile', () => {
   // [p, df, scipy.stats.t.ppf(p, df)]
