@@ -238,6 +238,53 @@ describe('evaluateClaim', () => {
     });
   });
 
+  it('pairs two cells of one run repeat by repeat: what a repeat shares cancels', () => {
+    const restoreClaim = claim({
+      experiment: 'latency-restore',
+      quantity: {
+        ratio: [
+          { backend: 'kvm', guests: 0, metric: 'cold_boot_time' },
+          { backend: 'kvm', guests: 0, metric: 'restore_time' },
+        ],
+      },
+      thesis: { value: 10, rows: [], printed: null },
+      tolerance: { factor: 2 },
+    });
+    // a slow repeat slows both: the cold boot is 10x the restore in every repeat
+    const run = (metric: Sample['metric'], values: number[]) =>
+      values.map((value, index) =>
+        row({
+          experiment: 'latency-restore',
+          backend: 'kvm',
+          accel: 'kvm',
+          guests: 0,
+          metric,
+          repeat: index + 1,
+          value,
+        }),
+      );
+    const rows = [...run('cold_boot_time', [5, 8, 6, 9]), ...run('restore_time', [0.5, 0.8, 0.6, 0.9])];
+    const paired = evaluateClaim(restoreClaim, campaign(rows));
+    if (paired.verdict === 'not measured') throw new Error('measured');
+    expect(paired.cells.map((cell) => [cell.units, cell.pairing])).toEqual([
+      [[1, 2, 3, 4], 'kvm/kvm/0/'],
+      [[1, 2, 3, 4], 'kvm/kvm/0/'],
+    ]);
+    expect(paired.ours).toMatchObject({ value: expect.closeTo(10, 12), interval: 'ok' });
+    if (paired.ours.interval !== 'ok') throw new Error('expected an interval');
+    expect(paired.ours.high - paired.ours.low).toBeLessThan(1e-9);
+    expect(paired.verdict).toBe('holds');
+    // the same values as two independent runs: the spread between repeats no longer cancels
+    const apart = claimEstimate(
+      restoreClaim.quantity,
+      paired.cells.map((cell, index) => ({ ...cell, pairing: `run ${index}` })),
+    );
+    expect(apart).toMatchObject({ value: expect.closeTo(10, 12), interval: 'ok' });
+    if (apart.interval !== 'ok') throw new Error('expected an interval');
+    expect(apart.low).toBeLessThan(7);
+    expect(apart.high).toBeGreaterThan(14);
+  });
+
   it('is reproducible: the same rows give the same interval', () => {
     const result = evaluateClaim(claim(), campaign(tight));
     if (result.verdict === 'not measured') throw new Error('measured');
