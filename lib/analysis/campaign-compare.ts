@@ -1,28 +1,25 @@
 /**
  * One campaign against another (`guestbench compare A B`, notebooks/07-compare.ipynb): for every
- * cell both have, the per-repeat values' means, the ratio B/A with a bootstrap confidence interval
- * and a Mann-Whitney U test; a change is flagged only when it is significant (p < alpha) and
- * beyond a stated minimum effect (the asv and Firecracker A/B rules). docs/statistics.md.
+ * cell both have, the per-repeat values' means, the ratio B/A with Welch's 95% interval on the log
+ * scale and a Mann-Whitney U test; the p-values of all tested cells get Benjamini-Hochberg
+ * q-values (a campaign has hundreds of cells), and a change is flagged only when q < alpha and
+ * B/A is beyond a stated minimum effect (the asv and Firecracker A/B rules). docs/statistics.md.
  */
 import type { CampaignMeta } from '../results/campaign-meta.js';
 import { UsageError } from '../util/errors.js';
 import { fasterWhen } from './better-direction.js';
-import { bootstrapRatioCi, DEFAULT_RESAMPLES, type RatioInterval } from './bootstrap.js';
 import { byCell, cellKeyString, cellValues, type CellKey, type CellValues } from './cell-values.js';
 import type { LoadedCampaign } from './load-campaign.js';
 import { mannWhitneyU, smallestP, type RankTestMethod } from './rank-test.js';
+import { welchRatioInterval, type RatioInterval } from './ratio-interval.js';
 import { mean } from './statistics.js';
 
 /** Options of {@link compareCampaigns}. */
 export interface CompareOptions {
-  /** significance level of the rank test (default 0.05) */
+  /** false discovery rate: a cell is flagged only when its q-value is below it (default 0.05) */
   alpha?: number;
   /** smallest relative change flagged, as a fraction: 0.05 flags B/A >= 1.05 or <= 1/1.05 (default) */
   minEffect?: number;
-  /** bootstrap resamples per cell (default 4000) */
-  resamples?: number;
-  /** bootstrap seed (default fixed: the same numbers on every run) */
-  seed?: number;
 }
 
 /** The defaults of {@link CompareOptions}. */
@@ -41,11 +38,12 @@ export interface CellSide {
 
 /**
  * What the comparison of a cell concluded:
- * - 'changed': p < alpha and B/A beyond the minimum effect;
- * - 'unchanged': not significant, or significant but within the minimum effect;
+ * - 'changed': q < alpha and B/A beyond the minimum effect;
+ * - 'no significant change': not significant, or significant but within the minimum effect (not
+ *   evidence that nothing changed: the data could not show a change of that size);
  * - 'untestable': too few repeats for the rank test to reach alpha at all.
  */
-export type CellVerdict = 'changed' | 'unchanged' | 'untestable';
+export type CellVerdict = 'changed' | 'no significant change' | 'untestable';
 
 /** A cell both campaigns have. */
 export interface ComparedCell {
@@ -55,10 +53,15 @@ export interface ComparedCell {
   b: CellSide;
   /** mean B / mean A; null where mean A is 0 */
   ratio: number | null;
-  /** percentile bootstrap 95% CI of the ratio, or why there is none */
+  /** Welch's 95% interval of the ratio on the log scale (ratio-interval.ts), or why there is none */
   ratioInterval: RatioInterval;
   /** two-sided Mann-Whitney U p-value of A's against B's per-repeat values */
   p: number;
+  /**
+   * Benjamini-Hochberg q-value of p among the comparison's tested cells (its family); null for an
+   * untestable cell, which is not in the family
+   */
+  q: number | null;
   test: RankTestMethod;
   /** the smallest p the test could give with these repeat counts */
   smallestP: number;
@@ -67,7 +70,7 @@ export interface ComparedCell {
   change: 'higher' | 'lower' | null;
   /** what the change means where the unit says (times: lower is faster; rates: higher is) */
   meaning: 'faster' | 'slower' | null;
-  /** the verdict in words, e.g. "p = 0.0016 < 0.05 and 1.12x is beyond ±5%" */
+  /** the verdict in words, e.g. "q = 0.0016 < 0.05 (p = 0.0008) and 1.12x is beyond ±5%" */
   reason: string;
 }
 
@@ -97,8 +100,10 @@ export interface CompareSummary {
   slower: number;
   /** changed without a better direction (counts, sizes) */
   otherChanges: number;
-  unchanged: number;
+  noSignificantChange: number;
   untestable: number;
+  /** the cells tested together, whose p-values the q-values adjust (compared minus untestable) */
+  family: number;
   onlyInA: number;
   onlyInB: number;
 }
@@ -121,7 +126,7 @@ function side(cell: CellValues): CellSide {
 }
 
 function keyOf(cell: CellValues): CellKey {
-  const { values: _values, errored: _errored, ...key } = cell;
+  const { values: _values, repeats: _repeats, errored: _errored, ...key } = cell;
   return key;
 }
 
@@ -133,59 +138,101 @@ function pText(p: number): string {
   return p.toPrecision(2);
 }
 
-/** Compares the per-repeat values of one cell (values of A, values of B). */
-export function compareCell(
-  key: CellKey,
-  a: CellSide,
-  b: CellSide,
-  options: Required<Pick<CompareOptions, 'alpha' | 'minEffect'>> & Pick<CompareOptions, 'resamples' | 'seed'>,
-): ComparedCell {
-  const ratioInterval = bootstrapRatioCi(a.values, b.values, {
-    resamples: options.resamples ?? DEFAULT_RESAMPLES,
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-  });
-  const ratio = ratioInterval.ratio;
+/** Settings of {@link compareCell} and {@link judgeCells}. */
+export type CompareSettings = Required<CompareOptions>;
+
+/**
+ * Compares the per-repeat values of one cell (values of A, values of B) on its own: the ratio, its
+ * interval and the rank test. The verdict waits for the family's q-values: {@link judgeCells}.
+ */
+export function compareCell(key: CellKey, a: CellSide, b: CellSide, options: CompareSettings): ComparedCell {
+  const ratioInterval = welchRatioInterval(a.values, b.values);
   const test = mannWhitneyU(a.values, b.values);
   const floor = smallestP(a.n, b.n);
-  const base = { state: 'compared' as const, key, a, b, ratio, ratioInterval, p: test.p, test: test.method };
-  const effect = `±${(options.minEffect * 100).toPrecision(2).replace(/\.0+$/, '')}%`;
-  if (floor >= options.alpha) {
+  const base = {
+    state: 'compared' as const,
+    key,
+    a,
+    b,
+    ratio: ratioInterval.ratio,
+    ratioInterval,
+    p: test.p,
+    q: null,
+    test: test.method,
+    smallestP: floor,
+    change: null,
+    meaning: null,
+  };
+  if (floor >= options.alpha)
     return {
       ...base,
-      smallestP: floor,
       verdict: 'untestable',
-      change: null,
-      meaning: null,
       reason: `too few repeats to test (n=${a.n} and ${b.n}): p cannot go below ${pText(floor)}`,
     };
+  // provisional until judgeCells gives the family's q-values
+  return { ...base, verdict: 'no significant change', reason: '' };
+}
+
+/**
+ * Benjamini-Hochberg q-values of `p` (same order): q_(i) = min over j >= i of p_(j)·m/j, at most 1.
+ * Flagging every q below alpha keeps the expected share of false flags among the flagged at alpha.
+ */
+export function benjaminiHochberg(p: readonly number[]): number[] {
+  const order = p.map((value, index) => ({ value, index })).sort((x, y) => x.value - y.value);
+  const q = new Array<number>(p.length);
+  let running = 1;
+  for (let rank = order.length; rank >= 1; rank -= 1) {
+    const { value, index } = order[rank - 1] as { value: number; index: number };
+    running = Math.min(running, (value * order.length) / rank);
+    q[index] = running;
   }
-  const significant = test.p < options.alpha;
+  return q;
+}
+
+/** The verdict of a tested cell from its q-value: flagged when q < alpha and beyond the minimum effect. */
+function judged(cell: ComparedCell, q: number, options: CompareSettings): ComparedCell {
+  const effect = `±${(options.minEffect * 100).toPrecision(2).replace(/\.0+$/, '')}%`;
+  const { ratio } = cell;
+  const significant = q < options.alpha;
   const large =
-    ratio === null ? mean(b.values) !== 0 : ratio >= 1 + options.minEffect || ratio <= 1 / (1 + options.minEffect);
+    ratio === null ? cell.b.mean !== 0 : ratio >= 1 + options.minEffect || ratio <= 1 / (1 + options.minEffect);
   const sized = ratio === null ? 'a change from a mean of 0' : ratioText(ratio);
-  // either way the cell is unchanged: only the reason differs
-  if (!significant || !large) {
+  const qp = `q = ${pText(q)}`;
+  if (!significant || !large)
     return {
-      ...base,
-      smallestP: floor,
-      verdict: 'unchanged',
-      change: null,
-      meaning: null,
+      ...cell,
+      q,
+      verdict: 'no significant change',
       reason: significant
-        ? `significant (p = ${pText(test.p)}) but ${sized} is within ${effect}`
-        : `not significant (p = ${pText(test.p)}, not below ${options.alpha})`,
+        ? `significant (${qp}) but ${sized} is within ${effect}`
+        : `not significant (${qp}, p = ${pText(cell.p)}; not below ${options.alpha})`,
     };
-  }
-  const change = b.mean > a.mean ? 'higher' : 'lower';
-  const faster = fasterWhen(key.unit);
+  const change = cell.b.mean > cell.a.mean ? 'higher' : 'lower';
+  const faster = fasterWhen(cell.key.unit);
   return {
-    ...base,
-    smallestP: floor,
+    ...cell,
+    q,
     verdict: 'changed',
     change,
     meaning: faster === null ? null : faster === change ? 'faster' : 'slower',
-    reason: `p = ${pText(test.p)} < ${options.alpha} and ${sized} is beyond ${effect}`,
+    reason: `${qp} < ${options.alpha} (p = ${pText(cell.p)}) and ${sized} is beyond ${effect}`,
   };
+}
+
+/**
+ * The verdicts of one comparison's cells: the tested cells (compared, not untestable) form the
+ * family whose p-values get Benjamini-Hochberg q-values; the others keep theirs.
+ */
+export function judgeCells(cells: readonly CellComparison[], options: CompareSettings): CellComparison[] {
+  const tested = cells.filter(
+    (cell): cell is ComparedCell => cell.state === 'compared' && cell.verdict !== 'untestable',
+  );
+  const q = benjaminiHochberg(tested.map((cell) => cell.p));
+  const byCellQ = new Map(tested.map((cell, index) => [cell, q[index] as number]));
+  return cells.map((cell) => {
+    const value = cell.state === 'compared' ? byCellQ.get(cell) : undefined;
+    return value === undefined ? cell : judged(cell as ComparedCell, value, options);
+  });
 }
 
 function text(value: unknown): string {
@@ -299,8 +346,9 @@ export function compareSummary(cells: readonly CellComparison[]): CompareSummary
     faster: changed.filter((cell) => cell.meaning === 'faster').length,
     slower: changed.filter((cell) => cell.meaning === 'slower').length,
     otherChanges: changed.filter((cell) => cell.meaning === null).length,
-    unchanged: compared.filter((cell) => cell.verdict === 'unchanged').length,
+    noSignificantChange: compared.filter((cell) => cell.verdict === 'no significant change').length,
     untestable: compared.filter((cell) => cell.verdict === 'untestable').length,
+    family: compared.filter((cell) => cell.verdict !== 'untestable').length,
     onlyInA: cells.filter((cell) => cell.state === 'only-in-a').length,
     onlyInB: cells.filter((cell) => cell.state === 'only-in-b').length,
   };
@@ -312,11 +360,9 @@ export function compareCells(
   b: Parameters<typeof cellValues>[0],
   options: CompareOptions = {},
 ): CellComparison[] {
-  const settings = {
+  const settings: CompareSettings = {
     alpha: options.alpha ?? COMPARE_DEFAULTS.alpha,
     minEffect: options.minEffect ?? COMPARE_DEFAULTS.minEffect,
-    ...(options.resamples === undefined ? {} : { resamples: options.resamples }),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
   };
   const left = new Map(cellValues(a).map((cell) => [cellKeyString(cell), cell]));
   const right = new Map(cellValues(b).map((cell) => [cellKeyString(cell), cell]));
@@ -331,7 +377,7 @@ export function compareCells(
   }
   for (const [key, cell] of right)
     if (!left.has(key)) cells.push({ state: 'only-in-b', key: keyOf(cell), side: side(cell) });
-  return cells.sort((x, y) => byCell(x.key, y.key));
+  return judgeCells(cells, settings).sort((x, y) => byCell(x.key, y.key));
 }
 
 /**
@@ -363,7 +409,10 @@ export function compareCampaigns(
   };
 }
 
-/** "42 cells compared: 2 changed (1 faster, 1 slower), 30 unchanged, 10 untestable; 3 only in A, 0 only in B". */
+/**
+ * "42 cells compared: 2 flagged (1 faster, 1 slower), 30 no significant change, 10 untestable (too
+ * few repeats); 32 tested together (Benjamini-Hochberg); 3 only in A, 0 only in B".
+ */
 export function summaryLine(summary: CompareSummary): string {
   const kinds = [
     summary.faster > 0 ? `${summary.faster} faster` : '',
@@ -372,7 +421,8 @@ export function summaryLine(summary: CompareSummary): string {
   ].filter(Boolean);
   return (
     `${summary.compared} cells compared: ${summary.changed} flagged${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}, ` +
-    `${summary.unchanged} unchanged, ${summary.untestable} untestable (too few repeats); ` +
+    `${summary.noSignificantChange} no significant change, ${summary.untestable} untestable (too few repeats); ` +
+    `family of ${summary.family} tested cells (Benjamini-Hochberg q-values); ` +
     `${summary.onlyInA} only in A, ${summary.onlyInB} only in B`
   );
 }

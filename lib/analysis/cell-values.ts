@@ -31,6 +31,11 @@ export interface CellKey {
 export interface CellValues extends CellKey {
   /** one per observation (per repeat by default), in the order the repeats were recorded */
   values: number[];
+  /**
+   * the repeat each value comes from (1-based, as the rows carry it), beside `values`: two cells of
+   * one campaign run together (the same backend, N and configuration) pair on it
+   */
+  repeats: number[];
   /** runs of the cell that errored (not counted in the values) */
   errored: number;
 }
@@ -82,12 +87,15 @@ export function cellValues(samples: readonly Sample[], options: { unit?: Observa
     const first = ok[0];
     if (!first) continue;
     let values: number[];
+    let repeats: number[];
     if (unit === 'guest') {
       values = ok.map((sample) => sample.value);
+      repeats = ok.map((sample) => sample.repeat);
     } else {
       const byRepeat = new Map<number, number[]>();
       for (const sample of ok) byRepeat.set(sample.repeat, [...(byRepeat.get(sample.repeat) ?? []), sample.value]);
       values = [...byRepeat.values()].map((list) => list.reduce((sum, value) => sum + value, 0) / list.length);
+      repeats = [...byRepeat.keys()];
     }
     cells.push({
       experiment: first.experiment,
@@ -99,6 +107,7 @@ export function cellValues(samples: readonly Sample[], options: { unit?: Observa
       ...(first.config === undefined ? {} : { config: first.config }),
       ...(first.measured_by === undefined ? {} : { measured_by: first.measured_by }),
       values,
+      repeats,
       errored: erroredByCell.get(cellOf(first))?.size ?? 0,
     });
   }

@@ -1,7 +1,6 @@
 /**
- * A small seeded pseudo-random generator, so that resampling (the bootstrap) gives the same numbers
- * on every run and every machine (unit tests are deterministic; a notebook re-run prints the same
- * interval).
+ * A small seeded pseudo-random generator, so that simulations (the coverage tests of the
+ * intervals, `--repeats auto`'s rule) give the same numbers on every run and every machine.
  */
 
 /** Uniform numbers in [0, 1), the same sequence for the same seed. */
@@ -10,7 +9,7 @@ export type RandomSource = () => number;
 /**
  * SplitMix32: a 32-bit state advanced by the golden-ratio increment, then mixed (Steele, Lea and
  * Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014, with 32-bit constants).
- * Not for cryptography; plenty for resampling a few thousand times.
+ * Not for cryptography; plenty for a few million simulated draws.
  */
 export function seededRandom(seed: number): RandomSource {
   let state = seed >>> 0;

@@ -1,16 +1,23 @@
 /**
  * `--repeats auto`: whether a cell has enough repeats. The statistical unit is one repeat: each
- * primary metric's values of one repeat (one per guest) are averaged first; the cell is stable when
- * every primary metric's per-repeat values have a relative standard deviation at or below the
- * rule's, after at least its minimum of repeats; it stops at the cap either way.
+ * primary metric's values of one repeat (one per guest) are averaged first; the cell is precise
+ * when every primary metric's 95% interval of the mean (the one summaries print) has
+ * a relative half-width at or below the rule's precision, after at least its minimum of repeats;
+ * it stops at the cap either way. A precision target, unlike a target on the spread: a sample RSD
+ * dips under 5% at three repeats by chance for about a fifth of cells whose true CV is 10%, while
+ * the interval's width carries the t quantile and 1/√n, so a few lucky repeats cannot make it narrow.
  */
 import type { CellStop, RepeatRule } from '../results/campaign-meta.js';
 import type { Sample } from '../results/schema.js';
+import { studentTQuantile } from '../util/student-t.js';
+
+/** The fewest values an interval is computed from (statistics.ts's MIN_INTERVAL_N, which this layer cannot import). */
+export const MIN_INTERVAL_N = 3;
 
 export type { CellStop, RepeatRule };
 
 /** The defaults `--repeats auto` documents. */
-export const DEFAULT_REPEAT_RULE: RepeatRule = { minRepeats: 3, maxRepeats: 20, maxRsd: 0.05 };
+export const DEFAULT_REPEAT_RULE: RepeatRule = { minRepeats: 5, maxRepeats: 20, precision: 0.05 };
 
 /** Sample relative standard deviation (sd with n - 1 over |mean|); null for fewer than 2 values or a zero mean. */
 export function relativeSd(values: readonly number[]): number | null {
@@ -20,6 +27,21 @@ export function relativeSd(values: readonly number[]): number | null {
   if (mean === 0) return null;
   const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
   return Math.sqrt(variance) / Math.abs(mean);
+}
+
+/**
+ * The larger side of the 95% interval of the mean relative to the mean, for the interval summaries
+ * print (statistics.ts): on the log scale for positive values, exp(t·rsd/√n) − 1; Student's t
+ * where a value is 0 or below, t·sd/(√n·|mean|). 0 for equal values; null below MIN_INTERVAL_N
+ * values or for a zero mean.
+ */
+export function relativeHalfWidth(values: readonly number[]): number | null {
+  if (values.length < MIN_INTERVAL_N) return null;
+  if (values.every((value) => value === values[0])) return 0;
+  const rsd = relativeSd(values);
+  if (rsd === null) return null;
+  const half = (studentTQuantile(0.975, values.length - 1) * rsd) / Math.sqrt(values.length);
+  return values.every((value) => value > 0) ? Math.expm1(half) : half;
 }
 
 /** "total_time" or "total_time/observer": a primary metric as a cell's rows carry it. */
@@ -53,9 +75,18 @@ export function primaryKeys(valueless: readonly Sample[]): Set<string> {
   return new Set(valueless.map(metricKey));
 }
 
+/** The largest of per-metric figures, null when any is null. */
+function largest(figures: readonly (number | null)[]): number | null {
+  return figures.some((value) => value === null) ? null : Math.max(...(figures as number[]));
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
 /**
- * Whether a cell stops now: stable (at least `minRepeats` measured, every RSD <= `maxRsd`), or at
- * the cap (`ranRepeats` = the highest repeat run); undefined to go on.
+ * Whether a cell stops now: precise (at least `minRepeats` measured, every primary metric's 95%
+ * interval within ±`precision` of its mean), or at the cap (`ranRepeats` = the highest repeat
+ * run); undefined to go on. A rule recorded with `maxRsd` (campaigns before 2026-12-08) stops on
+ * the RSD as it did, so a resumed campaign decides the same way it started.
  */
 export function stopDecision(
   cell: Pick<CellStop, 'backend' | 'guests' | 'config'>,
@@ -65,32 +96,35 @@ export function stopDecision(
 ): CellStop | undefined {
   const lists = [...values.values()];
   const measured = Math.min(...lists.map((list) => list.length));
-  const rsds = lists.map(relativeSd);
-  const rsd = rsds.some((value) => value === null) ? null : Math.max(...(rsds as number[]));
-  const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const rsd = largest(lists.map(relativeSd));
+  const halfWidth = largest(lists.map(relativeHalfWidth));
   const base = {
     backend: cell.backend,
     guests: cell.guests,
     ...(cell.config === undefined ? {} : { config: cell.config }),
+    repeats: measured,
+    rsd,
+    halfWidth,
   };
-  if (measured >= rule.minRepeats && rsd !== null && rsd <= rule.maxRsd)
+  if ('precision' in rule) {
+    if (measured >= rule.minRepeats && halfWidth !== null && halfWidth <= rule.precision)
+      return {
+        ...base,
+        reason: 'precise',
+        words: `precise: 95% interval ±${percent(halfWidth)} <= ±${percent(rule.precision)} after ${measured} repeats`,
+      };
+  } else if (measured >= rule.minRepeats && rsd !== null && rsd <= rule.maxRsd)
     return {
       ...base,
-      repeats: measured,
-      rsd,
       reason: 'stable',
       words: `stable: RSD ${percent(rsd)} <= ${percent(rule.maxRsd)} after ${measured} repeats`,
     };
-  if (ranRepeats >= rule.maxRepeats)
-    return {
-      ...base,
-      repeats: measured,
-      rsd,
-      reason: 'cap',
-      words:
-        rsd === null
-          ? `cap of ${rule.maxRepeats} repeats reached with ${measured} measured (too few for an RSD)`
-          : `cap of ${rule.maxRepeats} repeats reached with RSD ${percent(rsd)} > ${percent(rule.maxRsd)} (${measured} measured)`,
-    };
-  return undefined;
+  if (ranRepeats < rule.maxRepeats) return undefined;
+  const [figure, target, label] =
+    'precision' in rule ? [halfWidth, rule.precision, '95% interval ±'] : [rsd, rule.maxRsd, 'RSD '];
+  const words =
+    figure === null
+      ? `cap of ${rule.maxRepeats} repeats reached with ${measured} measured (too few for ${'precision' in rule ? 'an interval' : 'an RSD'})`
+      : `cap of ${rule.maxRepeats} repeats reached with ${label}${percent(figure)} > ${'precision' in rule ? '±' : ''}${percent(target)} (${measured} measured)`;
+  return { ...base, reason: 'cap', words };
 }

@@ -1,7 +1,7 @@
 /**
  * The comparison of two campaigns as one figure: B/A per cell on a log axis (1 = no change), with
- * its bootstrap 95% CI where there is one, the minimum effect as a band around 1, and the points
- * coloured by verdict (flagged, no change, untestable). Here colour means the verdict, not the
+ * its 95% interval (Welch, log scale) where there is one, the minimum effect as a band around 1, and the points
+ * coloured by verdict (flagged, no significant change, untestable). Here colour means the verdict, not the
  * backend: each row names its backend.
  */
 import type { CampaignComparison, CellVerdict, ComparedCell } from '../analysis/campaign-compare.js';
@@ -12,7 +12,7 @@ import { finishFigure } from './figure-layout.js';
 /** Colour and symbol per verdict. */
 const VERDICT_STYLE: Record<CellVerdict, { name: string; color: string; symbol: string }> = {
   changed: { name: 'flagged: significant and beyond the minimum effect', color: '#000000', symbol: 'circle' },
-  unchanged: { name: 'no change', color: '#8c8c8c', symbol: 'circle-open' },
+  'no significant change': { name: 'no significant change', color: '#8c8c8c', symbol: 'circle-open' },
   untestable: { name: 'untestable: too few repeats', color: '#bdbdbd', symbol: 'x-thin-open' },
 };
 
@@ -43,7 +43,7 @@ export function compareRatioFigure(comparison: CampaignComparison, options: Comp
       cell.ratio > 0 &&
       (options.metrics === undefined || options.metrics.includes(cell.key.metric)),
   );
-  const data: Trace[] = (['changed', 'unchanged', 'untestable'] as const).flatMap((verdict) => {
+  const data: Trace[] = (['changed', 'no significant change', 'untestable'] as const).flatMap((verdict) => {
     const group = cells.filter((cell) => cell.verdict === verdict);
     if (group.length === 0) return [];
     const style = VERDICT_STYLE[verdict];
@@ -65,7 +65,7 @@ export function compareRatioFigure(comparison: CampaignComparison, options: Comp
         marker: { symbol: style.symbol, size: 9, color: style.color },
         text: group.map(
           (cell) =>
-            `${formatRatio(cell.ratio)}${ci(cell) ? ` [${ci(cell)!.low.toPrecision(3)}, ${ci(cell)!.high.toPrecision(3)}]` : ''}, p=${cell.p.toPrecision(2)}, n=${cell.a.n}/${cell.b.n}: ${cell.reason}`,
+            `${formatRatio(cell.ratio)}${ci(cell) ? ` [${ci(cell)!.low.toPrecision(3)}, ${ci(cell)!.high.toPrecision(3)}]` : ''}, p=${cell.p.toPrecision(2)}${cell.q === null ? '' : `, q=${cell.q.toPrecision(2)}`}, n=${cell.a.n}/${cell.b.n}: ${cell.reason}`,
         ),
         hovertemplate: `%{y}: %{text}<extra></extra>`,
       },
@@ -76,7 +76,7 @@ export function compareRatioFigure(comparison: CampaignComparison, options: Comp
     data,
     layout: {
       title: { text: options.title },
-      xaxis: { title: { text: 'B / A (log scale; 1 = no change; whiskers: bootstrap 95% CI)' }, type: 'log' },
+      xaxis: { title: { text: 'B / A (log scale; 1 = no change; whiskers: 95% CI)' }, type: 'log' },
       yaxis: { title: { text: '' }, type: 'category', autorange: 'reversed', automargin: true },
       shapes: [
         {

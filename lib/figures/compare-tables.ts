@@ -35,11 +35,16 @@ export function ratioCiText(cell: CellComparison): string {
   return `[${cell.ratioInterval.low.toPrecision(3)}, ${cell.ratioInterval.high.toPrecision(3)}]`;
 }
 
-/** "flagged: slower", "flagged: higher", "no change", "untestable", "only in A". */
+/** "flagged: slower", "flagged: higher", "no significant change", "untestable", "only in A". */
 export function verdictText(cell: CellComparison): string {
   if (cell.state !== 'compared') return cell.state === 'only-in-a' ? 'only in A' : 'only in B';
   if (cell.verdict === 'changed') return `flagged: ${cell.meaning ?? cell.change ?? 'changed'}`;
-  return cell.verdict === 'unchanged' ? 'no change' : 'untestable';
+  return cell.verdict;
+}
+
+/** The cell's q-value, "–" where it is not in the tested family (untestable, one-sided). */
+export function qText(cell: CellComparison): string {
+  return cell.state === 'compared' && cell.q !== null ? cell.q.toPrecision(2) : '–';
 }
 
 /** The verdict's reason, or which campaign lacks the cell. */
@@ -98,12 +103,13 @@ export function compareTableHtml(
       { label: 'mean A', value: (cell) => (a(cell) ? formatMeasured(a(cell)!.mean) : '–'), align: 'right' },
       { label: 'mean B', value: (cell) => (b(cell) ? formatMeasured(b(cell)!.mean) : '–'), align: 'right' },
       { label: 'B / A', value: (cell) => (cell.state === 'compared' ? formatRatio(cell.ratio) : '–'), align: 'right' },
-      { label: 'B / A 95% CI (bootstrap)', value: ratioCiText, align: 'right' },
+      { label: 'B / A 95% CI (Welch, log scale)', value: ratioCiText, align: 'right' },
       {
         label: 'p (Mann-Whitney)',
         value: (cell) => (cell.state === 'compared' ? cell.p.toPrecision(2) : '–'),
         align: 'right',
       },
+      { label: 'q (Benjamini-Hochberg)', value: qText, align: 'right' },
       { label: 'verdict', value: verdictText },
       { label: 'why', value: reasonText },
     ],

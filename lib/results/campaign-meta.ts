@@ -57,16 +57,22 @@ export interface PreflightRecord {
 }
 
 /**
- * `--repeats auto`: after `minRepeats`, a cell keeps getting repeats while the relative standard
- * deviation of its per-repeat values is above `maxRsd`, up to `maxRepeats` (as the Phoronix Test
- * Suite does). Per-repeat value: the mean over the repeat's guests of each primary metric.
+ * `--repeats auto`: after `minRepeats`, a cell keeps getting repeats until the 95% interval of the
+ * mean of every primary metric's per-repeat values is narrow enough: its relative half-width at or
+ * below `precision`; up to `maxRepeats`. Per-repeat value: the mean over the repeat's guests of
+ * each primary metric. Campaigns before 2026-12-08 recorded `maxRsd` instead (a cell stopped once
+ * its relative standard deviation was at or below it); resuming one keeps its own rule.
  */
-export interface RepeatRule {
-  minRepeats: number;
-  maxRepeats: number;
-  /** relative standard deviation (sd / mean, sample sd), e.g. 0.05 */
-  maxRsd: number;
-}
+export type RepeatRule = { minRepeats: number; maxRepeats: number } & (
+  | {
+      /** largest relative half-width of the 95% interval of the mean, e.g. 0.05 */
+      precision: number;
+    }
+  | {
+      /** relative standard deviation (sd / mean, sample sd), e.g. 0.05: the rule before 2026-12-08 */
+      maxRsd: number;
+    }
+);
 
 /** Why a cell under `--repeats auto` stopped adding repeats. */
 export interface CellStop {
@@ -77,8 +83,14 @@ export interface CellStop {
   repeats: number;
   /** the largest RSD over its primary metrics then; null with fewer than 2 measured repeats */
   rsd: number | null;
-  reason: 'stable' | 'cap';
-  /** in words: "stable: RSD 1.2% <= 5% after 3 repeats" */
+  /**
+   * the largest relative half-width of a primary metric's 95% interval of the mean then; null with
+   * fewer than 3 measured repeats (absent in campaigns before 2026-12-08)
+   */
+  halfWidth?: number | null;
+  /** 'precise': every interval narrow enough; 'stable': the RSD rule of older campaigns; 'cap': the most repeats */
+  reason: 'precise' | 'stable' | 'cap';
+  /** in words: "precise: 95% interval ±3.1% <= ±5.0% after 9 repeats" */
   words: string;
 }
 

@@ -41,17 +41,6 @@ export const OPTION_MAXIMUM: Record<string, number> = {
   '--max-repeats': 1000,
 };
 
-/** `--max-rsd 5` -> 0.05: a percentage above 0 and at most 100, as a fraction. */
-export function parsePercent(value: string, option: string): number {
-  const number = /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number > 0 && number <= 100)) {
-    throw new UsageError(`Expected \`${option}\` to be a percentage above 0 and at most 100, got \`${value}\``, {
-      fix: `for example \`${option} 5\` (5%)`,
-    });
-  }
-  return number / 100;
-}
-
 function outOfRange(option: string, value: string, min: number, max: number, list: boolean): UsageError {
   return new UsageError(
     `Expected \`${option}\` to be ${list ? 'a list of integers' : 'an integer'} from ${min} to ${max}, got \`${value}\``,

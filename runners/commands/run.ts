@@ -10,8 +10,13 @@ import { experimentDefinitions, experimentNamed } from '../../lib/experiments/re
 import { parseProfile } from '../../lib/experiments/profiles.js';
 import { checkResultsDir } from '../../lib/results/results-dir.js';
 import { readSamples } from '../../lib/results/store.js';
-import { parseBackends, parsePercent, parsePositiveInt, parsePositiveIntList } from '../../lib/util/cli-args.js';
-import { DEFAULT_REPEAT_RULE, type RepeatRule } from '../../lib/experiments/repeat-rule.js';
+import {
+  parseBackends,
+  parsePercentOrFraction,
+  parsePositiveInt,
+  parsePositiveIntList,
+} from '../../lib/util/cli-args.js';
+import { DEFAULT_REPEAT_RULE, MIN_INTERVAL_N, type RepeatRule } from '../../lib/experiments/repeat-rule.js';
 import { UsageError } from '../../lib/util/errors.js';
 import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
@@ -72,9 +77,9 @@ function parseRepeats(value: string): number {
   return parsePositiveInt(value, '--repeats');
 }
 
-/** `--repeats auto [--min-repeats N] [--max-repeats N] [--max-rsd PCT]`, or undefined for a fixed count. */
+/** `--repeats auto [--min-repeats N] [--max-repeats N] [--precision PCT]`, or undefined for a fixed count. */
 function parseRepeatRule(values: Record<string, string | boolean | undefined>): RepeatRule | undefined {
-  const tuning = (['min-repeats', 'max-repeats', 'max-rsd'] as const).filter((name) => values[name] !== undefined);
+  const tuning = (['min-repeats', 'max-repeats', 'precision'] as const).filter((name) => values[name] !== undefined);
   if (values.repeats !== 'auto') {
     if (tuning.length > 0)
       throw new UsageError(`Expected \`--${tuning[0]}\` only with \`--repeats auto\``, {
@@ -91,13 +96,12 @@ function parseRepeatRule(values: Record<string, string | boolean | undefined>): 
       typeof values['max-repeats'] === 'string'
         ? parsePositiveInt(values['max-repeats'], '--max-repeats')
         : DEFAULT_REPEAT_RULE.maxRepeats,
-    maxRsd:
-      typeof values['max-rsd'] === 'string' ? parsePercent(values['max-rsd'], '--max-rsd') : DEFAULT_REPEAT_RULE.maxRsd,
+    precision: typeof values.precision === 'string' ? parsePrecision(values.precision) : DEFAULT_PRECISION,
   };
-  if (rule.minRepeats < 2)
+  if (rule.minRepeats < MIN_INTERVAL_N)
     throw new UsageError(
-      `Expected \`--min-repeats\` to be at least 2 (a spread needs two values), got \`${rule.minRepeats}\``,
-      { fix: 'for example `--min-repeats 3`' },
+      `Expected \`--min-repeats\` to be at least ${MIN_INTERVAL_N} (a 95% interval needs ${MIN_INTERVAL_N} values), got \`${rule.minRepeats}\``,
+      { fix: `for example \`--min-repeats ${DEFAULT_REPEAT_RULE.minRepeats}\`` },
     );
   if (rule.maxRepeats < rule.minRepeats)
     throw new UsageError(
@@ -107,6 +111,18 @@ function parseRepeatRule(values: Record<string, string | boolean | undefined>): 
       },
     );
   return rule;
+}
+
+const DEFAULT_PRECISION = 'precision' in DEFAULT_REPEAT_RULE ? DEFAULT_REPEAT_RULE.precision : 0.05;
+
+/** `--precision 5%` (or 0.05) -> 0.05: above 0. */
+function parsePrecision(value: string): number {
+  const precision = parsePercentOrFraction(value, '--precision');
+  if (!(precision > 0))
+    throw new UsageError(`Expected \`--precision\` to be above 0, got \`${value}\``, {
+      fix: 'for example `--precision 5%` (the 95% interval within ±5% of the mean)',
+    });
+  return precision;
 }
 
 /** Checks `guestbench run`'s arguments before anything starts; a UsageError names the option and the fix. */
@@ -175,10 +191,12 @@ Options:
   --guests LIST     guest counts N, e.g. 1,2,4,8, each 1 to 256 (latency: 0 to 256; duplicates
                     folded; default: the profile's, per backend)
   --repeats N|auto  repeats per N, 1 to 1000 (default: the profile's: quick 3, thesis 10); auto:
-                    after --min-repeats (default 3, at least 2), add repeats to a cell while the
-                    relative standard deviation of its per-repeat values (guests of a repeat
-                    averaged) is above --max-rsd percent (default 5), up to --max-repeats (default
-                    20); why each cell stopped is recorded in campaign.json (\`stops\`)
+                    after --min-repeats (default 5, at least 3), add repeats to a cell until the 95%
+                    interval of the mean of each primary metric's per-repeat values (guests of a
+                    repeat averaged) lies within --precision of the mean (default 5%, e.g.
+                    \`--precision 2%\` or 0.02), up to --max-repeats (default 20); why each cell
+                    stopped is recorded in campaign.json (\`stops\`); a resumed campaign keeps its
+                    own rule
   --profile NAME    quick (minutes on a 2-core host) or thesis (the thesis's parameters); default quick
   --results DIR     results directory, created and probed for writing before anything starts
                     (default: $GUESTBENCH_RESULTS or ./results)
@@ -210,7 +228,7 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     repeats: { type: 'string' },
     'min-repeats': { type: 'string' },
     'max-repeats': { type: 'string' },
-    'max-rsd': { type: 'string' },
+    precision: { type: 'string' },
     profile: { type: 'string' },
     results: { type: 'string' },
     resume: { type: 'string' },

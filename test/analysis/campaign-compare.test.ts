@@ -46,7 +46,9 @@ describe('compareCells', () => {
       expect(cell.ratioInterval.low).toBeLessThan(cell.ratio!);
       expect(cell.ratioInterval.high).toBeGreaterThan(cell.ratio!);
     }
-    expect(cell.reason).toBe('p = 0.0079 < 0.05 and 1.10x is beyond ±5%');
+    // one tested cell: its q is its p
+    expect(cell.q).toBeCloseTo(2 / 252, 12);
+    expect(cell.reason).toBe('q = 0.0079 < 0.05 (p = 0.0079) and 1.10x is beyond ±5%');
     // a rate that went up is faster
     const rates = compareCells(
       repeats(A, { metric: 'events_per_s' }),
@@ -59,8 +61,8 @@ describe('compareCells', () => {
     const cell = compared(compareCells(repeats(A), repeats([10.3, 10.35, 10.4, 10.45, 10.5])));
     expect(cell.p).toBeLessThan(0.05);
     expect(cell.ratio).toBeCloseTo(10.4 / 10.05, 12);
-    expect(cell.verdict).toBe('unchanged');
-    expect(cell.reason).toBe('significant (p = 0.0079) but 1.03x is within ±5%');
+    expect(cell.verdict).toBe('no significant change');
+    expect(cell.reason).toBe('significant (q = 0.0079) but 1.03x is within ±5%');
     // the same data with a 2% minimum effect is flagged, faster (lower time)
     const strict = compared(compareCells(repeats([10.3, 10.35, 10.4, 10.45, 10.5]), repeats(A), { minEffect: 0.02 }));
     expect(strict).toMatchObject({ verdict: 'changed', change: 'lower', meaning: 'faster' });
@@ -70,14 +72,14 @@ describe('compareCells', () => {
     const cell = compared(compareCells(repeats(A), repeats([8, 14, 9.5, 13, 10.15])));
     expect(cell.ratio).toBeGreaterThan(1.05);
     expect(cell.p).toBeGreaterThan(0.05);
-    expect(cell.verdict).toBe('unchanged');
-    expect(cell.reason).toMatch(/^not significant \(p = 0\.\d+, not below 0\.05\)$/);
+    expect(cell.verdict).toBe('no significant change');
+    expect(cell.reason).toMatch(/^not significant \(q = 0\.\d+, p = 0\.\d+; not below 0\.05\)$/);
   });
 
-  it('calls a cell untestable, not unchanged, when its repeats cannot reach alpha at all', () => {
+  it('calls a cell untestable, not "no significant change", when its repeats cannot reach alpha at all', () => {
     // 3 against 3 repeats: the smallest exact p is 2 / math.comb(6, 3) = 0.1, even when B is twice A
     const cell = compared(compareCells(repeats([1, 1.1, 1.2]), repeats([2, 2.1, 2.2])));
-    expect(cell).toMatchObject({ verdict: 'untestable', change: null, smallestP: 0.1 });
+    expect(cell).toMatchObject({ verdict: 'untestable', change: null, smallestP: 0.1, q: null });
     expect(cell.reason).toBe('too few repeats to test (n=3 and 3): p cannot go below 0.10');
     expect(cell.ratioInterval.state).toBe('ok');
     // with alpha 0.2 the same cell can be tested, and is flagged
@@ -98,7 +100,7 @@ describe('compareCells', () => {
     const b = repeats([11, 11, 11, 11, 11], { guests: 2 });
     const cell = compared(compareCells(a, b));
     expect(cell.a).toMatchObject({ n: 5, mean: 11, values: [11, 11, 11, 11, 11] });
-    expect(cell).toMatchObject({ ratio: 1, p: 1, verdict: 'unchanged' });
+    expect(cell).toMatchObject({ ratio: 1, p: 1, verdict: 'no significant change' });
   });
 
   it('lists cells present in one campaign only as such, and keys cells by accelerator too', () => {
@@ -124,7 +126,8 @@ describe('compareCells', () => {
       ],
     );
     expect(summaryLine(compareSummary(cells))).toBe(
-      '3 cells compared: 1 flagged (1 slower), 1 unchanged, 1 untestable (too few repeats); 0 only in A, 1 only in B',
+      '3 cells compared: 1 flagged (1 slower), 1 no significant change, 1 untestable (too few repeats); ' +
+        'family of 2 tested cells (Benjamini-Hochberg q-values); 0 only in A, 1 only in B',
     );
   });
 });

@@ -37,21 +37,41 @@ describe('mannWhitneyU', () => {
     expect(smallestP(0, 4)).toBe(1);
   });
 
-  it('uses the normal approximation with tie and continuity corrections when values tie', () => {
-    // scipy.stats.mannwhitneyu([1, 2, 2, 3, 4, 4, 5], [3, 4, 5, 5, 6, 7, 7, 8], alternative='two-sided',
-    //   method='asymptotic', use_continuity=True) -> U=6.5 p=0.014107907274540636
+  it('is exact on midranks when values tie and the samples are small', () => {
+    // every split enumerated by SciPy 1.17.1, the statistic |U - m·n/2|:
+    //   scipy.stats.permutation_test((a, b), lambda x, y, axis: abs(mannwhitneyu(x, y, axis=axis).statistic - m*n/2),
+    //     permutation_type='independent', n_resamples=np.inf, alternative='greater', vectorized=True).pvalue
     const tied = mannWhitneyU([1, 2, 2, 3, 4, 4, 5], [3, 4, 5, 5, 6, 7, 7, 8]);
-    expect(tied).toMatchObject({ u: 6.5, method: 'normal' });
-    expect(tied.p).toBeCloseTo(0.0141079073, 6);
+    expect(tied).toMatchObject({ u: 6.5, method: 'exact' });
+    expect(tied.p).toBeCloseTo(0.011033411033411034, 12);
+    // 3 against 3 with ties: the exact p cannot go below 2 / C(6, 3) = 0.1, where the normal approximation did
+    expect(mannWhitneyU([5, 5, 5], [6, 6, 6]).p).toBeCloseTo(0.1, 12);
+    expect(mannWhitneyU([1, 2, 2], [2, 3, 3]).p).toBeCloseTo(0.3, 12);
+    expect(mannWhitneyU([1, 1, 2, 3], [2, 3, 3, 4, 4]).p).toBeCloseTo(0.07936507936507936, 12);
     const a = [3.1, 2.9, 3.3, 3.0, 3.2, 2.8, 3.4, 3.05, 2.95, 3.15, 3.25, 2.85];
     const b = [3.35, 3.5, 3.45, 3.0, 3.6, 3.55, 3.38, 3.42, 3.12, 3.65];
-    // scipy.stats.mannwhitneyu(a, b, alternative='two-sided', method='asymptotic') -> U=14.5 p=0.0029969537295714867
-    expect(mannWhitneyU(a, b).p).toBeCloseTo(0.0029969537, 7);
+    // C(22, 10) = 646646 splits, still exact -> 0.0015804628807724783
+    expect(mannWhitneyU(a, b)).toMatchObject({ u: 14.5, method: 'exact' });
+    expect(mannWhitneyU(a, b).p).toBeCloseTo(0.0015804628807724783, 12);
+  });
+
+  it('uses the normal approximation with tie and continuity corrections beyond the exact bound', () => {
+    // C(30, 15) splits: scipy.stats.mannwhitneyu(a, b, alternative='two-sided', method='asymptotic',
+    //   use_continuity=True) -> U=66.5 p=0.05822423207779873
+    const tied = mannWhitneyU(
+      [1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 9, 10, 10],
+      [3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11, 11, 12, 12],
+    );
+    expect(tied).toMatchObject({ u: 66.5, method: 'normal' });
+    expect(tied.p).toBeCloseTo(0.05822423207779873, 6);
   });
 
   it('gives p = 1 when every value ties', () => {
-    // scipy.stats.mannwhitneyu([5, 5, 5], [5, 5, 5], alternative='two-sided', method='asymptotic') -> U=4.5 p=1.0
-    expect(mannWhitneyU([5, 5, 5], [5, 5, 5])).toEqual({ u: 4.5, p: 1, method: 'normal' });
+    // scipy.stats.mannwhitneyu([5, 5, 5], [5, 5, 5], alternative='two-sided', method='asymptotic') -> U=4.5 p=1.0;
+    // small tied samples take the exact permutation distribution, where every split is as extreme
+    expect(mannWhitneyU([5, 5, 5], [5, 5, 5])).toEqual({ u: 4.5, p: 1, method: 'exact' });
+    const many = Array.from({ length: 20 }, () => 5);
+    expect(mannWhitneyU(many, many)).toEqual({ u: 200, p: 1, method: 'normal' });
   });
 
   it('is symmetric in its two samples', () => {

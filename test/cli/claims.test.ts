@@ -34,7 +34,8 @@ describe('guestbench claims', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('latency-restore: campaign 2026-11-22T00-53-00Z-abdb (example)');
     expect(result.stdout).toContain(
-      "[holds] 5.0.3 checkpoint/restore cuts a VM's start-up time by about a factor of 10 (ours 12.0x [8.21, 17.8], thesis 10.0x)",
+      // three repeats of cold boot and restore, paired: t with 2 df, too wide to tell 10x from 3x
+      "[inconclusive] 5.0.3 checkpoint/restore cuts a VM's start-up time by about a factor of 10 (ours 12.0x [3.34, 42.8], thesis 10.0x; the 95% interval [3.34, 42.8] crosses the band's edge 5.00)",
     );
   });
 
@@ -47,8 +48,8 @@ describe('guestbench claims', () => {
       campaign: string | null;
     }>;
     expect(parsed).toHaveLength(claims.length);
-    expect(parsed.find((item) => item.claim.id === '5.0.3-restore-vm-3x')).toMatchObject({
-      verdict: 'fails',
+    expect(parsed.find((item) => item.claim.id === '7.1-restore-helps-vms')).toMatchObject({
+      verdict: 'holds',
       campaign: '2026-11-22T00-53-00Z-abdb',
     });
   });

@@ -186,13 +186,20 @@ describe('guestbench run, generated option sets', () => {
 describe('--repeats auto, by example', () => {
   it('refuses --repeats auto tuning that cannot work, or without auto', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--max-rsd', '5'], /Expected `--max-rsd` only with `--repeats auto`/],
-      [['--repeats', 'auto', '--min-repeats', '1'], /`--min-repeats` to be at least 2/],
+      [['--precision', '5%'], /Expected `--precision` only with `--repeats auto`/],
+      [
+        ['--repeats', 'auto', '--min-repeats', '2'],
+        /`--min-repeats` to be at least 3 \(a 95% interval needs 3 values\)/,
+      ],
       [
         ['--repeats', 'auto', '--min-repeats', '8', '--max-repeats', '4'],
         /`--max-repeats` \(4\) to be at least `--min-repeats` \(8\)/,
       ],
-      [['--repeats', 'auto', '--max-rsd', '0'], /`--max-rsd` to be a percentage above 0 and at most 100, got `0`/],
+      [['--repeats', 'auto', '--precision', '0'], /`--precision` to be above 0, got `0`/],
+      [
+        ['--repeats', 'auto', '--precision', 'tight'],
+        /`--precision` to be a percentage from 0% to 1000% or a fraction/,
+      ],
       [['--repeats', 'often'], /`--repeats` to be a positive integer or auto, got `often`/],
     ];
     for (const [args, message] of cases) {

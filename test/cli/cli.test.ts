@@ -87,24 +87,28 @@ describe('guestbench CLI', () => {
         '1',
         '--repeats',
         'auto',
+        '--min-repeats',
+        '3',
         '--max-repeats',
         '4',
-        '--max-rsd',
-        '20',
+        '--precision',
+        '20%',
         '--results',
         dir,
       );
       expect(result.exitCode, result.stderr).toBe(0);
       const id = fs.readdirSync(dir)[0] as string;
       const meta = JSON.parse(fs.readFileSync(path.join(dir, id, 'campaign.json'), 'utf8'));
-      expect(meta.repeatRule).toEqual({ minRepeats: 3, maxRepeats: 4, maxRsd: 0.2 });
+      expect(meta.repeatRule).toEqual({ minRepeats: 3, maxRepeats: 4, precision: 0.2 });
       expect(meta.parameters.repeats).toBe(4);
       expect(meta.stops.map((stop: { guests: number }) => stop.guests)).toEqual([1]);
       for (const stop of meta.stops) {
         expect(stop.repeats).toBeGreaterThanOrEqual(3);
-        expect(stop.words).toMatch(/^(stable: RSD [\d.]+% <= 20\.0% after [34] repeats|cap of 4 repeats reached .*)$/);
+        expect(stop.words).toMatch(
+          /^(precise: 95% interval ±[\d.]+% <= ±20\.0% after [34] repeats|cap of 4 repeats reached .*)$/,
+        );
       }
-      expect(result.stderr).toMatch(/native N=1: (stable|cap)/);
+      expect(result.stderr).toMatch(/native N=1: (precise|cap)/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

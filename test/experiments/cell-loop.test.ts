@@ -303,7 +303,7 @@ describe('the campaign cell loop', () => {
     }
   });
 
-  it('--repeats auto: adds repeats while the spread is large, stops when stable or at the cap, and records why', async () => {
+  it('--repeats auto: adds repeats while the interval is wide, stops when precise or at the cap, and records why', async () => {
     // N=1 settles after one slow repeat; N=2 never does
     const series: Record<string, number[]> = { '-n1-': [1, 1.1, 1, 1, 1, 1], '-n2-': [1, 3, 1, 3, 1, 3] };
     const docker = new FakeBackend('docker', {
@@ -316,7 +316,7 @@ describe('the campaign cell loop', () => {
     const store = newStore();
     const h = harness({ store, backends: { docker } });
     const stops: CellStop[] = [];
-    h.context.repeatRule = { minRepeats: 3, maxRepeats: 6, maxRsd: 0.05 };
+    h.context.repeatRule = { minRepeats: 3, maxRepeats: 6, precision: 0.1 };
     h.context.noteStop = (stop) => stops.push(stop);
     await runDensity(h.context, density({ docker: [1, 2] }, 6));
     const repeatsOf = (guests: number) =>
@@ -328,11 +328,12 @@ describe('the campaign cell loop', () => {
             .map((row) => row.repeat),
         ),
       ].length;
-    // N=1: [1, 1.1, 1] has an RSD of 5.6%, [1, 1.1, 1, 1] of 4.9%: four repeats
+    // N=1: [1, 1.1, 1]: RSD 5.6%, 95% interval ±exp(4.303·0.0557/√3) − 1 = ±14.8%; [1, 1.1, 1, 1]:
+    // RSD 4.9%, ±exp(3.182·0.0488/2) − 1 = ±8.1% <= ±10%: four repeats
     expect(repeatsOf(1)).toBe(4);
     expect(repeatsOf(2)).toBe(6);
     expect(stops.map((stop) => [stop.guests, stop.reason, stop.repeats])).toEqual([
-      [1, 'stable', 4],
+      [1, 'precise', 4],
       [2, 'cap', 6],
     ]);
 
@@ -340,14 +341,14 @@ describe('the campaign cell loop', () => {
     const steady = new FakeBackend('docker', answers);
     const again = harness({ backends: { docker: steady } });
     const steadyStops: CellStop[] = [];
-    again.context.repeatRule = { minRepeats: 3, maxRepeats: 6, maxRsd: 0.05 };
+    again.context.repeatRule = { minRepeats: 3, maxRepeats: 6, precision: 0.05 };
     again.context.noteStop = (stop) => steadyStops.push(stop);
     await runDensity(again.context, density({ docker: [1] }, 6));
     expect(cells(again.rows())).toEqual(['docker/1/1:ok', 'docker/1/2:ok', 'docker/1/3:ok']);
-    expect(steadyStops).toMatchObject([{ reason: 'stable', repeats: 3, rsd: 0 }]);
+    expect(steadyStops).toMatchObject([{ reason: 'precise', repeats: 3, rsd: 0, halfWidth: 0 }]);
     expect(again.progress.at(-1)).toMatchObject({ done: 6, total: 6 });
 
-    // resumed, a cell already stable gets no more repeats
+    // resumed, a cell already precise gets no more repeats
     const resumed = harness({ store: again.context.store, backends: { docker: new FakeBackend('docker', answers) } });
     resumed.context.repeatRule = again.context.repeatRule;
     await runDensity(resumed.context, density({ docker: [1] }, 6));

@@ -14,12 +14,13 @@ const b = loadCampaign(path.join(FIXTURES, '2026-12-02T01-18-46Z-e71b'));
 
 describe('compareRatioFigure', () => {
   it('draws B/A per cell on a log axis, one trace per verdict, with the minimum effect as a band around 1', () => {
-    const comparison = compareCampaigns(a, b, { alpha: 0.2 });
+    // 3 repeats a side reach p = 0.1; among the 16 tested cells its q is 0.40: below an alpha of 0.5
+    const comparison = compareCampaigns(a, b, { alpha: 0.5 });
     const figure = compareRatioFigure(comparison, { title: 't' });
     expect(figure.layout.xaxis.type).toBe('log');
     expect(figure.data.map((trace) => trace.name)).toEqual([
       'flagged: significant and beyond the minimum effect',
-      'no change',
+      'no significant change',
     ]);
     const [rect, line] = figure.layout.shapes!;
     expect(rect).toMatchObject({ type: 'rect', x1: 1.05 });
@@ -29,7 +30,7 @@ describe('compareRatioFigure', () => {
     const rows = figure.data.flatMap((trace) => trace.y);
     expect(rows).toHaveLength(comparison.cells.filter((cell) => cell.state === 'compared').length - 1);
     expect(rows).not.toContain('Docker containers N=0 shutdown_killed');
-    // 3 repeats a side: every point has its bootstrap interval around it
+    // 3 repeats a side: every point has its interval around it
     for (const trace of figure.data) {
       expect(trace.error_x?.visible).toBe(true);
       trace.x.forEach((ratio, index) => {

@@ -60,7 +60,7 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/07-compare.ipynb on
     expect(example.output).toContain('Hosts, tool versions and campaigns: A beside B');
     expect(example.output).toContain('>Intel(R) Xeon(R) Processor<');
     expect(example.output).toContain('>AMD EPYC<');
-    expect(example.output).toContain('B against A: ratio of means, bootstrap 95% CI, Mann-Whitney p');
+    expect(example.output).toContain('B against A: ratio of means, Welch 95% CI, Mann-Whitney p, Benjamini-Hochberg q');
     expect(example.output).toContain('too few repeats to test (n=3 and 2): p cannot go below 0.20');
     expect(example.output).toContain(summaryLine(comparison.summary));
     expect(example.output).toContain('B / A per cell: 2026-11-21T23-53-45Z-04de → 2026-12-02T01-20-32Z-d09e');

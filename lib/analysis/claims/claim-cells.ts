@@ -9,6 +9,7 @@ import { parseMigrationConfigId } from '../../results/parameters.js';
 import type { Accel, Sample } from '../../results/schema.js';
 import { claimTerms, type ClaimQuantity, type ClaimTerm } from '../../thesis/index.js';
 import { cellValues, type CellValues } from '../cell-values.js';
+import { mean } from '../statistics.js';
 
 /** One cell of a claim as found: which backend stood for the thesis's, and its per-repeat values. */
 export interface ClaimCell {
@@ -22,8 +23,19 @@ export interface ClaimCell {
   measuredBy: ClaimTerm['measuredBy'] | null;
   /** the configurations pooled (migration), null where the cell has none */
   configs: readonly string[] | null;
-  /** one value per repeat (per repeat and configuration, pooled) */
+  /**
+   * one value per independent unit: per repeat, or, where configurations are pooled, the mean of
+   * each configuration's repeats (n = configurations: a configuration's repeats are not
+   * independent observations of the pooled quantity)
+   */
   values: readonly number[];
+  /** the unit of each value: its repeat number, or its configuration where pooled */
+  units: readonly (number | string)[];
+  /**
+   * cells with the same key were measured together (one run: the same backend, accelerator, N and
+   * configuration; or pooled over the same configurations) and pair unit by unit
+   */
+  pairing: string;
 }
 
 /** The cells of a claim, in the order its quantity names them, or why the campaign has none. */
@@ -168,15 +180,19 @@ export function findClaimCells(quantity: ClaimQuantity, samples: readonly Sample
         configs === null
           ? [[...found.values()][0] as CellValues]
           : configs.map((config) => found.get(config) as CellValues);
+      const first = parts[0] as CellValues;
+      const pooled = one === undefined && term.pool === 'configs';
       return {
         thesisBackend: term.backend,
         backend,
-        accel: (parts[0] as CellValues).accel,
+        accel: first.accel,
         guests: term.guests,
         metric: term.metric,
         measuredBy: term.measuredBy ?? null,
         configs,
-        values: parts.flatMap((part) => part.values),
+        values: pooled ? parts.map((part) => mean(part.values)) : first.values,
+        units: pooled ? (configs as string[]) : first.repeats,
+        pairing: pooled ? 'pooled configurations' : `${backend}/${first.accel}/${term.guests}/${first.config ?? ''}`,
       };
     }),
   };

@@ -211,20 +211,78 @@ describe('evaluateClaim', () => {
     const rows = [
       ...at('kvm', 'clean-1cpu-512m', [20, 21]),
       ...at('kvm', 'loaded-2cpu-512m', [22, 21]),
+      ...at('kvm', 'loaded-1cpu-512m', [23, 24]),
       ...at('kvm', 'clean-1cpu-2048m', [40, 41]),
       ...at('podman', 'clean-1cpu-512m', [1, 1.05]),
       ...at('podman', 'loaded-2cpu-512m', [1.1, 1.05]),
+      ...at('podman', 'loaded-1cpu-512m', [1.15, 1.2]),
     ];
     const result = evaluateClaim(migration, campaign(rows));
     expect(result.verdict).toBe('holds');
     if (result.verdict === 'not measured') throw new Error('measured');
-    expect(result.cells[0]?.configs).toEqual(['clean-1cpu-512m', 'loaded-2cpu-512m']);
-    expect(result.ours.value).toBeCloseTo(84 / 4.2, 10);
+    expect(result.cells[0]?.configs).toEqual(['clean-1cpu-512m', 'loaded-1cpu-512m', 'loaded-2cpu-512m']);
+    // the unit is the configuration: one mean per configuration, paired across the two sides
+    expect(result.cells[0]?.values).toEqual([20.5, 23.5, 21.5]);
+    expect(result.cells[0]?.units).toEqual(['clean-1cpu-512m', 'loaded-1cpu-512m', 'loaded-2cpu-512m']);
+    expect(result.ours.value).toBeCloseTo(65.5 / 3.275, 10);
+    // two configurations are two observations, whatever their repeats: no interval
+    const two = rows.filter((row) => row.config !== 'loaded-1cpu-512m');
+    expect(evaluateClaim(migration, campaign(two))).toMatchObject({
+      verdict: 'inconclusive',
+      reason: 'too few configurations (n=2) for an interval',
+    });
     const apart = [...at('kvm', 'clean-1cpu-2048m', [40, 41]), ...at('podman', 'clean-1cpu-512m', [1, 1.05])];
     expect(evaluateClaim(migration, campaign(apart))).toMatchObject({
       verdict: 'not measured',
       reason: 'kvm and podman measured no configuration in common',
     });
+  });
+
+  it('pairs two cells of one run repeat by repeat: what a repeat shares cancels', () => {
+    const restoreClaim = claim({
+      experiment: 'latency-restore',
+      quantity: {
+        ratio: [
+          { backend: 'kvm', guests: 0, metric: 'cold_boot_time' },
+          { backend: 'kvm', guests: 0, metric: 'restore_time' },
+        ],
+      },
+      thesis: { value: 10, rows: [], printed: null },
+      tolerance: { factor: 2 },
+    });
+    // a slow repeat slows both: the cold boot is 10x the restore in every repeat
+    const run = (metric: Sample['metric'], values: number[]) =>
+      values.map((value, index) =>
+        row({
+          experiment: 'latency-restore',
+          backend: 'kvm',
+          accel: 'kvm',
+          guests: 0,
+          metric,
+          repeat: index + 1,
+          value,
+        }),
+      );
+    const rows = [...run('cold_boot_time', [5, 8, 6, 9]), ...run('restore_time', [0.5, 0.8, 0.6, 0.9])];
+    const paired = evaluateClaim(restoreClaim, campaign(rows));
+    if (paired.verdict === 'not measured') throw new Error('measured');
+    expect(paired.cells.map((cell) => [cell.units, cell.pairing])).toEqual([
+      [[1, 2, 3, 4], 'kvm/kvm/0/'],
+      [[1, 2, 3, 4], 'kvm/kvm/0/'],
+    ]);
+    expect(paired.ours).toMatchObject({ value: expect.closeTo(10, 12), interval: 'ok' });
+    if (paired.ours.interval !== 'ok') throw new Error('expected an interval');
+    expect(paired.ours.high - paired.ours.low).toBeLessThan(1e-9);
+    expect(paired.verdict).toBe('holds');
+    // the same values as two independent runs: the spread between repeats no longer cancels
+    const apart = claimEstimate(
+      restoreClaim.quantity,
+      paired.cells.map((cell, index) => ({ ...cell, pairing: `run ${index}` })),
+    );
+    expect(apart).toMatchObject({ value: expect.closeTo(10, 12), interval: 'ok' });
+    if (apart.interval !== 'ok') throw new Error('expected an interval');
+    expect(apart.low).toBeLessThan(7);
+    expect(apart.high).toBeGreaterThan(14);
   });
 
   it('is reproducible: the same rows give the same interval', () => {

@@ -33,7 +33,7 @@ describe('the claims on the committed fixture campaigns', () => {
   });
 
   it('gives the verdicts these campaigns support', () => {
-    expect(countVerdicts(results)).toEqual({ holds: 2, fails: 1, inconclusive: 14, 'not measured': 67 });
+    expect(countVerdicts(results)).toEqual({ holds: 1, fails: 0, inconclusive: 16, 'not measured': 67 });
     // claims across configurations: a VM against itself, judged under TCG too; two repeats give no
     // interval; the quick profile has one loaded memory size, so a claim comparing sizes cannot be told
     expect(verdict('2026-12-02T00-04-54Z-2406', '6.5.1-clean-vm-memory-flat')).toBe('inconclusive');
@@ -54,9 +54,10 @@ describe('the claims on the committed fixture campaigns', () => {
     // the interval of one container against the bare host crosses the 10% band
     expect(verdict('2026-11-22T00-31-15Z-221f', '4.5.2-fileio-container-n1-like-native')).toBe('inconclusive');
     expect(verdict('2026-11-22T00-50-57Z-8d6d', '7.1-boot-container-flat-n8')).toBe('inconclusive');
-    // a TCG VM's own cold boot against its restore is a like quantity: about 12x, beyond the thesis's 3x, near its 10x
-    expect(verdict('2026-11-22T00-53-00Z-abdb', '5.0.3-restore-vm-3x')).toBe('fails');
-    expect(verdict('2026-11-22T00-53-00Z-abdb', '5.0.3-restore-vm-10x')).toBe('holds');
+    // a TCG VM's own cold boot against its restore, paired repeat by repeat: about 12x, but three
+    // repeats give [3.34, 42.8] (t with 2 df), too wide to tell 3x from 10x; it does show at least 1.5x
+    expect(verdict('2026-11-22T00-53-00Z-abdb', '5.0.3-restore-vm-3x')).toBe('inconclusive');
+    expect(verdict('2026-11-22T00-53-00Z-abdb', '5.0.3-restore-vm-10x')).toBe('inconclusive');
     expect(verdict('2026-11-22T00-53-00Z-abdb', '7.1-restore-helps-vms')).toBe('holds');
     // two repeats of a VM's restore in the six-system campaign: no interval, no verdict
     expect(verdict('2026-12-02T01-19-42Z-ed5e', '5.0.3-restore-vm-3x')).toBe('inconclusive');
