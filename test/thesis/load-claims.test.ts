@@ -184,6 +184,59 @@ describe('a malformed claim', () => {
     ).toContain('names t9.9-nope, which values.jsonl does not have');
   });
 
+  it('validates the figure, inconsistencies, restatements and groups, naming record and field', () => {
+    const refused = (text: string, known?: ReadonlySet<string>, inconsistencies?: ReadonlySet<string>) => {
+      try {
+        parseClaims(text, FILE, known, inconsistencies);
+      } catch (error) {
+        if (error instanceof ClaimDataError) return error;
+        throw error;
+      }
+      throw new Error('expected the claims to be refused');
+    };
+    const line = (record: object) => JSON.stringify(record);
+    const figure = refused(
+      line({ ...good, thesis: { value: 1, rows: ['a'], figure: { ratio: [{ row: 'a' }, { row: 'b' }] } } }),
+    );
+    expect(figure).toMatchObject({ claimId: '4.5.1-example', field: 'thesis.figure' });
+    expect(figure.message).toContain('reads row b, which `thesis.rows` does not cite');
+    expect(refused(line({ ...good, thesis: { value: 1, figure: { power: [{ value: 2 }, 0.5] } } })).field).toBe(
+      'thesis.figure.power[1]',
+    );
+    expect(refused(line({ ...good, thesis: { value: 1, figure: { mean: [] } } })).field).toBe('thesis.figure');
+    const inconsistency = refused(
+      line({ ...good, thesis: { value: 1, inconsistencies: ['nope'] } }),
+      undefined,
+      new Set(['t6.2-missing']),
+    );
+    expect(inconsistency.message).toBe(
+      'Malformed claim 4.5.1-example at claims.jsonl:1: `thesis.inconsistencies` names nope, which inconsistencies.json does not have',
+    );
+    const second = { ...good, id: '7.1-again', section: '7.1', line: 1574 };
+    expect(refused(`${line(good)}\n${line({ ...second, restates: '4.5.1-nope' })}`)).toMatchObject({
+      claimId: '7.1-again',
+      line: 2,
+      field: 'restates',
+      message: expect.stringContaining('names 4.5.1-nope, which is not a claim of this file'),
+    });
+    expect(refused(line({ ...good, group: 'one-only' })).message).toContain(
+      'names group one-only, which no other claim has',
+    );
+    expect(refused(line({ ...good, group: 'Not A Name' })).field).toBe('group');
+    // a restatement carries its original's group
+    const grouped = `${line({ ...good, group: 'cpu' })}\n${line({ ...good, id: '4.5.1-b', group: 'cpu' })}\n${line({ ...second, restates: '4.5.1-example' })}`;
+    expect(refused(grouped)).toMatchObject({
+      claimId: '7.1-again',
+      field: 'group',
+      message: expect.stringContaining('expected `group: cpu`'),
+    });
+    expect(
+      refused(
+        `${line(good)}\n${line({ ...second, restates: '4.5.1-example' })}\n${line({ ...second, id: '7.1-twice', restates: '7.1-again' })}`,
+      ).message,
+    ).toContain('itself a restatement of 4.5.1-example: name the original');
+  });
+
   it('refuses text that is not JSON, and an empty file', () => {
     expect(() => parseClaims('{"id": ', FILE)).toThrow(/Malformed claim at claims.jsonl:1: not valid JSON/);
     expect(() => parseClaims('\n', FILE)).toThrow('No claims in claims.jsonl');
