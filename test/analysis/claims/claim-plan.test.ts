@@ -13,6 +13,9 @@ import { claimVerdictsHtml } from '../../../lib/figures/claims-table.js';
 import type { CampaignMeta } from '../../../lib/results/campaign-meta.js';
 import type { Sample } from '../../../lib/results/schema.js';
 import type { ClaimRecord, ClaimTerm } from '../../../lib/thesis/index.js';
+import { LATENCY_PROFILES } from '../../../lib/experiments/latency.js';
+import { backendDescriptor } from '../../../lib/model/backends.js';
+import { claimTerms, loadClaims } from '../../../lib/thesis/index.js';
 import { rowMaker } from '../../helpers/samples.js';
 
 const row = rowMaker({ campaign: 'hand-made', experiment: 'latency', metric: 'boot_time' });
@@ -222,5 +225,17 @@ describe('counting', () => {
       cannotDecide: { count: 1, reasons: [{ claims: ['5.0.2-alone'] }] },
       needLonger: { count: 0, commands: [], seconds: 0 },
     });
+  });
+});
+
+describe('the quick profile', () => {
+  it('reaches every N of the latency claims that involve no VM, so the main job can decide them on any host', () => {
+    const containerOnly = loadClaims({ experiments: ['latency'] }).filter((record) =>
+      claimTerms(record.quantity).every((one) => backendDescriptor(one.backend).kind !== 'vm'),
+    );
+    expect(containerOnly.length).toBeGreaterThanOrEqual(5);
+    for (const record of containerOnly)
+      for (const one of claimTerms(record.quantity))
+        expect(LATENCY_PROFILES.quick.guests[one.backend], record.id).toContain(one.guests);
   });
 });
