@@ -3,7 +3,8 @@
  * the best campaign of the experiment in the results directory (campaigns without a measured row
  * are skipped; complete before interrupted, then the one covering the most backend x guest-count
  * cells, then the newest), else, when the results directory holds no campaign at all and nothing
- * was named, the committed example campaigns (test/fixtures/campaigns), labelled as such.
+ * was named, the best committed example campaign by the same rule (test/fixtures/campaigns),
+ * labelled as such.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -111,14 +112,14 @@ export function bestCampaign(experiment: string, resultsDir: string): CampaignCh
   return candidates.sort(better)[0];
 }
 
-/** The newest committed example campaign of `experiment`, if there is one. */
+/**
+ * The best committed example campaign of `experiment`, if there is one: the same rule as
+ * {@link bestCampaign} (complete first, then the most backend x guest-count cells, then the newest).
+ */
 export function exampleCampaign(experiment: string): CampaignChoice | undefined {
   const dir = examplesDir();
   if (!fs.existsSync(dir)) return undefined;
-  const newest = listCampaigns(dir)
-    .reverse()
-    .find((id) => readCampaignMeta(path.join(dir, id)).experiment === experiment);
-  return newest === undefined ? undefined : choice(loadCampaign(path.join(dir, newest)), 'example');
+  return bestCampaign(experiment, dir);
 }
 
 /** Splits a comma-separated list of campaign ids or directories (empty entries dropped). */

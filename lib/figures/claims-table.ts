@@ -1,12 +1,13 @@
 /**
  * The thesis's claims as evaluated (lib/analysis/claims/) in an HTML table: one row per claim, its
- * verdict coloured, ours with its 95% interval beside the thesis's value, the band the verdict
- * used, and the cells behind it (or why it is not measured). Pure: results in, markup out; the
- * notebooks' claims sections and the report's index page call it.
+ * verdict coloured, ours with its 95% interval beside the thesis's value, the accelerators ours came
+ * from, the band the verdict used, the cells behind it (or why it is not measured, and what would
+ * decide it: a campaign to run here with its estimated time, or why this host cannot). Pure:
+ * results in, markup out; the notebooks' claims sections and the report's index page call it.
  */
-import { bandText, cellsText, oursText, thesisText } from '../analysis/claims/claim-text.js';
-import { CLAIM_VERDICTS, type ClaimVerdict } from '../analysis/claims/claim-verdict.js';
-import { countVerdicts, type ClaimResult } from '../analysis/claims/evaluate-claims.js';
+import { accelText, bandText, cellsText, oursText, planText, thesisText } from '../analysis/claims/claim-text.js';
+import type { ClaimVerdict } from '../analysis/claims/claim-verdict.js';
+import { countsLine, type ClaimResult } from '../analysis/claims/evaluate-claims.js';
 import { escapeHtml, htmlTable } from './html-table.js';
 
 const VERDICT_STYLE: Record<ClaimVerdict, string> = {
@@ -46,6 +47,7 @@ export function claimVerdictsHtml(
         align: 'right',
       },
       { label: 'thesis', value: (result) => thesisText(result.claim), align: 'right' },
+      { label: 'accel', value: (result) => accelText(result) || '–' },
       { label: 'holds if', value: (result) => bandText(result.band, result.claim.unit) },
       {
         label: 'from / why',
@@ -54,6 +56,8 @@ export function claimVerdictsHtml(
             cellsText(result),
             result.verdict !== 'not measured' ? result.reason : null,
             result.campaign ? `campaign ${result.campaign}` : null,
+            result.plan === null ? null : planText(result.plan),
+            result.claim.restates === null ? null : `restates ${result.claim.restates}`,
           ]
             .filter((part): part is string => part !== null && part !== '')
             .join('; '),
@@ -69,7 +73,5 @@ export function claimVerdictsHtml(
       : match;
   });
   if (options.counts === false) return rows;
-  const counts = countVerdicts(results);
-  const line = CLAIM_VERDICTS.map((verdict) => `${counts[verdict]} ${verdict}`).join(', ');
-  return `${rows}<p style="font-family:sans-serif;font-size:13px;margin:4px 0">${results.length} claims: ${escapeHtml(line)}</p>`;
+  return `${rows}<p style="font-family:sans-serif;font-size:13px;margin:4px 0">${escapeHtml(countsLine(results))}</p>`;
 }

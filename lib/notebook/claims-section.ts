@@ -3,6 +3,8 @@
  * by its `notebook` field, optionally narrowed to some experiments), evaluated against the
  * campaigns it shows, as the claims table and one text line per claim.
  */
+import { campaignTimings } from '../analysis/claims/campaign-timings.js';
+import { estimatePlans } from '../analysis/claims/claims-overview.js';
 import { claimLine } from '../analysis/claims/claim-text.js';
 import { claimCampaigns, evaluateClaims, type ClaimResult } from '../analysis/claims/evaluate-claims.js';
 import type { LoadedCampaign } from '../analysis/load-campaign.js';
@@ -21,12 +23,14 @@ export interface NotebookClaims {
 /**
  * The claims of `filter` (e.g. `{notebook: '02-density-fileio'}`) evaluated against `campaigns`
  * (the notebook's campaigns; undefined entries are skipped, so a claim without one is `not measured`).
+ * What would decide an undecided claim is timed from those campaigns' own recorded cells.
  */
 export function notebookClaims(
   filter: ClaimFilter,
   campaigns: ReadonlyArray<LoadedCampaign | undefined>,
   caption: string,
 ): NotebookClaims {
-  const results = evaluateClaims(loadClaims(filter), claimCampaigns(campaigns));
+  const loaded = campaigns.filter((campaign): campaign is LoadedCampaign => campaign !== undefined);
+  const results = estimatePlans(evaluateClaims(loadClaims(filter), claimCampaigns(campaigns)), campaignTimings(loaded));
   return { results, html: claimVerdictsHtml(results, caption), text: results.map(claimLine).join('\n') };
 }

@@ -72,6 +72,20 @@ export type ClaimQuantity =
 export type ClaimTolerance =
   { factor: number } | { within: number } | { plusMinus: number } | { above: number } | { below: number };
 
+/**
+ * How the thesis's own figure of a claim's quantity follows from values.jsonl rows (in the claim's
+ * unit): a row's value, a constant, or a ratio, difference, sum or power of figures, e.g.
+ * `{ratio: [{row: 't5.1-kvm-n8-boot_time'}, {row: 't5.2-docker-n8-boot_time'}]}` (9.00 s / 0.44 s),
+ * `{power: [{row: 'f4.4-kvm-events-halving'}, 3]}` (halving at each of three doublings).
+ */
+export type ThesisFigure =
+  | { row: string }
+  | { value: number }
+  | { ratio: readonly [ThesisFigure, ThesisFigure] }
+  | { difference: readonly [ThesisFigure, ThesisFigure] }
+  | { sum: readonly [ThesisFigure, ThesisFigure] }
+  | { power: readonly [ThesisFigure, number] };
+
 /** What the thesis says the quantity is. */
 export interface ClaimThesisSide {
   /** the thesis's value of the quantity, in the claim's unit; null where it states only a direction */
@@ -80,6 +94,16 @@ export interface ClaimThesisSide {
   rows: readonly string[];
   /** the thesis's own words or numbers where they are not the value itself, e.g. `1:6` */
   printed: string | null;
+  /**
+   * the thesis's figure computed from values.jsonl rows (every row it names is in `rows`); null
+   * where the thesis prints no number for the quantity (its words, `printed`, give `value`)
+   */
+  figure: ThesisFigure | null;
+  /**
+   * ids of inconsistencies.json records explaining why the band may not contain the figure (the
+   * thesis gives two figures for the quantity, or its text and its tables disagree)
+   */
+  inconsistencies: readonly string[];
 }
 
 /** One claim of the thesis. */
@@ -103,6 +127,44 @@ export interface ClaimRecord {
   notebook: string;
   /** why the quantity is read this way, where it needs saying */
   note: string | null;
+  /**
+   * the id of the claim this one restates (chapter 7 restating chapters 4-6): shown, evaluated, and
+   * counted once with the claim it restates
+   */
+  restates: string | null;
+  /**
+   * claims that measure the same quantity share a group (counted once, by its first member): e.g.
+   * the thesis's VM cold boot over restore, "about 3 times", "about 10 times", "at least 1.5 times"
+   */
+  group: string | null;
+}
+
+/**
+ * What a claim counts as: its group, else the claim it restates, else itself. Restating a grouped
+ * claim means carrying its group (the loader checks), so one key covers both.
+ */
+export function countingUnit(claim: Pick<ClaimRecord, 'id' | 'group' | 'restates'>): string {
+  return claim.group ?? claim.restates ?? claim.id;
+}
+
+/** The thesis's figure from values.jsonl rows (`value(id)` gives a row's numeric value). */
+export function computeThesisFigure(figure: ThesisFigure, value: (row: string) => number): number {
+  if ('row' in figure) return value(figure.row);
+  if ('value' in figure) return figure.value;
+  if ('power' in figure) return computeThesisFigure(figure.power[0], value) ** figure.power[1];
+  const [a, b] = 'ratio' in figure ? figure.ratio : 'difference' in figure ? figure.difference : figure.sum;
+  const left = computeThesisFigure(a, value);
+  const right = computeThesisFigure(b, value);
+  return 'ratio' in figure ? left / right : 'difference' in figure ? left - right : left + right;
+}
+
+/** The values.jsonl rows a figure reads. */
+export function thesisFigureRows(figure: ThesisFigure): string[] {
+  if ('row' in figure) return [figure.row];
+  if ('value' in figure) return [];
+  if ('power' in figure) return thesisFigureRows(figure.power[0]);
+  const [a, b] = 'ratio' in figure ? figure.ratio : 'difference' in figure ? figure.difference : figure.sum;
+  return [...thesisFigureRows(a), ...thesisFigureRows(b)];
 }
 
 /** Whether a quantity is one cell (the other two shapes are ratio and difference). */

@@ -15,9 +15,11 @@ import {
   type ClaimTerm,
   type ClaimThesisSide,
   type ClaimTolerance,
+  type ThesisFigure,
+  thesisFigureRows,
 } from './claim-record.js';
 import { ClaimDataError } from './errors.js';
-import { findThesisDir, loadThesisRows, THESIS_BACKENDS } from './load-thesis.js';
+import { findThesisDir, loadThesis, THESIS_BACKENDS } from './load-thesis.js';
 import { THESIS_EXPERIMENTS } from './thesis-row.js';
 
 const RECORD_FIELDS = new Set([
@@ -33,10 +35,13 @@ const RECORD_FIELDS = new Set([
   'tolerance',
   'notebook',
   'note',
+  'restates',
+  'group',
 ]);
 const TERM_FIELDS = new Set(['backend', 'guests', 'metric', 'measuredBy', 'pool', 'config']);
 const CONFIG_FIELDS = new Set(['load', 'vcpus', 'memory']);
-const THESIS_FIELDS = new Set(['value', 'rows', 'printed']);
+const THESIS_FIELDS = new Set(['value', 'rows', 'printed', 'figure', 'inconsistencies']);
+const FIGURE_OPS = ['row', 'value', 'ratio', 'difference', 'sum', 'power'] as const;
 const TOLERANCES = ['factor', 'within', 'plusMinus', 'above', 'below'] as const;
 const MEASURED_BY: readonly MeasuredBy[] = ['qemu', 'criu', 'observer', 'link', 'runner'];
 const CLAIM_EXPERIMENTS = THESIS_EXPERIMENTS.filter((name): name is ClaimRecord['experiment'] => name !== 'host');
@@ -107,6 +112,28 @@ function parseQuantity(raw: unknown, field: string, fail: Fail): ClaimQuantity {
   return op === 'ratio' ? { ratio: sides } : { difference: sides };
 }
 
+function parseFigure(raw: unknown, field: string, fail: Fail): ThesisFigure {
+  const shape = `expected one of {${FIGURE_OPS.join('|')}: ...}`;
+  if (!isRecord(raw) || Object.keys(raw).length !== 1) return fail(field, `${shape}, got ${JSON.stringify(raw)}`);
+  const op = oneOf(Object.keys(raw)[0], FIGURE_OPS, field, fail);
+  const arg = raw[op];
+  if (op === 'row') return { row: text(arg, `${field}.row`, fail) };
+  if (op === 'value') {
+    if (typeof arg !== 'number' || !Number.isFinite(arg))
+      fail(`${field}.value`, `expected a number, got ${JSON.stringify(arg)}`);
+    return { value: arg as number };
+  }
+  if (!Array.isArray(arg) || arg.length !== 2) return fail(`${field}.${op}`, 'expected two operands [a, b]');
+  const left = parseFigure(arg[0], `${field}.${op}[0]`, fail);
+  if (op === 'power') {
+    if (typeof arg[1] !== 'number' || !Number.isInteger(arg[1]) || arg[1] < 1)
+      fail(`${field}.power[1]`, `expected a whole exponent of 1 or more, got ${JSON.stringify(arg[1])}`);
+    return { power: [left, arg[1] as number] };
+  }
+  const pair = [left, parseFigure(arg[1], `${field}.${op}[1]`, fail)] as const;
+  return op === 'ratio' ? { ratio: pair } : op === 'difference' ? { difference: pair } : { sum: pair };
+}
+
 function parseThesis(raw: unknown, fail: Fail): ClaimThesisSide {
   if (!isRecord(raw)) return fail('thesis', `expected {value, rows?, printed?}, got ${JSON.stringify(raw)}`);
   checkFields(raw, THESIS_FIELDS, 'thesis.', fail);
@@ -116,12 +143,24 @@ function parseThesis(raw: unknown, fail: Fail): ClaimThesisSide {
   if (!Array.isArray(rows) || !rows.every((row) => typeof row === 'string' && row !== ''))
     fail('thesis.rows', `expected a list of values.jsonl ids, got ${JSON.stringify(raw.rows)}`);
   if (raw.printed !== undefined) text(raw.printed, 'thesis.printed', fail);
-  if (raw.value === null && raw.printed === undefined)
-    fail('thesis.printed', 'a claim without a thesis value needs the words it rests on');
+  if (raw.value === null && raw.printed === undefined && raw.figure === undefined)
+    fail('thesis.printed', 'a claim without a thesis value needs the words it rests on, or a `figure`');
+  const figure = raw.figure === undefined ? null : parseFigure(raw.figure, 'thesis.figure', fail);
+  const uncited =
+    figure === null ? undefined : thesisFigureRows(figure).find((row) => !(rows as string[]).includes(row));
+  if (uncited !== undefined) fail('thesis.figure', `reads row ${uncited}, which \`thesis.rows\` does not cite`);
+  const inconsistencies = raw.inconsistencies ?? [];
+  if (!Array.isArray(inconsistencies) || !inconsistencies.every((id) => typeof id === 'string' && id !== ''))
+    fail(
+      'thesis.inconsistencies',
+      `expected a list of inconsistencies.json ids, got ${JSON.stringify(raw.inconsistencies)}`,
+    );
   return {
     value: raw.value as number | null,
     rows: rows as string[],
     printed: (raw.printed as string | undefined) ?? null,
+    figure,
+    inconsistencies: inconsistencies as string[],
   };
 }
 
@@ -167,18 +206,54 @@ function parseClaim(raw: unknown, fail: Fail): ClaimRecord {
     tolerance: parseTolerance(raw.tolerance, thesis, fail),
     notebook: text(raw.notebook, 'notebook', fail),
     note: raw.note === undefined ? null : text(raw.note, 'note', fail),
+    restates: raw.restates === undefined ? null : text(raw.restates, 'restates', fail),
+    group: raw.group === undefined ? null : groupName(raw.group, fail),
   };
 }
 
+function groupName(value: unknown, fail: Fail): string {
+  if (typeof value === 'string' && /^[a-z0-9][a-z0-9.-]*$/.test(value)) return value;
+  return fail(
+    'group',
+    `expected a lower-case name such as \`kvm-cold-boot-over-restore\`, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** What the other records of the file must agree with: restated claims exist, groups have two members. */
+function checkLinks(claims: readonly ClaimRecord[], failAt: (claim: ClaimRecord) => Fail): void {
+  const byId = new Map(claims.map((claim) => [claim.id, claim]));
+  const members = new Map<string, number>();
+  for (const claim of claims) if (claim.group !== null) members.set(claim.group, (members.get(claim.group) ?? 0) + 1);
+  for (const claim of claims) {
+    const fail = failAt(claim);
+    if (claim.group !== null && (members.get(claim.group) ?? 0) < 2)
+      fail('group', `names group ${claim.group}, which no other claim has: a group holds claims of one quantity`);
+    if (claim.restates === null) continue;
+    const original = byId.get(claim.restates);
+    if (original === undefined) fail('restates', `names ${claim.restates}, which is not a claim of this file`);
+    else if (original.id === claim.id) fail('restates', 'names the claim itself');
+    else if (original.restates !== null)
+      fail('restates', `names ${original.id}, itself a restatement of ${original.restates}: name the original`);
+    else if (original.group !== claim.group)
+      fail(
+        'group',
+        `restates ${original.id}, whose group is ${original.group ?? 'none'}: expected ${original.group === null ? 'no `group`' : `\`group: ${original.group}\``}`,
+      );
+  }
+}
+
 /** Parses claims from the text of a claims file; `file` names it in errors. */
-export function parseClaims(content: string, file: string, knownRows?: ReadonlySet<string>): ClaimRecord[] {
+export function parseClaims(
+  content: string,
+  file: string,
+  knownRows?: ReadonlySet<string>,
+  knownInconsistencies?: ReadonlySet<string>,
+): ClaimRecord[] {
   const claims: ClaimRecord[] = [];
   const seen = new Map<string, number>();
-  content.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    const at = index + 1;
-    let claimId: string | undefined;
-    const fail: Fail = (field, what) => {
+  const failer =
+    (at: number, claimId: string | undefined): Fail =>
+    (field, what) => {
       throw new ClaimDataError(`Malformed claim ${claimId ?? '(no id)'} at ${file}:${at}: \`${field}\` ${what}`, {
         file,
         line: at,
@@ -186,6 +261,11 @@ export function parseClaims(content: string, file: string, knownRows?: ReadonlyS
         ...(claimId === undefined ? {} : { claimId }),
       });
     };
+  content.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    const at = index + 1;
+    let claimId: string | undefined;
+    const fail: Fail = (field, what) => failer(at, claimId)(field, what);
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -203,9 +283,15 @@ export function parseClaims(content: string, file: string, knownRows?: ReadonlyS
     seen.set(claim.id, at);
     const unknownRow = knownRows ? claim.thesis.rows.find((row) => !knownRows.has(row)) : undefined;
     if (unknownRow !== undefined) fail('thesis.rows', `names ${unknownRow}, which values.jsonl does not have`);
+    const unknownInconsistency = knownInconsistencies
+      ? claim.thesis.inconsistencies.find((id) => !knownInconsistencies.has(id))
+      : undefined;
+    if (unknownInconsistency !== undefined)
+      fail('thesis.inconsistencies', `names ${unknownInconsistency}, which inconsistencies.json does not have`);
     claims.push(claim);
   });
   if (claims.length === 0) throw new ClaimDataError(`No claims in ${file}`, { file });
+  checkLinks(claims, (claim) => failer(seen.get(claim.id) as number, claim.id));
   return claims;
 }
 
@@ -230,8 +316,10 @@ export function loadClaims(filter: ClaimFilter = {}, dir?: string): ClaimRecord[
   } catch (error) {
     throw new ClaimDataError(`Cannot read ${file}`, { file, cause: error });
   }
-  const known = new Set(loadThesisRows(root).map((row) => row.id));
-  return parseClaims(content, file, known).filter(
+  const thesis = loadThesis(root);
+  const known = new Set(thesis.rows.map((row) => row.id));
+  const inconsistencies = new Set(thesis.inconsistencies.map((entry) => entry.id));
+  return parseClaims(content, file, known, inconsistencies).filter(
     (claim) =>
       (filter.notebook === undefined || claim.notebook === filter.notebook) &&
       (filter.experiments === undefined || filter.experiments.includes(claim.experiment)),

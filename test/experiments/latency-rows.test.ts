@@ -145,9 +145,9 @@ describe('latency experiment definitions', () => {
       native: [0],
       kvm: [0, 1, 2],
       microvm: [0, 1, 2],
-      docker: [0, 1, 2, 4, 8],
-      podman: [0, 1, 2, 4, 8],
-      lxc: [0, 1, 2, 4, 8],
+      docker: [0, 1, 2, 4, 8, 16],
+      podman: [0, 1, 2, 4, 8, 16],
+      lxc: [0, 1, 2, 4, 8, 16],
     });
     expect(latencyRestore.parameters({ profile: 'quick', backends: ['docker', 'kvm'] })).toMatchObject({
       guests: { docker: [0], kvm: [0] },

@@ -46,14 +46,23 @@ describe('the claims file', () => {
     expect(claims.length).toBeGreaterThanOrEqual(45);
     expect(new Set(claims.map((claim) => claim.id)).size).toBe(claims.length);
     expect(new Set(claims.map((claim) => claim.section.split('.')[0]))).toEqual(new Set(['4', '5', '6', '7']));
-    expect(new Set(claims.map((claim) => claim.kind))).toEqual(new Set(['ratio', 'ordering', 'trend', 'value']));
+    // no claim is a plain difference any more: seconds across different boot definitions became ratios
+    expect(new Set(claims.map((claim) => claim.kind))).toEqual(new Set(['ratio', 'ordering', 'trend']));
   });
 
   it('names the claims the issue lists', () => {
     const ids = claims.map((claim) => claim.id);
     for (const id of [
       '4.5.1-cpu-total-n8',
-      '4.5.1-cpu-vm-n8-minus-n1',
+      '4.5.1-cpu-vm-n8-over-n1',
+      '4.5.1-cpu-latency-min-n8',
+      '4.5.1-cpu-latency-p95-n8',
+      '4.5.2-fileio-rw-constant-docker',
+      '5.0.2-boot-vm-slow-to-n8',
+      '5.0.2-boot-vm-sharp-after-n8',
+      '5.0.2-container-shutdown-overlaps-boot',
+      '6.5.1-loaded-vm-vcpus-flat',
+      '7.3-downtime-vm-lower',
       '5.0.2-boot-container-flat-n16',
       '7.1-boot-vm-grows-n8',
       '7.1-restore-helps-vms',
@@ -95,8 +104,10 @@ describe('the claims file', () => {
 describe('a malformed claim', () => {
   it('parses a good one with defaults filled in', () => {
     const [claim] = parseClaims(JSON.stringify(good), FILE) as [ClaimRecord];
-    expect(claim.thesis).toEqual({ value: 1, rows: [], printed: null });
+    expect(claim.thesis).toEqual({ value: 1, rows: [], printed: null, figure: null, inconsistencies: [] });
     expect(claim.note).toBeNull();
+    expect(claim.restates).toBeNull();
+    expect(claim.group).toBeNull();
   });
 
   it('names the record, its line and the field', () => {
@@ -171,6 +182,59 @@ describe('a malformed claim', () => {
     expect(
       refusal({ ...good, thesis: { value: 1, rows: ['t9.9-nope'] } }, new Set(['t5.1-kvm-n1-boot_time'])).message,
     ).toContain('names t9.9-nope, which values.jsonl does not have');
+  });
+
+  it('validates the figure, inconsistencies, restatements and groups, naming record and field', () => {
+    const refused = (text: string, known?: ReadonlySet<string>, inconsistencies?: ReadonlySet<string>) => {
+      try {
+        parseClaims(text, FILE, known, inconsistencies);
+      } catch (error) {
+        if (error instanceof ClaimDataError) return error;
+        throw error;
+      }
+      throw new Error('expected the claims to be refused');
+    };
+    const line = (record: object) => JSON.stringify(record);
+    const figure = refused(
+      line({ ...good, thesis: { value: 1, rows: ['a'], figure: { ratio: [{ row: 'a' }, { row: 'b' }] } } }),
+    );
+    expect(figure).toMatchObject({ claimId: '4.5.1-example', field: 'thesis.figure' });
+    expect(figure.message).toContain('reads row b, which `thesis.rows` does not cite');
+    expect(refused(line({ ...good, thesis: { value: 1, figure: { power: [{ value: 2 }, 0.5] } } })).field).toBe(
+      'thesis.figure.power[1]',
+    );
+    expect(refused(line({ ...good, thesis: { value: 1, figure: { mean: [] } } })).field).toBe('thesis.figure');
+    const inconsistency = refused(
+      line({ ...good, thesis: { value: 1, inconsistencies: ['nope'] } }),
+      undefined,
+      new Set(['t6.2-missing']),
+    );
+    expect(inconsistency.message).toBe(
+      'Malformed claim 4.5.1-example at claims.jsonl:1: `thesis.inconsistencies` names nope, which inconsistencies.json does not have',
+    );
+    const second = { ...good, id: '7.1-again', section: '7.1', line: 1574 };
+    expect(refused(`${line(good)}\n${line({ ...second, restates: '4.5.1-nope' })}`)).toMatchObject({
+      claimId: '7.1-again',
+      line: 2,
+      field: 'restates',
+      message: expect.stringContaining('names 4.5.1-nope, which is not a claim of this file'),
+    });
+    expect(refused(line({ ...good, group: 'one-only' })).message).toContain(
+      'names group one-only, which no other claim has',
+    );
+    expect(refused(line({ ...good, group: 'Not A Name' })).field).toBe('group');
+    // a restatement carries its original's group
+    const grouped = `${line({ ...good, group: 'cpu' })}\n${line({ ...good, id: '4.5.1-b', group: 'cpu' })}\n${line({ ...second, restates: '4.5.1-example' })}`;
+    expect(refused(grouped)).toMatchObject({
+      claimId: '7.1-again',
+      field: 'group',
+      message: expect.stringContaining('expected `group: cpu`'),
+    });
+    expect(
+      refused(
+        `${line(good)}\n${line({ ...second, restates: '4.5.1-example' })}\n${line({ ...second, id: '7.1-twice', restates: '7.1-again' })}`,
+      ).message,
+    ).toContain('itself a restatement of 4.5.1-example: name the original');
   });
 
   it('refuses text that is not JSON, and an empty file', () => {

@@ -7,7 +7,31 @@ import { seriesLabel } from '../../model/backends.js';
 import type { ClaimRecord } from '../../thesis/index.js';
 import type { ClaimBand, ClaimEstimate } from './claim-verdict.js';
 import { formatClaimNumber } from './claim-verdict.js';
+import type { ClaimPlan } from './claim-plan.js';
 import type { ClaimResult } from './evaluate-claims.js';
+
+/** An estimated duration in words: `about 40 s`, `about 4 min`, or `time unknown` (no recorded timing). */
+export function durationText(seconds: number | null): string {
+  if (seconds === null) return 'time unknown (no recorded campaign to estimate from)';
+  return seconds < 90 ? `about ${Math.ceil(seconds / 10) * 10} s` : `about ${Math.ceil(seconds / 60)} min`;
+}
+
+/** What would decide a claim, in words: the campaign to run and its estimated time, or why this host cannot. */
+export function planText(plan: ClaimPlan): string {
+  if (plan.state === 'host') return `cannot be decided on this host: ${plan.why}`;
+  const cells = plan.cells.map((cell) => cell.seconds);
+  const seconds =
+    cells.some((value) => value === null) || plan.overheadSeconds === null
+      ? null
+      : (cells as number[]).reduce((sum, value) => sum + value, 0) + plan.overheadSeconds;
+  const command = [
+    `guestbench run ${plan.experiment} --backends ${plan.backends.join(',')}`,
+    plan.guests === null ? '' : ` --guests ${plan.guests.join(',')}`,
+    ` --repeats ${plan.repeats}`,
+    plan.profile === 'quick' ? '' : ` --profile ${plan.profile}`,
+  ].join('');
+  return `to decide it: \`${command}\` (${durationText(seconds)})`;
+}
 
 function withUnit(value: number, unit: ClaimRecord['unit']): string {
   return unit === 'x' ? `${formatClaimNumber(value)}x` : `${formatClaimNumber(value)} ${unit}`;
@@ -49,15 +73,31 @@ export function cellsText(result: ClaimResult): string {
   return result.verdict === 'not measured' ? [cells, result.reason].filter(Boolean).join('; ') : cells;
 }
 
-/** One line per claim: verdict, section, claim, then ours and the thesis's (or why not measured). */
+/**
+ * The accelerator(s) our numbers came from, per backend: `kvm tcg, docker none` (`none`: no
+ * hypervisor; `tcg`: QEMU's software emulation; `kvm`: hardware virtualisation); empty without cells.
+ */
+export function accelText(result: ClaimResult): string {
+  return Object.entries(result.accel)
+    .map(([backend, accel]) => `${backend} ${accel}`)
+    .join(', ');
+}
+
+/**
+ * One line per claim: verdict, section, claim, then ours and the thesis's (or why not measured),
+ * the accelerators ours came from, and where a claim restates another, which.
+ */
 export function claimLine(result: ClaimResult): string {
   const head = `[${result.verdict}] ${result.claim.section} ${result.claim.claim}`;
   const thesis = `thesis ${thesisText(result.claim)}`;
+  const accel = accelText(result) === '' ? '' : `; accel ${accelText(result)}`;
+  const restates = result.claim.restates === null ? '' : `; restates ${result.claim.restates}`;
+  const plan = result.plan === null ? '' : `; ${planText(result.plan)}`;
   if (result.verdict === 'not measured') {
     const ours = result.ours === null ? '' : `; ours for reference ${oursText(result.ours, result.claim.unit)}`;
-    return `${head} (not measured: ${result.reason}${ours}; ${thesis})`;
+    return `${head} (not measured: ${result.reason}${ours}; ${thesis}${accel}${plan}${restates})`;
   }
   const ours = `ours ${oursText(result.ours, result.claim.unit)}`;
   const why = result.reason !== null && result.ours.interval === 'ok' ? `; ${result.reason}` : '';
-  return `${head} (${ours}, ${thesis}${why})`;
+  return `${head} (${ours}, ${thesis}${accel}${why}${plan}${restates})`;
 }

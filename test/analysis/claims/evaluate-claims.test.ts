@@ -35,10 +35,12 @@ function claim(overrides: Partial<ClaimRecord> = {}): ClaimRecord {
     kind: 'ratio',
     quantity: { ratio: [term('docker', 8), term('kvm', 8)] },
     unit: 'x',
-    thesis: { value: 1, rows: [], printed: null },
+    thesis: { value: 1, rows: [], printed: null, figure: null, inconsistencies: [] },
     tolerance: { within: 0.1 },
     notebook: '01-density-cpu',
     note: null,
+    restates: null,
+    group: null,
     ...overrides,
   };
 }
@@ -97,7 +99,7 @@ describe('evaluateClaim', () => {
       ['kvm', 8, 4],
     ]);
     expect(claimLine(result)).toMatch(
-      /^\[holds\] 4\.5\.1 containers' total time at N=8 within 10% of VMs' \(ours 0\.990x \[0\.9\d\d, (0\.9\d\d|1\.0\d)\], thesis 1\.00x\)$/,
+      /^\[holds\] 4\.5\.1 containers' total time at N=8 within 10% of VMs' \(ours 0\.990x \[0\.9\d\d, (0\.9\d\d|1\.0\d)\], thesis 1\.00x; accel docker none, kvm kvm\)$/,
     );
   });
 
@@ -124,7 +126,7 @@ describe('evaluateClaim', () => {
       ours: null,
     });
     expect(claimLine(result)).toBe(
-      "[not measured] 4.5.1 containers' total time at N=8 within 10% of VMs' (not measured: docker measured up to N=2; the claim is about N=8; thesis 1.00x)",
+      "[not measured] 4.5.1 containers' total time at N=8 within 10% of VMs' (not measured: docker measured up to N=2; the claim is about N=8; thesis 1.00x; to decide it: `guestbench run density-cpu --backends docker,kvm --guests 8 --repeats 3` (time unknown (no recorded campaign to estimate from)))",
     );
   });
 
@@ -166,7 +168,7 @@ describe('evaluateClaim', () => {
       kind: 'trend',
       quantity: { ratio: [term('kvm', 8), term('kvm', 1)] },
       tolerance: { above: 1.2 },
-      thesis: { value: 1.47, rows: [], printed: null },
+      thesis: { value: 1.47, rows: [], printed: null, figure: null, inconsistencies: [] },
     });
     const growing = [
       ...cell('kvm', 1, [10, 10.1, 9.9], { accel: 'tcg' }),
@@ -179,7 +181,7 @@ describe('evaluateClaim', () => {
     const compound = claim({
       kind: 'value',
       quantity: { ratio: [{ difference: [term('kvm', 8), term('kvm', 1)] }, term('native', 1)] },
-      thesis: { value: 0.196, rows: [], printed: null },
+      thesis: { value: 0.196, rows: [], printed: null, figure: null, inconsistencies: [] },
       tolerance: { factor: 2 },
     });
     const rows = [
@@ -203,7 +205,7 @@ describe('evaluateClaim', () => {
     const migration = claim({
       experiment: 'migration',
       quantity: { ratio: [observer('kvm'), observer('docker')] },
-      thesis: { value: 20, rows: [], printed: null },
+      thesis: { value: 20, rows: [], printed: null, figure: null, inconsistencies: [] },
       tolerance: { factor: 2 },
     });
     const at = (backend: Sample['backend'], config: string, values: number[]) =>
@@ -247,7 +249,7 @@ describe('evaluateClaim', () => {
           { backend: 'kvm', guests: 0, metric: 'restore_time' },
         ],
       },
-      thesis: { value: 10, rows: [], printed: null },
+      thesis: { value: 10, rows: [], printed: null, figure: null, inconsistencies: [] },
       tolerance: { factor: 2 },
     });
     // a slow repeat slows both: the cold boot is 10x the restore in every repeat
