@@ -7,6 +7,7 @@
  */
 import { accelText, bandText, cellsText, oursText, planText, thesisText } from '../analysis/claims/claim-text.js';
 import type { ClaimVerdict } from '../analysis/claims/claim-verdict.js';
+import type { ClaimsOverview } from '../analysis/claims/claims-overview.js';
 import { countsLine, type ClaimResult } from '../analysis/claims/evaluate-claims.js';
 import { escapeHtml, htmlTable } from './html-table.js';
 
@@ -74,4 +75,59 @@ export function claimVerdictsHtml(
   });
   if (options.counts === false) return rows;
   return `${rows}<p style="font-family:sans-serif;font-size:13px;margin:4px 0">${escapeHtml(countsLine(results))}</p>`;
+}
+
+/** "about 21 min", "about 40 s": an estimated duration as a reader plans with it. */
+function aboutText(seconds: number | null): string {
+  if (seconds === null) return 'time unknown (no recorded campaign times these cells)';
+  return seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s` : `about ${Math.round(seconds / 60)} min`;
+}
+
+/**
+ * The verdict in brief, for the first screen of the report's index: how many of the thesis's
+ * claims hold, fail or are inconclusive on these campaigns, how many this host cannot decide
+ * (with why) and how many a longer campaign would decide (with the commands and their estimated
+ * time). Counted once per quantity, as {@link ClaimsOverview} counts them. `claims` is the number
+ * of claim records, `anchor` the id of the section holding the full table.
+ */
+export function claimsVerdictHtml(overview: ClaimsOverview, claims: number, anchor = 'claims'): string {
+  const undecided = overview.cannotDecide.count + overview.needLonger.count;
+  // reasons that share their opening ("VMs run under TCG here (...)") print it once
+  const byOpening = new Map<string, Array<{ rest: string; count: number }>>();
+  for (const limit of overview.cannotDecide.reasons) {
+    const at = limit.why.indexOf(': ');
+    const opening = at < 0 ? limit.why : limit.why.slice(0, at);
+    const rest = at < 0 ? '' : limit.why.slice(at + 2);
+    byOpening.set(opening, [...(byOpening.get(opening) ?? []), { rest, count: limit.claims.length }]);
+  }
+  const cannot = [...byOpening]
+    .map(([opening, parts]) => {
+      const total = parts.reduce((sum, part) => sum + part.count, 0);
+      const details = parts.filter((part) => part.rest !== '');
+      return `<li>${escapeHtml(opening)}: ${total} claim(s)${details.length === 0 ? '' : `<ul>${details.map((part) => `<li>${escapeHtml(part.rest)}: ${part.count}</li>`).join('')}</ul>`}</li>`;
+    })
+    .join('');
+  const commands = overview.needLonger.commands
+    .map(
+      (command) =>
+        `<li><code>${escapeHtml(command.command)}</code> <span style="color:#555">(${escapeHtml(aboutText(command.seconds))}; decides ${command.claims.length} claim(s))</span></li>`,
+    )
+    .join('');
+  const longer =
+    overview.needLonger.count === 0
+      ? ''
+      : `<li><b>${overview.needLonger.count} need a longer campaign</b> here, ${escapeHtml(overview.needLonger.seconds === null ? aboutText(null) : `${aboutText(overview.needLonger.seconds)} in all`)} (<code>guestbench claims --plan</code>):<ul>${commands}</ul></li>`;
+  const host =
+    overview.cannotDecide.count === 0
+      ? ''
+      : `<li><b>${overview.cannotDecide.count} cannot be decided on this host</b>, whatever it runs:<ul>${cannot}</ul></li>`;
+  return `<div class="verdict" style="border:2px solid #444;padding:8px 14px;margin:12px 0;background:#fafafa">
+<p style="margin:4px 0;font-size:110%"><b>The verdict here</b>, on the thesis's ${claims} quantitative claims (${overview.counted} distinct results: a chapter-7 restatement and the claims of one quantity count once):
+<span style="${VERDICT_STYLE.holds};padding:0 4px"><b>${overview.holds} hold</b></span>,
+<span style="${VERDICT_STYLE.fails};padding:0 4px"><b>${overview.fails} fail</b></span>,
+<span style="${VERDICT_STYLE.inconclusive};padding:0 4px">${overview.inconclusive} inconclusive</span> (the 95% interval crosses the claim's band),
+<span style="${VERDICT_STYLE['not measured']};padding:0 4px">${undecided} not decided here</span>.</p>
+${host || longer ? `<ul style="margin:4px 0">${host}${longer}</ul>` : ''}
+<p style="margin:4px 0"><a href="#${escapeHtml(anchor)}">Every claim, ours beside the thesis's, with why</a>.</p>
+</div>`;
 }

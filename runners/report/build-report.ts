@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CampaignChoice } from '../../lib/analysis/choose-campaign.js';
 import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js';
-import { claimVerdictsHtml } from '../../lib/figures/claims-table.js';
+import { claimsOverview } from '../../lib/analysis/claims/claims-overview.js';
+import { claimsVerdictHtml, claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
 import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
@@ -43,8 +44,9 @@ export interface ReportOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   /**
-   * the thesis's claims as evaluated, an HTML fragment for the index; by default every claim against
-   * the campaigns `named` (else the best of each experiment), as `guestbench claims` prints them
+   * the thesis's claims as evaluated, an HTML fragment for the index (then the index has no verdict
+   * in brief); by default every claim against the campaigns `named` (else the best of each
+   * experiment), as `guestbench claims` prints them, and the verdict in brief on the first screen
    */
   claimsHtml?: string;
 }
@@ -70,8 +72,15 @@ const canReuse = (job: Job, outDir: string, force: boolean): boolean =>
   job.previous.errors.length === 0 &&
   ['ipynb', 'html'].every((ext) => fs.existsSync(path.join(outDir, `${path.basename(job.plan.name, '.ipynb')}.${ext}`)));
 
-/** Every claim of the thesis against the report's campaigns, as the index's table. */
-function reportClaimsHtml(options: ReportOptions): string {
+/** The index's claims: the verdict in brief for its first screen, and every claim as a table. */
+interface ReportClaims {
+  verdictHtml?: string;
+  claimsHtml: string;
+}
+
+/** Every claim of the thesis against the report's campaigns: the verdict in brief and the table. */
+function reportClaims(options: ReportOptions): ReportClaims {
+  if (options.claimsHtml !== undefined) return { claimsHtml: options.claimsHtml };
   const { results, experiments, chosen } = evaluateChosenClaims({
     named: options.named,
     resultsDir: options.resultsDir,
@@ -80,12 +89,15 @@ function reportClaimsHtml(options: ReportOptions): string {
     .map((experiment) => chosen.byExperiment[experiment])
     .filter((choice): choice is CampaignChoice => choice !== undefined)
     .map((choice) => `${choice.campaign.meta.experiment}: ${choice.campaign.meta.id} (${choice.origin})`);
-  return claimVerdictsHtml(
-    results,
-    `Every quantitative claim of chapters 4-7 (data/thesis/claims.jsonl), judged on ${judgedOn.join('; ') || 'no campaign'}. ` +
-      'Holds: the whole 95% interval lies in the band the claim allows; fails: it lies wholly outside; ' +
-      "inconclusive: it crosses the band's edge or there are too few repeats; not measured: the campaign cannot answer (docs/claims.md).",
-  );
+  return {
+    verdictHtml: claimsVerdictHtml(claimsOverview(results), results.length),
+    claimsHtml: claimVerdictsHtml(
+      results,
+      `Every quantitative claim of chapters 4-7 (data/thesis/claims.jsonl), judged on ${judgedOn.join('; ') || 'no campaign'}. ` +
+        'Holds: the whole 95% interval lies in the band the claim allows; fails: it lies wholly outside; ' +
+        "inconclusive: it crosses the band's edge or there are too few repeats; not measured: the campaign cannot answer (docs/claims.md).",
+    ),
+  };
 }
 
 /** Builds the report described by `options` (see the module comment). */
@@ -152,7 +164,7 @@ async function buildWith(
     // always there: pages kept from an earlier report may load it whatever this run's mode
     fs.copyFileSync(plotlyBundlePath(), path.join(staged.dir, PLOTLY_FILE));
     if (toRun.length > 0) log(`executing ${toRun.length} notebook(s), ${Math.min(jobsAtOnce, toRun.length)} at a time`);
-    let claimsHtml: string;
+    let claims: ReportClaims;
     const execution = runPool(
       toRun,
       jobsAtOnce,
@@ -182,7 +194,7 @@ async function buildWith(
     );
     // the index's claims table needs no executed notebook: computed while the kernels work
     try {
-      claimsHtml = options.claimsHtml ?? reportClaimsHtml(options);
+      claims = reportClaims(options);
     } catch (error) {
       workers.kill();
       await execution.catch(() => undefined);
@@ -222,7 +234,7 @@ async function buildWith(
       indexHtml(ordered, {
         plotly: plotly.mode,
         generatedAt: new Date().toISOString(),
-        claimsHtml,
+        ...claims,
       }),
     );
     // an interruption that came after the last notebook still leaves the previous report
