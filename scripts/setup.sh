@@ -27,9 +27,11 @@ fi
 
 # --- apt packages -------------------------------------------------------------------------
 # chromium: the report's browser test (test/report), driven by npm's playwright-core (no browser download)
+# openssh-client/-server: campaigns on other hosts (docs/hosts.md) and the namespace ssh hosts its tests run;
+# ansible: the fleet playbook
 PACKAGES=(docker.io podman crun runc conmon containernetworking-plugins lxc qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git criu mariadb-server
           jupyter-notebook jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel ca-certificates
-          chromium)
+          chromium openssh-client openssh-server ansible)
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
   die "this is not a Debian-like system (no apt-get)" "install by hand: ${PACKAGES[*]}, Node.js >= 20.19, then rerun"
 fi
