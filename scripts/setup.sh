@@ -3,15 +3,19 @@
 # apt packages (Docker, podman, LXC, QEMU, ...), a CRIU that works on this kernel, a running Docker engine, npm dependencies, the compiled library, the tslab
 # Jupyter kernel, and the guest images. Quick the second time: each step checks before it acts.
 #   --no-images   skip building the guest images
+#   --no-kernel   skip registering the tslab Jupyter kernel (a campaign host driven over SSH runs no notebook:
+#                 `guestbench hosts setup` passes it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD_IMAGES=1
+REGISTER_KERNEL=1
 for arg in "$@"; do
   case "$arg" in
     --no-images) BUILD_IMAGES=0 ;;
-    *) echo "setup.sh: unknown option $arg (known: --no-images)" >&2; exit 2 ;;
+    --no-kernel) REGISTER_KERNEL=0 ;;
+    *) echo "setup.sh: unknown option $arg (known: --no-images, --no-kernel)" >&2; exit 2 ;;
   esac
 done
 
@@ -73,8 +77,10 @@ say "compiling the library (tsc)"
 npm run --silent build
 
 # --- Jupyter kernel -----------------------------------------------------------------------
-say "registering the tslab kernel with /usr/bin/python3's Jupyter"
-$SUDO node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" >/dev/null
+if [ "$REGISTER_KERNEL" = 1 ]; then
+  say "registering the tslab kernel with /usr/bin/python3's Jupyter"
+  $SUDO node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" >/dev/null
+fi
 
 # --- guest images -------------------------------------------------------------------------
 if [ "$BUILD_IMAGES" = 1 ]; then
