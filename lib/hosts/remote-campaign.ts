@@ -127,7 +127,7 @@ async function fetchRows(
   offset: number,
 ): Promise<{ offset: number; rows: number; id: string | undefined }> {
   // the one campaign directory of this session's results, and its bytes from `offset` on
-  const script = `for d in ${resultsWord}/*/; do [ -f "$d${META_FILE}" ] || continue; basename "$d"; tail -c +${offset + 1} "$d${SAMPLES_FILE}" 2>/dev/null; break; done`;
+  const script = `for d in ${resultsWord}/*/; do [ -f "\${d}${META_FILE}" ] || continue; basename "$d"; tail -c +${offset + 1} "\${d}${SAMPLES_FILE}" 2>/dev/null; break; done`;
   const result = await ssh.run(script);
   const newline = result.stdout.indexOf('\n');
   if (newline < 0) return { offset, rows: 0, id: undefined };
@@ -179,11 +179,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function stopRemote(ssh: SshConnection, facts: HostFacts, pid: number, log: (line: string) => void) {
   const sudo = rootPrefix(facts);
   log(`stopping the campaign on ${ssh.host} (SIGINT to its process group ${pid})`);
-  await ssh.run(`${sudo}kill -INT -- -${pid} 2>/dev/null; true`);
+  await ssh.run(`${sudo}env kill -s INT -- -${pid} 2>/dev/null; true`);
   const script = `for i in $(seq 1 240); do ${sudo}kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.5; done; exit 1`;
   if ((await ssh.run(script)).exitCode !== 0) {
     log(`the campaign on ${ssh.host} did not stop within 2 min: killing its process group`);
-    await ssh.run(`${sudo}kill -KILL -- -${pid} 2>/dev/null; true`);
+    await ssh.run(`${sudo}env kill -s KILL -- -${pid} 2>/dev/null; true`);
   }
 }
 

@@ -27,7 +27,11 @@ export function parseHostOptions(values: Record<string, string | boolean | undef
   host: string;
   hostCommit: 'same' | 'any';
 } {
-  const host = String(values.host);
+  if (typeof values.host !== 'string')
+    throw new UsageError('Expected `--host-commit` only with `--host`', {
+      fix: 'add `--host NAME`, or drop --host-commit',
+    });
+  const host = values.host;
   if (host.includes(','))
     throw new UsageError(`Expected one host in \`--host\` for now, got \`${host}\``, {
       fix: 'run one `guestbench run --host NAME` per host (several hosts at once are not built yet: docs/hosts.md)',

@@ -231,7 +231,8 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
   async run(values, positionals) {
     const parsed = parseRunArguments(values, positionals);
     const { experiment } = parsed;
-    if (values.host !== undefined) return await runOnHost(experiment, values, parsed.parameters.resultsDir);
+    if (values.host !== undefined || values['host-commit'] !== undefined)
+      return await runOnHost(experiment, values, parsed.parameters.resultsDir);
     const stop = interruptOnStop('campaign', {
       onStop: (cause) =>
         logLine(`${cause}: stopping the campaign, keeping finished samples and stopping every guest (again to force)`),

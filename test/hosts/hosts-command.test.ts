@@ -91,7 +91,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
     expect(verdict?.facts.memoryMiB).toBe(Math.round(os.totalmem() / 1024 / 1024));
     // the installed guestbench's own probe answered (this machine: TCG only, a KVM host: kvm)
     expect(['probed', 'no-vm']).toContain(verdict?.accel.state);
-  });
+  }, 300_000);
 
   /** The processes left in the host's network namespace other than its sshd (a campaign's guestbench, sysbench...). */
   async function leftoverProcesses(): Promise<string[]> {
@@ -175,7 +175,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
       .split('\n');
     expect(samples.length).toBeLessThan(50);
     expect(await leftoverProcesses()).toEqual([]);
-  });
+  }, 300_000);
 
   it('refuses a host with another commit, naming the fix, with exit 2 before anything starts', async () => {
     const other = path.join(remoteDir, 'other');
