@@ -154,6 +154,8 @@ export class SshConnection {
   spawn(script: string, options: RunOptions = {}): ResultPromise<{ reject: false }> {
     return execa('ssh', this.commandArgs(script), {
       reject: false,
+      // output kept byte for byte: a caller reading appended lines needs the last newline
+      stripFinalNewline: false,
       ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
       ...(options.signal ? { cancelSignal: options.signal } : {}),
       ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
