@@ -156,10 +156,17 @@ async function fetchMetaAndRaw(
   localDir: string,
   host: string,
   remoteDir: string,
+  installedCommit: string | undefined,
 ): Promise<CampaignMeta> {
   const campaignDir = path.join(localDir, id);
   const metaText = await ssh.output(`cat ${resultsWord}/${shellQuote(id)}/${META_FILE}`, 'Reading campaign.json', '');
-  const meta = { ...(JSON.parse(metaText) as CampaignMeta), ranOn: { host, transport: 'ssh' as const, remoteDir } };
+  const recorded = JSON.parse(metaText) as CampaignMeta;
+  const meta: CampaignMeta = {
+    ...recorded,
+    // the install there is `git archive` of one commit, not a checkout: its commit is the install's
+    git: recorded.git ?? (installedCommit ? { commit: installedCommit, dirty: false } : null),
+    ranOn: { host, transport: 'ssh', remoteDir },
+  };
   const tmp = path.join(campaignDir, `${META_FILE}.tmp`);
   fs.writeFileSync(tmp, JSON.stringify(meta, null, 2) + '\n');
   fs.renameSync(tmp, path.join(campaignDir, META_FILE));
@@ -241,6 +248,7 @@ export async function runRemoteCampaign(
     options.resultsDir,
     options.host,
     `${options.root}/campaigns/${session}`,
+    facts.installedCommit,
   );
   return { id, dir: path.join(options.resultsDir, id), rows, exitCode, state: meta.state };
 }
