@@ -128,7 +128,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
     // progress relayed, each line naming the host
     expect(String(result.stderr)).toMatch(new RegExp(`${host.alias}: .*progress: 4/4`));
     // the rows here are exactly the rows there: none lost, none twice
-    const sessions = fs.readdirSync(path.join(remoteDir, 'campaigns'));
+    const sessions = fs.readdirSync(path.join(remoteDir, 'campaigns')).sort();
     const remoteCampaign = path.join(remoteDir, 'campaigns', sessions.at(-1)!, 'results', id!);
     const here = fs.readFileSync(path.join(dir!, 'samples.jsonl'), 'utf8');
     expect(here).toBe(fs.readFileSync(path.join(remoteCampaign, 'samples.jsonl'), 'utf8'));
@@ -169,11 +169,23 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
     const match = /^campaign (\S+) interrupted on /m.exec(String(result.stdout));
     expect(match, `${String(result.stdout)}\n${stderr}`).not.toBeNull();
     expect(stderr).toContain(`stopping the campaign on ${hosts.hosts[0]!.alias}`);
-    const samples = fs
-      .readFileSync(path.join(localResults, match![1]!, 'samples.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(samples.length).toBeLessThan(50);
+    const here = fs.readFileSync(path.join(localResults, match![1]!, 'samples.jsonl'), 'utf8');
+    const sessions = fs.readdirSync(path.join(remoteDir, 'campaigns')).sort();
+    const there = path.join(remoteDir, 'campaigns', sessions.at(-1)!, 'results', match![1]!);
+    // what it recorded before the stop, here as there
+    expect(here).toBe(fs.readFileSync(path.join(there, 'samples.jsonl'), 'utf8'));
+    const repeats = new Set(
+      here
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { repeat: number }).repeat),
+    );
+    expect(repeats.size).toBeGreaterThan(0);
+    expect(repeats.size).toBeLessThan(50);
+    const meta = JSON.parse(fs.readFileSync(path.join(localResults, match![1]!, 'campaign.json'), 'utf8')) as {
+      state: string;
+    };
+    expect(meta.state).toBe('interrupted');
     expect(await leftoverProcesses()).toEqual([]);
   }, 300_000);
 
