@@ -129,4 +129,19 @@ describe.skipIf(unavailable !== undefined)('SshConnection on namespace hosts', (
     expect((error as HostError).message).toMatch(/refused the SSH connection.*Connection refused/);
     expect((error as HostError).fix).toContain(`start sshd on ${host.alias}`);
   });
+
+  it('names the host and the fix when it does not answer within the connect timeout', async () => {
+    const host = hosts.hosts[1]!;
+    // the host drops every packet (its sshd is already stopped): the handshake never starts
+    await execa('ip', ['netns', 'exec', host.netns, 'iptables', '-A', 'INPUT', '-j', 'DROP']);
+    const started = Date.now();
+    const error = await SshConnection.open(host.alias, {
+      configFile: hosts.configFile,
+      connectTimeoutSeconds: 2,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HostError);
+    expect((error as HostError).message).toMatch(/did not answer within the connect timeout.*timed out/);
+    expect((error as HostError).fix).toContain('--connect-timeout');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
 });
