@@ -5,7 +5,7 @@
 import { prepareHost, runRemoteCampaign } from '../../lib/hosts/remote-campaign.js';
 import { remoteRoot } from '../../lib/hosts/remote-dir.js';
 import { validateHostName } from '../../lib/hosts/ssh.js';
-import { UsageError } from '../../lib/util/errors.js';
+import { firstLine, UsageError } from '../../lib/util/errors.js';
 import { logLine } from '../cli.js';
 import { interruptOnStop } from '../interruption.js';
 
@@ -22,21 +22,21 @@ export function remoteRunArgs(experiment: string, values: Record<string, string 
   return args;
 }
 
-/** Checks `--host` and `--host-commit` (pure). */
+/** Checks `--host` (one host or a comma-separated list) and `--host-commit` (pure). */
 export function parseHostOptions(values: Record<string, string | boolean | undefined>): {
-  host: string;
+  hosts: string[];
   hostCommit: 'same' | 'any';
 } {
   if (typeof values.host !== 'string')
     throw new UsageError('Expected `--host-commit` only with `--host`', {
       fix: 'add `--host NAME`, or drop --host-commit',
     });
-  const host = values.host;
-  if (host.includes(','))
-    throw new UsageError(`Expected one host in \`--host\` for now, got \`${host}\``, {
-      fix: 'run one `guestbench run --host NAME` per host (several hosts at once are not built yet: docs/hosts.md)',
+  const hosts = values.host.split(',').map((host) => host.trim());
+  for (const host of hosts) validateHostName(host);
+  if (new Set(hosts).size !== hosts.length)
+    throw new UsageError(`Expected each host once in \`--host\`, got \`${values.host}\``, {
+      fix: 'name each host once',
     });
-  validateHostName(host);
   const commit = values['host-commit'];
   if (commit !== undefined && commit !== 'any' && commit !== 'same')
     throw new UsageError(`Expected \`--host-commit\` to be same or any, got \`${String(commit)}\``, {
@@ -46,41 +46,71 @@ export function parseHostOptions(values: Record<string, string | boolean | undef
     throw new UsageError('Expected `--resume` without `--host`: resuming a campaign on a host is not built yet', {
       fix: 'resume it on the host itself (docs/hosts.md), or start a new campaign',
     });
-  return { host, hostCommit: commit === 'any' ? 'any' : 'same' };
+  return { hosts, hostCommit: commit === 'any' ? 'any' : 'same' };
 }
 
-/** Runs the campaign on the host; resolves to the exit code. */
+type Prepared = Awaited<ReturnType<typeof prepareHost>>;
+
+/** Checks every host before anything starts on any: the first refusal closes the others and is thrown (exit 2). */
+async function prepareAll(hosts: string[], root: string, hostCommit: 'same' | 'any'): Promise<Map<string, Prepared>> {
+  const settled = await Promise.allSettled(hosts.map((host) => prepareHost({ host, root, hostCommit })));
+  const prepared = new Map<string, Prepared>();
+  settled.forEach((result, index) => {
+    if (result.status === 'fulfilled') prepared.set(hosts[index] as string, result.value);
+  });
+  const refused = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (refused) {
+    await Promise.all([...prepared.values()].map((each) => each.ssh.close()));
+    throw refused.reason;
+  }
+  return prepared;
+}
+
+/** Runs the campaign on every host at once, each its own campaign; resolves to the exit code. */
 export async function runOnHost(
   experiment: string,
   values: Record<string, string | boolean | undefined>,
   resultsDir: string,
 ): Promise<number> {
-  const { host, hostCommit } = parseHostOptions(values);
+  const { hosts, hostCommit } = parseHostOptions(values);
   const root = remoteRoot();
-  // every check of the host before anything starts there: a HostError is exit 2
-  const prepared = await prepareHost({ host, root, hostCommit });
+  // every check of every host before anything starts anywhere: a HostError is exit 2
+  const prepared = await prepareAll(hosts, root, hostCommit);
   const stop = interruptOnStop('campaign', {
-    onStop: (cause) => logLine(`${cause}: stopping the campaign on ${host}, keeping its finished samples`),
+    onStop: (cause) => logLine(`${cause}: stopping the campaign on ${hosts.join(', ')}, keeping finished samples`),
   });
   try {
-    const outcome = await runRemoteCampaign(
-      {
-        host,
-        root,
-        hostCommit,
-        runArgs: remoteRunArgs(experiment, values),
-        resultsDir,
-        signal: stop.signal,
-        log: logLine,
-      },
-      prepared,
+    const outcomes = await Promise.allSettled(
+      hosts.map((host) =>
+        runRemoteCampaign(
+          {
+            host,
+            root,
+            hostCommit,
+            runArgs: remoteRunArgs(experiment, values),
+            resultsDir,
+            signal: stop.signal,
+            log: logLine,
+          },
+          prepared.get(host) as Prepared,
+        ),
+      ),
     );
-    process.stdout.write(
-      `campaign ${outcome.id} ${outcome.state} on ${host}: ${outcome.rows} rows in ${outcome.dir}\n`,
-    );
-    return stop.signal.aborted ? 130 : outcome.exitCode;
+    let exitCode = 0;
+    outcomes.forEach((outcome, index) => {
+      const host = hosts[index] as string;
+      if (outcome.status === 'fulfilled') {
+        const { id, state, rows, dir } = outcome.value;
+        process.stdout.write(`campaign ${id} ${state} on ${host}: ${rows} rows in ${dir}\n`);
+        exitCode = Math.max(exitCode, outcome.value.exitCode);
+      } else {
+        process.stdout.write(`FAIL  ${host}: ${firstLine(outcome.reason)}\n`);
+        exitCode = Math.max(exitCode, 1);
+      }
+    });
+    return stop.signal.aborted ? 130 : exitCode;
   } finally {
     stop.dispose();
-    await prepared.ssh.close();
+    await Promise.all([...prepared.values()].map((each) => each.ssh.close()));
   }
 }

@@ -192,9 +192,10 @@ Options:
   --disk MODE       migration: copy (the disk goes with the migration, as in the thesis;
                     default) or shared (both hosts open the same disk)
   --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
-  --host NAME       run the campaign on that host (an ssh alias or user@address set up with
-                    \`guestbench hosts setup\`), driven from here: progress relayed, rows, campaign.json
-                    and raw/ copied into --results as they come (docs/hosts.md)
+  --host LIST       run the campaign on those hosts (ssh aliases or user@address set up with
+                    \`guestbench hosts setup\`; several: one campaign each, at once), driven from here:
+                    progress relayed, rows, campaign.json and raw/ copied into --results as they come
+                    (docs/hosts.md)
   --host-commit any with --host: run whatever guestbench commit is installed there (default: only
                     this checkout's)
   -h, --help        show this help

@@ -31,7 +31,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
 
   beforeAll(async () => {
     await compileIfStale();
-    hosts = await createSshTestHosts(1);
+    hosts = await createSshTestHosts(2);
     remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-remote-'));
     commit = (await execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
     // the namespace host shares this machine's disk: its install reuses this checkout's npm
@@ -95,19 +95,24 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
 
   /** The processes left in the host's network namespace other than its sshd (a campaign's guestbench, sysbench...). */
   async function leftoverProcesses(): Promise<string[]> {
-    const pids = (await execa('ip', ['netns', 'pids', hosts.hosts[0]!.netns])).stdout.split('\n').filter(Boolean);
-    const names = pids.map((pid) => {
-      try {
-        return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`;
-      } catch {
-        return '';
+    const left: string[] = [];
+    for (const host of hosts.hosts) {
+      const pids = (await execa('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
+      for (const pid of pids) {
+        let command: string;
+        try {
+          command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+        } catch {
+          continue; // ended meanwhile
+        }
+        if (!/^sshd[: ]|\/sshd /.test(command)) left.push(`${host.alias} ${pid} ${command}`);
       }
-    });
-    return names.filter((line) => line !== '' && !/ sshd[: ]|\/sshd /.test(` ${line.split(' ').slice(1).join(' ')}`));
+    }
+    return left;
   }
 
-  const runOnHost = (args: string[]) =>
-    execa('node', [BIN, 'run', 'density-cpu', '--host', hosts.hosts[0]!.alias, '--results', localResults, ...args], {
+  const runOnHost = (args: string[], host = hosts.hosts[0]!.alias) =>
+    execa('node', [BIN, 'run', 'density-cpu', '--host', host, '--results', localResults, ...args], {
       reject: false,
       stdin: 'ignore',
       env: { GUESTBENCH_SSH_CONFIG: hosts.configFile, GUESTBENCH_REMOTE_DIR: remoteDir },
@@ -186,6 +191,23 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
       state: string;
     };
     expect(meta.state).toBe('interrupted');
+    expect(await leftoverProcesses()).toEqual([]);
+  }, 300_000);
+
+  it('runs one campaign on two hosts at once, each labelled with its host, nothing left on either', async () => {
+    // both namespace hosts share this machine's disk, so the one install serves both
+    const aliases = hosts.hosts.map((host) => host.alias);
+    const result = await runOnHost(['--backends', 'native', '--guests', '1', '--repeats', '2'], aliases.join(','));
+    expect(result.exitCode, `${String(result.stdout)}\n${String(result.stderr)}`).toBe(0);
+    const finished = [...String(result.stdout).matchAll(/^campaign (\S+) complete on (\S+): \d+ rows in (\S+)$/gm)];
+    expect(finished.map((match) => match[2]).sort()).toEqual([...aliases].sort());
+    expect(new Set(finished.map((match) => match[1])).size).toBe(2);
+    for (const [, , host, dir] of finished) {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir!, 'campaign.json'), 'utf8')) as { ranOn: { host: string } };
+      expect(meta.ranOn.host).toBe(host);
+      expect(fs.readFileSync(path.join(dir!, 'samples.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThan(0);
+      expect(String(result.stderr)).toMatch(new RegExp(`${host}: .*progress: 2/2`));
+    }
     expect(await leftoverProcesses()).toEqual([]);
   }, 300_000);
 

@@ -23,13 +23,14 @@ describe('run --host', () => {
     ).toEqual(['density-cpu', '--backends', 'native,docker', '--guests', '1', '--repeats', 'auto', '--fail-fast']);
   });
 
-  it('takes one host, same or any commit, and no --resume yet', () => {
-    expect(parseHostOptions({ host: 'lab' })).toEqual({ host: 'lab', hostCommit: 'same' });
-    expect(parseHostOptions({ host: 'me@10.0.0.5', 'host-commit': 'any' })).toEqual({
-      host: 'me@10.0.0.5',
+  it('takes hosts once each, same or any commit, and no --resume yet', () => {
+    expect(parseHostOptions({ host: 'lab' })).toEqual({ hosts: ['lab'], hostCommit: 'same' });
+    expect(parseHostOptions({ host: 'me@10.0.0.5,lab', 'host-commit': 'any' })).toEqual({
+      hosts: ['me@10.0.0.5', 'lab'],
       hostCommit: 'any',
     });
-    expect(() => parseHostOptions({ host: 'a,b' })).toThrow(/one host/);
+    expect(() => parseHostOptions({ host: 'a,a' })).toThrow(/each host once/);
+    expect(() => parseHostOptions({ host: 'a,' })).toThrow(UsageError);
     expect(() => parseHostOptions({ host: 'lab', 'host-commit': 'newest' })).toThrow(UsageError);
     expect(() => parseHostOptions({ host: 'lab', resume: 'x' })).toThrow(/--resume/);
     expect(() => parseHostOptions({ 'host-commit': 'any' })).toThrow(/only with `--host`/);
