@@ -10,6 +10,7 @@ const LAYERS = {
   images: ['model', 'util', 'results'],
   backends: ['model', 'util', 'results', 'images', 'network'],
   network: ['model', 'util', 'results'],
+  hosts: ['model', 'util', 'results'],
   workloads: ['model', 'util', 'results', 'backends'],
   experiments: ['model', 'util', 'results', 'images', 'backends', 'network', 'workloads'],
   analysis: ['model', 'util', 'results', 'thesis'],

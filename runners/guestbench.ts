@@ -7,6 +7,7 @@ import { claimsCommand } from './commands/claims.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
+import { hostsCommand } from './commands/hosts.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imagesCommand } from './commands/images.js';
 import { packCommand } from './commands/pack.js';
@@ -29,6 +30,7 @@ const COMMANDS: Command[] = [
   packCommand,
   benchCommand,
   cleanupCommand,
+  hostsCommand,
 ];
 
 function overview(): string {

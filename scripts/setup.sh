@@ -3,15 +3,19 @@
 # apt packages (Docker, podman, LXC, QEMU, ...), a CRIU that works on this kernel, a running Docker engine, npm dependencies, the compiled library, the tslab
 # Jupyter kernel, and the guest images. Quick the second time: each step checks before it acts.
 #   --no-images   skip building the guest images
+#   --no-kernel   skip registering the tslab Jupyter kernel (a campaign host driven over SSH runs no notebook:
+#                 `guestbench hosts setup` passes it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD_IMAGES=1
+REGISTER_KERNEL=1
 for arg in "$@"; do
   case "$arg" in
     --no-images) BUILD_IMAGES=0 ;;
-    *) echo "setup.sh: unknown option $arg (known: --no-images)" >&2; exit 2 ;;
+    --no-kernel) REGISTER_KERNEL=0 ;;
+    *) echo "setup.sh: unknown option $arg (known: --no-images, --no-kernel)" >&2; exit 2 ;;
   esac
 done
 
@@ -27,9 +31,11 @@ fi
 
 # --- apt packages -------------------------------------------------------------------------
 # chromium: the report's browser test (test/report), driven by npm's playwright-core (no browser download)
+# openssh-client/-server: campaigns on other hosts (docs/hosts.md) and the namespace ssh hosts its tests run;
+# ansible: the fleet playbook
 PACKAGES=(docker.io podman crun runc conmon containernetworking-plugins lxc qemu-system-x86 qemu-utils sysbench debootstrap e2fsprogs iproute2 util-linux git criu mariadb-server
           jupyter-notebook jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel ca-certificates
-          chromium)
+          chromium openssh-client openssh-server ansible)
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
   die "this is not a Debian-like system (no apt-get)" "install by hand: ${PACKAGES[*]}, Node.js >= 20.19, then rerun"
 fi
@@ -71,8 +77,10 @@ say "compiling the library (tsc)"
 npm run --silent build
 
 # --- Jupyter kernel -----------------------------------------------------------------------
-say "registering the tslab kernel with /usr/bin/python3's Jupyter"
-$SUDO node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" >/dev/null
+if [ "$REGISTER_KERNEL" = 1 ]; then
+  say "registering the tslab kernel with /usr/bin/python3's Jupyter"
+  $SUDO node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" >/dev/null
+fi
 
 # --- guest images -------------------------------------------------------------------------
 if [ "$BUILD_IMAGES" = 1 ]; then

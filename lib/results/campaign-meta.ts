@@ -137,4 +137,9 @@ export interface CampaignMeta {
   repeatRule?: RepeatRule;
   /** under `--repeats auto`: why each cell stopped */
   stops?: CellStop[];
+  /**
+   * a campaign run on another host over SSH (`guestbench run --host`, docs/hosts.md): the host as the
+   * user named it and the campaign's directory there; `host` above is that machine's fingerprint
+   */
+  ranOn?: { host: string; transport: 'ssh'; remoteDir: string };
 }

@@ -17,6 +17,20 @@ export class GuestbenchError extends Error {
 /** Bad command-line input or options: exit code 2. */
 export class UsageError extends GuestbenchError {}
 
+/**
+ * A host named on the command line (`--host`, `guestbench hosts ...`) cannot be used as named: an
+ * unknown alias, a host that would ask for a password, one that refuses or does not answer, no
+ * passwordless sudo, another guestbench commit. Bad input, so exit code 2, before anything starts.
+ */
+export class HostError extends UsageError {
+  /** the host as the user named it (an ssh alias or user@address) */
+  readonly host: string;
+  constructor(message: string, options: { cause?: unknown; fix?: string; host: string }) {
+    super(message, options);
+    this.host = options.host;
+  }
+}
+
 /** A backend could not start, reach or stop a guest. */
 export class BackendError extends GuestbenchError {
   readonly backend: BackendName;

@@ -22,6 +22,7 @@ import { defaultResultsDir } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
 import { interruptOnStop } from '../interruption.js';
 import { progressDisplay } from '../progress-display.js';
+import { runOnHost } from './run-on-host.js';
 
 /** The widest backend name, so the headline's columns line up. */
 const NAME_WIDTH = Math.max(...BACKEND_NAMES.map((name) => name.length));
@@ -209,6 +210,12 @@ Options:
   --disk MODE       migration: copy (the disk goes with the migration, as in the thesis;
                     default) or shared (both hosts open the same disk)
   --target-host H   migration: a second machine to migrate to (not built yet: docs/migration.md)
+  --host LIST       run the campaign on those hosts (ssh aliases or user@address set up with
+                    \`guestbench hosts setup\`; several: one campaign each, at once), driven from here:
+                    progress relayed, rows, campaign.json and raw/ copied into --results as they come
+                    (docs/hosts.md)
+  --host-commit any with --host: run whatever guestbench commit is installed there (default: only
+                    this checkout's)
   -h, --help        show this help
 
 Each option is taken once: a repeated option is refused (a list is one comma-separated value).
@@ -237,10 +244,14 @@ Exit status: 0 complete, 1 failed, 2 bad usage, 130 interrupted.`,
     'link-mbit': { type: 'string' },
     'target-host': { type: 'string' },
     disk: { type: 'string' },
+    host: { type: 'string' },
+    'host-commit': { type: 'string' },
   },
   async run(values, positionals) {
     const parsed = parseRunArguments(values, positionals);
     const { experiment } = parsed;
+    if (values.host !== undefined || values['host-commit'] !== undefined)
+      return await runOnHost(experiment, values, parsed.parameters.resultsDir);
     const stop = interruptOnStop('campaign', {
       onStop: (cause) =>
         logLine(`${cause}: stopping the campaign, keeping finished samples and stopping every guest (again to force)`),
