@@ -1,0 +1,60 @@
+/**
+ * A pivot table of a tidy DataFrame: one row per value of `index`, one column per value of
+ * `columns`, each cell the mean (or count) of `values` over the rows that share both. danfojs
+ * 1.1.2 has no pivot, and its arithmetic runs in float32: the means are computed in plain JS.
+ */
+import { DataFrame } from 'danfojs';
+import { UsageError } from '../util/errors.js';
+
+/** Options of {@link pivotFrame}. */
+export interface PivotOptions {
+  /** the column whose values become rows (e.g. guests) */
+  index: string;
+  /** the column whose values become columns (e.g. backend) */
+  columns: string;
+  /** the numeric column aggregated (e.g. value) */
+  values: string;
+  /** mean (default) or count of the non-missing values */
+  aggregate?: 'mean' | 'count';
+}
+
+function columnValues(frame: DataFrame, name: string): unknown[] {
+  if (!frame.columns.includes(name))
+    throw new UsageError(`No column \`${name}\` to pivot on`, { fix: `use one of: ${frame.columns.join(', ')}` });
+  return frame.column(name).values as unknown[];
+}
+
+const ordered = (values: unknown[]): Array<string | number> =>
+  [...new Set(values as Array<string | number>)].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+  );
+
+/** The pivot table of `frame` (see the module comment); a cell with no value is NaN. */
+export function pivotFrame(frame: DataFrame, options: PivotOptions): DataFrame {
+  const rowKeys = columnValues(frame, options.index);
+  const columnKeys = columnValues(frame, options.columns);
+  const values = columnValues(frame, options.values);
+  const cells = new Map<string, number[]>();
+  values.forEach((value, at) => {
+    if (typeof value !== 'number' || Number.isNaN(value)) return;
+    const key = JSON.stringify([rowKeys[at], columnKeys[at]]);
+    cells.set(key, [...(cells.get(key) ?? []), value]);
+  });
+  const heads = ordered(columnKeys);
+  const rows = ordered(rowKeys).map((row) => ({
+    [options.index]: row,
+    ...Object.fromEntries(
+      heads.map((head) => {
+        const found = cells.get(JSON.stringify([row, head])) ?? [];
+        const cell =
+          options.aggregate === 'count'
+            ? found.length
+            : found.length === 0
+              ? NaN
+              : found.reduce((sum, value) => sum + value, 0) / found.length;
+        return [String(head), cell];
+      }),
+    ),
+  }));
+  return new DataFrame(rows, { columns: [options.index, ...heads.map(String)] });
+}
