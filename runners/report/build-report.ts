@@ -11,6 +11,7 @@ import type { CampaignChoice } from '../../lib/analysis/choose-campaign.js';
 import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js';
 import { claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
+import { FigureRenderer } from '../../lib/notebook/figure-images.js';
 import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { AbortedError } from '../../lib/util/errors.js';
@@ -100,16 +101,30 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const workers = new NotebookWorkerPool({ cwd: notebooksDir });
   if (options.force || Object.keys(cache.notebooks).length === 0)
     workers.warm(Math.min(jobsAtOnce, options.notebooks.length));
+  // one browser draws every figure's static image, started now: it warms up with the kernels
+  const figures = new FigureRenderer();
+  const figuresReady = figures.start().then(
+    () => figures,
+    (error: unknown) => {
+      (options.log ?? (() => {}))(
+        `figures have no static fallback image (they show where scripts run only): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return undefined;
+    },
+  );
   try {
-    return await buildWith(workers, jobsAtOnce, cache, started, options);
+    return await buildWith(workers, figuresReady, jobsAtOnce, cache, started, options);
   } finally {
     // after a failure or an interruption: nothing left running (a no-op once closed)
     workers.kill();
+    await figuresReady;
+    await figures.close();
   }
 }
 
 async function buildWith(
   workers: NotebookWorkerPool,
+  figuresReady: Promise<FigureRenderer | undefined>,
   jobsAtOnce: number,
   cache: ReturnType<typeof readCache>,
   started: number,
@@ -164,6 +179,7 @@ async function buildWith(
             parameters: job.plan.parameters,
             plotly,
             signal,
+            figures: figuresReady,
           });
           const seconds = (Date.now() - began) / 1000;
           log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);
