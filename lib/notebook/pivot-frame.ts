@@ -4,6 +4,7 @@
  * 1.1.2 has no pivot, and its arithmetic runs in float32: the means are computed in plain JS.
  */
 import { DataFrame } from 'danfojs';
+import { BACKEND_NAMES, backendRank, isBackendName } from '../model/backends.js';
 import { UsageError } from '../util/errors.js';
 
 /** Options of {@link pivotFrame}. */
@@ -24,9 +25,12 @@ function columnValues(frame: DataFrame, name: string): unknown[] {
   return frame.column(name).values as unknown[];
 }
 
+// numbers ascending, backends in the backend table's order (as every legend), other text alphabetically
+const rank = (value: string | number): number =>
+  typeof value === 'string' && isBackendName(value) ? backendRank(value) : BACKEND_NAMES.length;
 const ordered = (values: unknown[]): Array<string | number> =>
   [...new Set(values as Array<string | number>)].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+    typeof a === 'number' && typeof b === 'number' ? a - b : rank(a) - rank(b) || String(a).localeCompare(String(b)),
   );
 
 /** The pivot table of `frame` (see the module comment); a cell with no value is NaN. */
