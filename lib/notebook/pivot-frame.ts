@@ -21,7 +21,9 @@ export interface PivotOptions {
 
 function columnValues(frame: DataFrame, name: string): unknown[] {
   if (!frame.columns.includes(name))
-    throw new UsageError(`No column \`${name}\` to pivot on`, { fix: `use one of: ${frame.columns.join(', ')}` });
+    throw new UsageError(`No column \`${name}\` to pivot on (the frame has ${frame.columns.join(', ')})`, {
+      fix: 'name one of its columns',
+    });
   return frame.column(name).values as unknown[];
 }
 
