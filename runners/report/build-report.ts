@@ -11,7 +11,7 @@ import type { CampaignChoice } from '../../lib/analysis/choose-campaign.js';
 import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js';
 import { claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
-import { FigureRenderer } from '../../lib/notebook/figure-images.js';
+import { CHROMIUM, FigureRenderer } from '../../lib/notebook/figure-images.js';
 import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { AbortedError } from '../../lib/util/errors.js';
@@ -146,7 +146,8 @@ async function buildWith(
     key: cacheKey({
       source: plan.source,
       parameters: plan.parameters,
-      plotly: plotly.mode,
+      // a page kept from a report built without Chromium has no static images: not reused once there is one
+      plotly: fs.existsSync(CHROMIUM) ? `${plotly.mode}+png` : plotly.mode,
       campaignDirs: plan.campaigns.map((campaign) => campaign.dir),
       libraryDigest,
     }),
