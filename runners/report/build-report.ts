@@ -101,30 +101,36 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const workers = new NotebookWorkerPool({ cwd: notebooksDir });
   if (options.force || Object.keys(cache.notebooks).length === 0)
     workers.warm(Math.min(jobsAtOnce, options.notebooks.length));
-  // one browser draws every figure's static image, started now: it warms up with the kernels
+  // one browser draws every figure's static image; started with the workers when the report is sure
+  // to execute, else by the first notebook that does (a re-report of nothing starts no browser)
   const figures = new FigureRenderer();
-  const figuresReady = figures.start().then(
-    () => figures,
-    (error: unknown) => {
-      (options.log ?? (() => {}))(
-        `figures have no static fallback image (they show where scripts run only): ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return undefined;
-    },
-  );
+  let figuresReady: Promise<FigureRenderer | undefined> | undefined;
+  const startFigures = (): Promise<FigureRenderer | undefined> =>
+    (figuresReady ??= figures.start().then(
+      () => figures,
+      (error: unknown) => {
+        (options.log ?? (() => {}))(
+          `figures have no static fallback image (they show where scripts run only): ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return undefined;
+      },
+    ));
+  if (options.force || Object.keys(cache.notebooks).length === 0) void startFigures();
   try {
-    return await buildWith(workers, figuresReady, jobsAtOnce, cache, started, options);
+    return await buildWith(workers, startFigures, jobsAtOnce, cache, started, options);
   } finally {
     // after a failure or an interruption: nothing left running (a no-op once closed)
     workers.kill();
-    await figuresReady;
-    await figures.close();
+    if (figuresReady) {
+      await figuresReady;
+      await figures.close();
+    }
   }
 }
 
 async function buildWith(
   workers: NotebookWorkerPool,
-  figuresReady: Promise<FigureRenderer | undefined>,
+  startFigures: () => Promise<FigureRenderer | undefined>,
   jobsAtOnce: number,
   cache: ReturnType<typeof readCache>,
   started: number,
@@ -180,7 +186,7 @@ async function buildWith(
             parameters: job.plan.parameters,
             plotly,
             signal,
-            figures: figuresReady,
+            figures: startFigures(),
           });
           const seconds = (Date.now() - began) / 1000;
           log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);

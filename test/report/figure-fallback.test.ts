@@ -13,6 +13,7 @@ import { figureSpecs, FigureRenderer, withFallbackImages } from '../../lib/noteb
 import { executeNotebook, JUPYTER } from '../../lib/notebook/execute-notebook.js';
 import { readNotebook, type NotebookFile } from '../../lib/notebook/notebook-file.js';
 import { figureHtml, plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
+import { figuresInHtml } from '../../runners/report/figure-gallery.js';
 import { browserSkipReason, distinctColours, launchBrowser } from '../helpers/browser.js';
 import { notebookSkipReason, repoRoot } from '../helpers/notebooks.js';
 import { compileIfStale } from '../helpers/compiled-library.js';
@@ -40,6 +41,8 @@ describe('fallback images in a notebook (no browser)', () => {
     expect(text).toContain('src="data:image/png;base64,BBBB" alt="A t (a static image');
     // a figure without an image is left as it was
     expect(withFallbackImages(notebook, new Map())).toEqual(notebook);
+    // the report's gallery still finds the figure with its image inside
+    expect(figuresInHtml(text)).toEqual([{ id: 'f1', title: 'A t' }]);
   });
 });
 
