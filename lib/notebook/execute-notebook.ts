@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { AbortedError, CapabilityError } from '../util/errors.js';
+import { figureSpecs, withFallbackImages, type FigureRenderer } from './figure-images.js';
 import { NotebookWorker, PYTHON } from './kernel-worker.js';
 import { joinedText, numberExecutedCells, readNotebook, writeNotebook, type NotebookFile } from './notebook-file.js';
 import { selfContainedPage } from './page-html.js';
@@ -54,6 +55,12 @@ export interface ExecuteOptions {
   plotly?: PlotlyMode;
   /** aborts the execution: the worker and its kernel are stopped */
   signal?: AbortSignal;
+  /**
+   * draws each figure to a static image put inside its <div> (shown where scripts do not run:
+   * figure-images.ts), once the notebook has run (a promise: a renderer still starting); without
+   * one the figures are interactive only
+   */
+  figures?: FigureRenderer | Promise<FigureRenderer | undefined>;
 }
 
 /** Errors in an executed notebook: error outputs and tslab's stderr streams. */
@@ -109,7 +116,8 @@ export async function checkNotebookExecution(): Promise<void> {
 
 /**
  * Executes `source` in `worker`'s kernel into `outDir` (same file name) and renders it to HTML
- * there: parameters injected, cells numbered, plotly embedded or referenced, and the page stripped
+ * there: parameters injected, cells numbered, figures given their static images (with
+ * `options.figures`), plotly embedded or referenced, and the page stripped
  * of scripts loaded from outside its folder. The committed notebook is never rewritten.
  */
 export async function executeIn(
@@ -128,7 +136,10 @@ export async function executeIn(
     fs.rmSync(input, { force: true });
   }
   const plotly = options.plotly ?? { mode: 'embed' };
-  const executed = numberExecutedCells(readNotebook(notebook));
+  let executed = numberExecutedCells(readNotebook(notebook));
+  const figures = await options.figures;
+  const specs = figures ? figureSpecs(executed) : [];
+  if (figures && specs.length > 0) executed = withFallbackImages(executed, await figures.render(specs));
   writeNotebook(notebook, plotly.mode === 'file' ? externalizePlotly(executed, plotly.src) : executed);
   const html = path.join(options.outDir, `${name}.html`);
   await worker.render(notebook, html, name, options.signal);

@@ -2,10 +2,32 @@
  * Everything a notebook needs, from one import:
  *   import * as gb from '../dist/lib/notebook/index.js';
  * (tslab compiles a notebook's own imports relative to the notebook, so notebooks import the
- * compiled library; `npm run build` produces it.)
+ * compiled library; `npm run build` produces it.) Importing it in a tslab kernel makes a danfojs
+ * DataFrame or Series left as a cell's value display as a table (installFrameDisplay).
  */
+import { installFrameDisplay } from './show.js';
+
+installFrameDisplay();
+
 export { compareWithThesis, type Comparison } from '../analysis/compare.js';
-export { loadCampaign, samplesFrame, type LoadedCampaign } from '../analysis/load-campaign.js';
+export { samplesFrame, type LoadedCampaign } from '../analysis/load-campaign.js';
+// exploring: one way in (paths against the results directory, not the kernel's folder), tables that display
+export {
+  campaignDir,
+  explore,
+  loadCampaign,
+  resultsDirOf,
+  tidyFrame,
+  tidyRows,
+  type CampaignQuery,
+  type Exploration,
+  type ExploreOptions,
+  type ExploredCampaign,
+  type TidyRow,
+} from './explore.js';
+export { frameHtml, type FrameHtmlOptions, type Tabular } from './frame-html.js';
+export { pivotFrame, type PivotOptions } from './pivot-frame.js';
+export { frameSummary, installFrameDisplay, show } from './show.js';
 export { relativeToNative, thesisRelativeToNative } from '../analysis/relative.js';
 export { describe, type Stats } from '../analysis/statistics.js';
 export { summarize, type ObservationUnit, type SummaryRow } from '../analysis/summarize.js';

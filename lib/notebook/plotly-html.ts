@@ -60,6 +60,21 @@ export function externalizePlotly(notebook: NotebookFile, src: string): Notebook
   return { ...notebook, cells };
 }
 
+/**
+ * A JavaScript function (as source) that a figure's script and the static renderer both apply to a
+ * spec before drawing it: a null whisker is none (plotly reads null as 0 and draws a flat tick;
+ * NaN on both sides draws nothing).
+ */
+export const PLOTLY_SPEC_FIX = `function (spec) {
+  spec.data.forEach(function (trace) {
+    [trace.error_y, trace.error_x].forEach(function (bars) {
+      if (!bars || !bars.array) return;
+      bars.array = bars.array.map(function (v) { return v === null ? NaN : v; });
+      bars.arrayminus = (bars.arrayminus || []).map(function (v) { return v === null ? NaN : v; });
+    });
+  });
+}`;
+
 let counter = 0;
 
 /**
@@ -80,15 +95,15 @@ ${notes === '' ? '' : `<figcaption class="guestbench-notes" style="font-size:12p
 <script type="application/json" id="${id}-spec">${json}</script>
 <script>(function () {
   var spec = JSON.parse(document.getElementById('${id}-spec').textContent);
-  // a null whisker is none: plotly reads null as 0 and draws a flat tick, NaN on both sides draws nothing
-  spec.data.forEach(function (trace) {
-    [trace.error_y, trace.error_x].forEach(function (bars) {
-      if (!bars || !bars.array) return;
-      bars.array = bars.array.map(function (v) { return v === null ? NaN : v; });
-      bars.arrayminus = (bars.arrayminus || []).map(function (v) { return v === null ? NaN : v; });
-    });
-  });
-  function draw() { if (window.Plotly) { window.Plotly.newPlot('${id}', spec.data, spec.layout, {responsive: true}); } else { setTimeout(draw, 50); } }
+  (${PLOTLY_SPEC_FIX})(spec);
+  function draw() {
+    if (!window.Plotly) { setTimeout(draw, 50); return; }
+    // the static image drawn at report time (figure-images.ts) gives way to the interactive figure
+    var box = document.getElementById('${id}');
+    var fallback = box.querySelector('img.guestbench-fallback');
+    if (fallback) box.removeChild(fallback);
+    window.Plotly.newPlot('${id}', spec.data, spec.layout, {responsive: true});
+  }
   draw();
 })();</script>`;
 }

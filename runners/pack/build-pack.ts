@@ -11,7 +11,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import type { LoadedCampaign } from '../../lib/analysis/load-campaign.js';
-import { readNotebook } from '../../lib/notebook/notebook-file.js';
 import { exportRows, rowsAsCsv } from '../../lib/results/export-rows.js';
 import { AbortedError, GuestbenchError } from '../../lib/util/errors.js';
 import { buildReport } from '../report/build-report.js';
@@ -50,18 +49,16 @@ export class PackError extends GuestbenchError {}
 /** The files of the checkout a pack carries, besides campaigns, notebooks and the report. */
 const CHECKOUT_FILES = ['package.json', 'package-lock.json', 'bin', 'dist', path.join('data', 'thesis')] as const;
 
-/** The notebooks that read an experiment of the campaigns, in file order. */
-export function notebooksFor(root: string, experiments: readonly string[]): string[] {
-  const dir = path.join(root, 'notebooks');
+/**
+ * Every notebook of the checkout, in file order: a reviewer gets the analysis whole (00-thesis needs
+ * no campaign, 07-compare and explore read any; a notebook of an experiment not packed says what to
+ * run).
+ */
+export function packedNotebooks(root: string): string[] {
   return fs
-    .readdirSync(dir)
+    .readdirSync(path.join(root, 'notebooks'))
     .filter((name) => name.endsWith('.ipynb'))
-    .sort()
-    .filter((name) =>
-      (readNotebook(path.join(dir, name)).metadata?.guestbench?.experiments ?? []).some((experiment) =>
-        experiments.includes(experiment),
-      ),
-    );
+    .sort();
 }
 
 /** The pack's folder name for an archive path: `x/guestbench-pack-ID.tar.gz` -> `guestbench-pack-ID`. */
@@ -81,8 +78,7 @@ function checkCheckout(root: string): void {
 export async function buildPack(options: PackOptions): Promise<PackOutcome> {
   const log = options.log ?? (() => {});
   checkCheckout(options.root);
-  const experiments = [...new Set(options.campaigns.map((campaign) => campaign.meta.experiment))];
-  const notebooks = [...(options.notebooks ?? notebooksFor(options.root, experiments))];
+  const notebooks = [...(options.notebooks ?? packedNotebooks(options.root))];
   const name = packName(options.out);
   const out = path.resolve(options.out);
   const partial = `${out}.partial-${process.pid}`;
@@ -126,6 +122,7 @@ export async function buildPack(options: PackOptions): Promise<PackOutcome> {
         experiment: campaign.meta.experiment,
         profile: campaign.meta.profile,
         startedAt: campaign.meta.startedAt,
+        host: campaign.meta.host.hostname,
         rows: campaign.samples.length,
       })),
       notebooks,

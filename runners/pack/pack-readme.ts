@@ -8,7 +8,15 @@
 export interface PackFacts {
   /** the pack's top folder */
   name: string;
-  campaigns: ReadonlyArray<{ id: string; experiment: string; profile: string; startedAt: string; rows: number }>;
+  campaigns: ReadonlyArray<{
+    id: string;
+    experiment: string;
+    profile: string;
+    startedAt: string;
+    /** the host it ran on (campaign.json's hostname) */
+    host: string;
+    rows: number;
+  }>;
   /** notebook file names */
   notebooks: readonly string[];
   /** the guestbench version and commit that made the pack */
@@ -54,22 +62,40 @@ if (differences.length === 0) {
 `;
 }
 
+/** A list read as English: `a`, `a and b`, `a, b and c`. */
+const spoken = (items: readonly string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+
+/**
+ * The README's title: what the pack is, not its file name, e.g. `A reviewer's pack: density-cpu and
+ * latency campaigns (quick profile) measured on host-a, re-running Dhar (2016)`.
+ */
+export function packTitle(facts: Pick<PackFacts, 'campaigns'>): string {
+  const unique = (values: string[]): string[] => [...new Set(values)];
+  const experiments = unique(facts.campaigns.map((campaign) => campaign.experiment));
+  const profiles = unique(facts.campaigns.map((campaign) => campaign.profile));
+  const hosts = unique(facts.campaigns.map((campaign) => campaign.host));
+  const kind = `${spoken(experiments)} campaign${facts.campaigns.length === 1 ? '' : 's'}`;
+  return `A reviewer's pack: ${kind} (${spoken(profiles)} profile) measured on ${spoken(hosts)}, re-running Dhar (2016)`;
+}
+
 /** README.md for the reviewer. */
 export function packReadme(facts: PackFacts): string {
   const campaigns = facts.campaigns
     .map(
       (campaign) =>
-        `| \`${campaign.id}\` | ${campaign.experiment} | ${campaign.profile} | ${campaign.startedAt.slice(0, 10)} | ${campaign.rows} |`,
+        `| \`${campaign.id}\` | ${campaign.experiment} | ${campaign.profile} | ${campaign.host} | ${campaign.startedAt.slice(0, 10)} | ${campaign.rows} |`,
     )
     .join('\n');
-  return `# guestbench pack: ${facts.name}
+  return `# ${packTitle(facts)}
 
 Campaigns measured by guestbench ${facts.version} (a re-run of the benchmarks of R. Dhar, 2016,
-VMs against containers), with the notebooks that analyse them, the report they produced, and what
-is needed to produce it again. Packed ${facts.createdAt}.
+*Comparative evaluation of Virtual Environments: Virtual Machines and Containers*), with every
+notebook of the analysis, the report they produced, and what is needed to produce it again.
+Packed ${facts.createdAt} as \`${facts.name}\`.
 
-| campaign | experiment | profile | started | rows |
-|---|---|---|---|---|
+| campaign | experiment | profile | host | started | rows |
+|---|---|---|---|---|---|
 ${campaigns}
 
 ## Re-run the analysis
@@ -95,7 +121,7 @@ Open \`report/index.html\` (or \`${RERUN_DIR}/index.html\`) in a browser: it wor
 | \`campaigns/<id>/\` | each campaign as measured: \`campaign.json\` (host, tool versions, parameters, what the host lacked), \`samples.jsonl\` (one row per value), \`raw/\` (the tool output each value was parsed from) |
 | \`rows.csv\` | every row of every campaign, tidy, with the campaign's profile and host beside it (for pandas or R; same as \`guestbench export --format csv\`) |
 | \`report/\` | the report as built when packing: \`index.html\`, one HTML page and one executed notebook per notebook |
-| \`notebooks/\` | the notebooks (${facts.notebooks.join(', ')}) |
+| \`notebooks/\` | the notebooks (${facts.notebooks.join(', ')}); one of an experiment not packed says what to run |
 | \`dist/\`, \`bin/\` | the compiled guestbench library and command line the notebooks import |
 | \`data/thesis/\` | the thesis's published numbers the notebooks put beside ours |
 | \`package.json\`, \`package-lock.json\` | the exact dependencies (\`npm ci --omit=dev\`) |

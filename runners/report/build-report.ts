@@ -12,6 +12,7 @@ import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js
 import { claimsOverview } from '../../lib/analysis/claims/claims-overview.js';
 import { claimsVerdictHtml, claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
+import { CHROMIUM, FigureRenderer } from '../../lib/notebook/figure-images.js';
 import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { AbortedError } from '../../lib/util/errors.js';
@@ -112,16 +113,36 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const workers = new NotebookWorkerPool({ cwd: notebooksDir });
   if (options.force || Object.keys(cache.notebooks).length === 0)
     workers.warm(Math.min(jobsAtOnce, options.notebooks.length));
+  // one browser draws every figure's static image; started with the workers when the report is sure
+  // to execute, else by the first notebook that does (a re-report of nothing starts no browser)
+  const figures = new FigureRenderer();
+  let figuresReady: Promise<FigureRenderer | undefined> | undefined;
+  const startFigures = (): Promise<FigureRenderer | undefined> =>
+    (figuresReady ??= figures.start().then(
+      () => figures,
+      (error: unknown) => {
+        (options.log ?? (() => {}))(
+          `figures have no static fallback image (they show where scripts run only): ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return undefined;
+      },
+    ));
+  if (options.force || Object.keys(cache.notebooks).length === 0) void startFigures();
   try {
-    return await buildWith(workers, jobsAtOnce, cache, started, options);
+    return await buildWith(workers, startFigures, jobsAtOnce, cache, started, options);
   } finally {
     // after a failure or an interruption: nothing left running (a no-op once closed)
     workers.kill();
+    if (figuresReady) {
+      await figuresReady;
+      await figures.close();
+    }
   }
 }
 
 async function buildWith(
   workers: NotebookWorkerPool,
+  startFigures: () => Promise<FigureRenderer | undefined>,
   jobsAtOnce: number,
   cache: ReturnType<typeof readCache>,
   started: number,
@@ -143,7 +164,8 @@ async function buildWith(
     key: cacheKey({
       source: plan.source,
       parameters: plan.parameters,
-      plotly: plotly.mode,
+      // a page kept from a report built without Chromium has no static images: not reused once there is one
+      plotly: fs.existsSync(CHROMIUM) ? `${plotly.mode}+png` : plotly.mode,
       campaignDirs: plan.campaigns.map((campaign) => campaign.dir),
       libraryDigest,
     }),
@@ -176,6 +198,7 @@ async function buildWith(
             parameters: job.plan.parameters,
             plotly,
             signal,
+            figures: startFigures(),
           });
           const seconds = (Date.now() - began) / 1000;
           log(`${job.plan.name}: executed in ${seconds.toFixed(1)} s${result.errors.length ? `, ${result.errors.length} failing cell(s)` : ''}`);

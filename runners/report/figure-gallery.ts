@@ -14,9 +14,10 @@ export interface FigureLink {
   title: string;
 }
 
-// the figure's <div>, then (after its caption, when it has notes) the JSON script of its spec
+// the figure's <div> (holding its static image, when the report drew one), then (after its
+// caption, when it has notes) the JSON script of its spec
 const FIGURE =
-  /<div id="([^"]+)" class="guestbench-figure"[^>]*><\/div>[\s\S]*?<script type="application\/json" id="\1-spec">([\s\S]*?)<\/script>/g;
+  /<div id="([^"]+)" class="guestbench-figure"[^>]*>(?:<img class="guestbench-fallback"[^>]*>)?<\/div>[\s\S]*?<script type="application\/json" id="\1-spec">([\s\S]*?)<\/script>/g;
 
 /**
  * A plotly title (a string or `{text}`) as plain text: its subtitle (`<sub>`, e.g. 05's TCG

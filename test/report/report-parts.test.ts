@@ -45,7 +45,7 @@ describe('notebook parameters', () => {
   });
 
   it('are the first code cell of every notebook that reads campaigns, which lists its experiments', () => {
-    for (const name of fs.readdirSync(path.join(repoRoot, 'notebooks')).filter((file) => /^0[1-9].*\.ipynb$/.test(file))) {
+    for (const name of fs.readdirSync(path.join(repoRoot, 'notebooks')).filter((file) => /^(0[1-9].*|explore)\.ipynb$/.test(file))) {
       const committed = readNotebook(path.join(repoRoot, 'notebooks', name));
       expect(parametersCellIndex(committed), name).toBe(committed.cells.findIndex((cell) => cell.cell_type === 'code'));
       // 07-compare compares two campaigns of any experiment: it lists none
