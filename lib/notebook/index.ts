@@ -92,6 +92,7 @@ export {
   vmVsContainerFigure,
 } from '../figures/migration-figures.js';
 export {
+  downtimeByVantageHtml,
   migrationComparisonHtml,
   migrationGapsHtml,
   migrationTableHtml,
