@@ -35,7 +35,7 @@ export { cachingHtml, fileioSetupHtml, fileioThesisPoints, mysqlSetupHtml } from
 export { escapeHtml, htmlTable, type Column } from '../figures/html-table.js';
 export { summaryTableHtml, type SummaryTableOptions } from '../figures/summary-table.js';
 export type { Figure } from '../figures/plotly-spec.js';
-export { campaignHtml, chosenCampaignHtml } from './campaign-html.js';
+export { campaignHtml, campaignsContextHtml, chosenCampaignHtml } from './campaign-html.js';
 export {
   notebookCampaign,
   parametersFromEnv,
@@ -106,7 +106,9 @@ export {
   DENSITY_HEADLINES,
   SYSTEMS_EXPERIMENTS,
   type CouldNot,
+  type DensityFit,
   type DensitySlope,
+  type SlopeGap,
   type SystemRow,
   type SystemsOverview,
 } from '../analysis/systems-overview.js';
@@ -114,6 +116,7 @@ export { UNRUNNABLE_SYSTEMS, type UnrunnableSystem } from '../model/unrunnable-s
 export { densitySlopeFigure, footprintFigure, systemLabel, systemsStartFigure } from '../figures/systems-figures.js';
 export {
   couldNotTableHtml,
+  densitySlopesTableHtml,
   footprintPartsHtml,
   systemsTableHtml,
   unrunnableTableHtml,
