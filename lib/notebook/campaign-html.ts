@@ -113,9 +113,14 @@ function byValue<Value extends string>(
  * (experiment, id, why chosen, profile, state, rows, flags with what each means as a footnote), one host line (or
  * one per host, naming the campaigns), the TCG caveat once, what the host could not do as a union over the
  * campaigns (each line with the campaigns that recorded it), and the tool versions, one line per tool (per-campaign
- * values only where they differ). Replaces a {@link chosenCampaignHtml} per campaign, which repeats all of it.
+ * values only where they differ; `hostsAndVersions: false` leaves those two out, for a page that sets them side by
+ * side itself; `examplesBanner: false` leaves out the examples banner, for a page that says it in its own words).
+ * Replaces a {@link chosenCampaignHtml} per campaign, which repeats all of it.
  */
-export function campaignsContextHtml(choices: readonly CampaignChoice[]): string {
+export function campaignsContextHtml(
+  choices: readonly CampaignChoice[],
+  options: { hostsAndVersions?: boolean; examplesBanner?: boolean } = {},
+): string {
   if (choices.length === 0) return '<p>No campaign found for any experiment of this page.</p>';
   const all = choices.length;
   const scope = (experiments: readonly string[]) =>
@@ -158,7 +163,7 @@ export function campaignsContextHtml(choices: readonly CampaignChoice[]): string
       : `<p><b>These campaigns ran on ${hosts.length} different machines</b>:</p><ul>${hosts.map((host) => `<li>${escapeHtml(host.value)} (${escapeHtml(host.experiments.join(', '))})</li>`).join('')}</ul>`;
   const examples = choices.filter((choice) => choice.origin === 'example');
   const examplesHtml =
-    examples.length === 0
+    examples.length === 0 || options.examplesBanner === false
       ? ''
       : banner(
           '#d1ecf1',
@@ -211,5 +216,5 @@ export function campaignsContextHtml(choices: readonly CampaignChoice[]): string
     ],
     'Tool versions (one value where every campaign that recorded the tool agrees)',
   );
-  return `<div class="guestbench-context" data-campaigns="${escapeHtml(choices.map((choice) => choice.campaign.meta.id).join(' '))}">${examplesHtml}${campaigns}${hostHtml}${tcgHtml}${missingHtml}${versionsHtml}</div>`;
+  return `<div class="guestbench-context" data-campaigns="${escapeHtml(choices.map((choice) => choice.campaign.meta.id).join(' '))}">${examplesHtml}${campaigns}${options.hostsAndVersions === false ? '' : hostHtml}${tcgHtml}${missingHtml}${options.hostsAndVersions === false ? '' : versionsHtml}</div>`;
 }

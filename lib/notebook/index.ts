@@ -13,7 +13,8 @@ export { thesisHostValues, thesisPoints, type ThesisPoint } from '../analysis/th
 export { cachingAssessment, type CachingVerdict } from '../analysis/fileio-caching.js';
 export { BACKEND_DESCRIPTORS, backendDescriptor, seriesLabel, type BackendDescriptor } from '../model/backends.js';
 export type { DensityFileioParams, DensityMysqlParams, MigrationParams } from '../results/parameters.js';
-export { comparisonHtml } from '../figures/comparison-table.js';
+export { comparisonHtml, type ComparisonHtmlOptions } from '../figures/comparison-table.js';
+export { workloadDiffers } from '../analysis/workload-totals.js';
 export { metricVsGuestsFigure, perRequestFigure } from '../figures/density-figures.js';
 export { hostComparisonHtml } from '../figures/host-table.js';
 // the thesis's claims (data/thesis/claims.jsonl, docs/claims.md), one evaluator for every notebook
@@ -134,6 +135,7 @@ export { compareTableHtml, hostsTableHtml, oneSidedLines } from '../figures/comp
 export { compareRatioFigure, compareRatioHeight } from '../figures/compare-figures.js';
 export {
   comparisonCampaigns,
+  comparisonPairHtml,
   EXAMPLE_COMPARISON,
   type ComparisonCampaigns,
   type ComparisonParameters,
