@@ -50,8 +50,15 @@ export function comparisonHtml(
   const left = comparisons.length - rows.length;
   const paired = rows.filter((row) => row.ours && row.thesis);
   if (compared.length > 0 && paired.length === 0) {
-    const at = (list: readonly Comparison[]) =>
-      [...new Set(list.map((row) => `${seriesLabel(row.backend, row.accel)} N=${row.guests}`))].join(', ');
+    // "Docker containers N=1,2,4; VMs (tcg) N=1,2"
+    const at = (list: readonly Comparison[]) => {
+      const guests = new Map<string, Set<number>>();
+      for (const row of list) {
+        const label = seriesLabel(row.backend, row.accel);
+        guests.set(label, (guests.get(label) ?? new Set()).add(row.guests));
+      }
+      return [...guests].map(([label, values]) => `${label} N=${[...values].join(',')}`).join('; ');
+    };
     const measured = comparisons.filter((row) => row.ours);
     return `<p class="guestbench-nothing-beside" style="font-family:sans-serif;font-size:13px"><b>${escapeHtml(caption)}</b>: nothing to set side by side. The thesis states ${escapeHtml([...new Set(compared.map((row) => row.metric))].join(', '))} for ${escapeHtml(at(compared))}; this campaign has no value there${measured.length ? ` (it measured ${escapeHtml(at(measured))}: see the figure and the summary table)` : ''}.</p>`;
   }

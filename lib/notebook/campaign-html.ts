@@ -98,12 +98,13 @@ function hostText(meta: CampaignMeta): string {
 function byValue<Value extends string>(
   choices: readonly CampaignChoice[],
   pick: (meta: CampaignMeta) => Value | undefined,
+  name: (choice: CampaignChoice) => string,
 ): Array<{ value: Value; experiments: string[] }> {
   const groups = new Map<Value, string[]>();
   for (const choice of choices) {
     const value = pick(choice.campaign.meta);
     if (value === undefined) continue;
-    groups.set(value, [...(groups.get(value) ?? []), choice.campaign.meta.experiment]);
+    groups.set(value, [...(groups.get(value) ?? []), name(choice)]);
   }
   return [...groups].map(([value, experiments]) => ({ value, experiments }));
 }
@@ -123,6 +124,10 @@ export function campaignsContextHtml(
 ): string {
   if (choices.length === 0) return '<p>No campaign found for any experiment of this page.</p>';
   const all = choices.length;
+  // a campaign is named by its experiment, or by its id where two campaigns share one (a comparison's pair)
+  const experiments = choices.map((choice) => choice.campaign.meta.experiment);
+  const name = (choice: CampaignChoice) =>
+    new Set(experiments).size === experiments.length ? choice.campaign.meta.experiment : choice.campaign.meta.id;
   const scope = (experiments: readonly string[]) =>
     experiments.length === all && all > 1 ? 'all' : experiments.join(', ');
   const campaigns = htmlTable(
@@ -156,7 +161,7 @@ export function campaignsContextHtml(
     ],
     'The campaigns this page reads',
   );
-  const hosts = byValue(choices, hostText);
+  const hosts = byValue(choices, hostText, name);
   const hostHtml =
     hosts.length === 1
       ? `<p>Host (every campaign): ${escapeHtml(hosts[0]?.value ?? '')}.</p>`
@@ -178,14 +183,14 @@ export function campaignsContextHtml(
     ),
   ];
   const tcgHtml = tcg.length
-    ? `<p style="background:#fff3cd;padding:6px;border-left:4px solid #e0a800"><b>VMs ran under TCG</b> (QEMU's software CPU emulator) in ${tcg.length === all ? 'every campaign here' : escapeHtml(tcg.map((choice) => choice.campaign.meta.experiment).join(', '))}, not hardware-accelerated KVM: VM figures here measure an emulated CPU and are not comparable to the thesis's KVM numbers in absolute terms. Why: ${escapeHtml(tcgReasons.join('; ') || 'see doctor')}</p>`
+    ? `<p style="background:#fff3cd;padding:6px;border-left:4px solid #e0a800"><b>VMs ran under TCG</b> (QEMU's software CPU emulator) in ${tcg.length === all ? 'every campaign here' : escapeHtml(tcg.map(name).join(', '))}, not hardware-accelerated KVM: VM figures here measure an emulated CPU and are not comparable to the thesis's KVM numbers in absolute terms. Why: ${escapeHtml(tcgReasons.join('; ') || 'see doctor')}</p>`
     : '';
   const missing = new Map<string, { item: MissingCapability; experiments: string[] }>();
   for (const choice of choices)
     for (const item of choice.campaign.meta.missing) {
       const key = `${item.capability}\u0000${item.reason}\u0000${item.fix ?? ''}`;
       const entry = missing.get(key) ?? { item, experiments: [] };
-      entry.experiments.push(choice.campaign.meta.experiment);
+      entry.experiments.push(name(choice));
       missing.set(key, entry);
     }
   const missingHtml = missing.size
@@ -208,7 +213,7 @@ export function campaignsContextHtml(
       {
         label: 'version',
         value: (tool) => {
-          const values = byValue(choices, (meta) => meta.versions[tool]);
+          const values = byValue(choices, (meta) => meta.versions[tool], name);
           if (values.length === 1) return values[0]?.value ?? '';
           return values.map((value) => `${value.value} (${value.experiments.join(', ')})`).join('; ');
         },

@@ -185,7 +185,7 @@ export function comparisonPairHtml(found: ComparisonCampaigns): string {
     `<p class="guestbench-choice" style="background:${color};padding:6px;border-left:4px solid #888">${html}</p>`;
   if (found.state === 'none') return banner('#fff3cd', `<b>No comparison on this page</b>: ${escapeHtml(found.note)}`);
   const head = found.example
-    ? banner('#d1ecf1', `<b>Examples from other hosts</b>: ${escapeHtml(found.note)}`)
+    ? banner('#d1ecf1', `<b>Examples from other hosts</b>: ${escapeHtml(found.note.replace(/^EXAMPLE: /, ''))}`)
     : banner('#f1f3f5', escapeHtml(found.note));
   const choices: CampaignChoice[] = [found.a, found.b].map((campaign) => ({
     campaign,
