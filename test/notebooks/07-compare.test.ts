@@ -83,7 +83,7 @@ describe('the pair notebook 07 compares', () => {
 describe.skipIf(notebookSkipReason !== undefined)('notebooks/07-compare.ipynb on committed campaigns', () => {
   it('shows the committed example pair when no campaign is chosen, and says it is an example', () => {
     expect(example.errors).toEqual([]);
-    expect(example.output).toContain('EXAMPLE: there is no campaign in');
+    expect(example.output).toContain('<b>Examples from other hosts</b>: there is no campaign in');
     for (const id of EXAMPLE_COMPARISON) expect(example.output).toContain(id);
     expect(example.html).toContain('Plotly.newPlot');
   });
