@@ -82,6 +82,10 @@ export function chosenCampaignHtml(choice: CampaignChoice): string {
   return `<div class="guestbench-chosen" data-campaign="${escapeHtml(meta.id)}" data-origin="${choice.origin}" data-flags="${choice.flags.join(' ')}">${why}${flags}${campaignHtml(choice.campaign)}</div>`;
 }
 
+// reference a reader opens when they need it, not a screen to scroll past before the first result
+const folded = (summary: string, html: string): string =>
+  `<details style="margin:6px 0"><summary style="cursor:pointer;font-family:sans-serif;font-size:13px">${escapeHtml(summary)}</summary>${html}</details>`;
+
 /** The words a campaign's origin gives in the campaigns table. */
 const ORIGIN_TEXT: Record<CampaignChoice['origin'], string> = {
   named: 'named',
@@ -113,10 +117,11 @@ function byValue<Value extends string>(
  * The context of a page that reads several campaigns, said once: the examples banner, one table of the campaigns
  * (experiment, id, why chosen, profile, state, rows, flags with what each means as a footnote), one host line (or
  * one per host, naming the campaigns), the TCG caveat once, what the host could not do as a union over the
- * campaigns (each line with the campaigns that recorded it), and the tool versions, one line per tool (per-campaign
- * values only where they differ; `hostsAndVersions: false` leaves those two out, for a page that sets them side by
- * side itself; `examplesBanner: false` leaves out the examples banner, for a page that says it in its own words).
- * Replaces a {@link chosenCampaignHtml} per campaign, which repeats all of it.
+ * campaigns (each line with the campaigns that recorded it), and the tool versions folded (a <details> the reader
+ * opens), one line per tool (per-campaign values only where they differ). `hostsAndVersions: false` leaves those
+ * two out, for a page that sets them side by side itself; `examplesBanner: false` leaves out the examples banner,
+ * for a page that says it in its own words. Replaces a {@link chosenCampaignHtml} per campaign, which repeats all
+ * of it.
  */
 export function campaignsContextHtml(
   choices: readonly CampaignChoice[],
@@ -221,5 +226,5 @@ export function campaignsContextHtml(
     ],
     'Tool versions (one value where every campaign that recorded the tool agrees)',
   );
-  return `<div class="guestbench-context" data-campaigns="${escapeHtml(choices.map((choice) => choice.campaign.meta.id).join(' '))}">${examplesHtml}${campaigns}${options.hostsAndVersions === false ? '' : hostHtml}${tcgHtml}${missingHtml}${options.hostsAndVersions === false ? '' : versionsHtml}</div>`;
+  return `<div class="guestbench-context" data-campaigns="${escapeHtml(choices.map((choice) => choice.campaign.meta.id).join(' '))}">${examplesHtml}${campaigns}${options.hostsAndVersions === false ? '' : hostHtml}${tcgHtml}${missingHtml}${options.hostsAndVersions === false ? '' : folded(`the versions of the ${tools.length} tools the campaigns recorded`, versionsHtml)}</div>`;
 }
