@@ -158,7 +158,8 @@ export function chooseCampaigns(
       notes.push(`campaign ${campaign.meta.id} is a second ${experiment} campaign: the first one named is used`);
     else byExperiment[experiment] = choice(campaign, 'named');
   }
-  if (Object.keys(byExperiment).length === 0) notes.push(...unused);
+  // a notebook of no experiment (07-compare picks its own pair) takes none of them by experiment: nothing to note
+  if (experiments.length > 0 && Object.keys(byExperiment).length === 0) notes.push(...unused);
   const examples = named.length === 0 && listCampaigns(options.resultsDir).length === 0;
   for (const experiment of experiments) {
     if (byExperiment[experiment]) continue;

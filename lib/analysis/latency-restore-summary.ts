@@ -14,6 +14,8 @@ export interface RestoreSummary {
   /** guests already running (N) */
   guests: number;
   cold: Stats | null;
+  /** cold boot of the repeats that also have a restore: the values `speedup` and `saving` pair with `restore` */
+  pairedCold: Stats | null;
   restore: Stats | null;
   /** cold_boot_time / restore_time per repeat, then summarized; null without both */
   speedup: Stats | null;
@@ -61,6 +63,7 @@ export function summarizeRestore(samples: readonly Sample[]): RestoreSummary[] {
         accel: measuredAccel,
         guests: first.guests,
         cold: stats([...cold.values()]),
+        pairedCold: stats(paired.map((repeat) => cold.get(repeat) as number)),
         restore: stats([...restore.values()]),
         speedup: stats(paired.map((repeat) => (cold.get(repeat) as number) / (restore.get(repeat) as number))),
         // a difference: restore may be slower than a cold boot

@@ -33,3 +33,17 @@ const WORKLOAD_TOTALS: ReadonlySet<MetricName> = new Set<MetricName>([
 export function isWorkloadTotal(metric: string, unit: string): boolean {
   return unit !== 'ratio' && WORKLOAD_TOTALS.has(metric as MetricName);
 }
+
+/** The density experiments: every value they measure grows or shrinks with the size of their workload. */
+const SIZED_EXPERIMENTS: ReadonlySet<string> = new Set(['density-cpu', 'density-fileio', 'density-mysql']);
+
+/**
+ * Why a campaign's values are not like quantities with the thesis's, or null when they are: a density campaign of
+ * another profile than `thesis` ran a smaller workload (fewer primes, a smaller file set or table, a shorter run),
+ * and its per-request times, rates and throughputs depend on that size as its totals do (issue 23: ours / thesis of
+ * 0.06 for Table 4.2's per-request time, 37 for file I/O speed). Only ratios to the bare host compare across sizes.
+ */
+export function workloadDiffers(meta: { experiment: string; profile: string }): string | null {
+  if (!SIZED_EXPERIMENTS.has(meta.experiment) || meta.profile === 'thesis') return null;
+  return `this campaign ran the ${meta.profile} profile's smaller ${meta.experiment} workload, not the thesis's, so its times, rates and counts differ by the workload's size`;
+}

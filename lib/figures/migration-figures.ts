@@ -71,6 +71,13 @@ function vmConfigs(configs: readonly MigrationConfigSummary[], load?: MigrationL
   );
 }
 
+/** The backends of `configs`, in legend order: every figure draws one series (or bar) per backend. */
+function backendsOf(configs: ReadonlyArray<{ backend: BackendName }>): BackendName[] {
+  return [...new Set(configs.map((config) => config.backend))].sort((a, b) =>
+    byBackend({ backend: a }, { backend: b }),
+  );
+}
+
 /** The measured row of `config` for one metric and vantage point. */
 function rowOf(config: MigrationConfigSummary, metric: MigrationComparedMetric, who: TimingSource): SummaryRow | null {
   return config[FIELD[metric]][who];
@@ -87,9 +94,10 @@ export interface MigrationVsMemoryOptions {
 }
 
 /**
- * Total time or downtime vs guest memory (log x axis): one series per (load, vCPUs) and vantage point
- * measured here (solid: observer, dotted: QEMU; 95% CI error bars), and the thesis's means (dashed,
- * hollow diamonds; a mean the thesis took over several memory sizes is a flat segment across them,
+ * Total time or downtime vs guest memory (log x axis): one series per (backend, load, vCPUs) and vantage point
+ * measured here, in the backend's colour (dash: the load; filled markers: observer, open: QEMU; 95% CI error
+ * bars), and the thesis's means (dashed, hollow diamonds; a mean the thesis took over several memory sizes is a
+ * flat segment across them,
  * not a point per size). Figure 6.3 with `load: 'clean'`; without `load`, how the time grows with
  * memory and load.
  */
@@ -99,28 +107,34 @@ export function migrationVsMemoryFigure(
   options: MigrationVsMemoryOptions,
 ): Figure {
   const ours = vmConfigs(configs, options.load);
-  const memoryOf = new Map(ours.map((config) => [config.config, config.memoryMiB as number]));
-  const axis: SeriesAxis = { x: (row) => memoryOf.get(row.config ?? '') ?? 0, hover: '%{x} MiB' };
+  const memoryOf = (row: SummaryRow) =>
+    ours.find((config) => config.backend === row.backend && config.config === row.config)?.memoryMiB ?? 0;
+  const axis: SeriesAxis = { x: memoryOf, hover: '%{x} MiB' };
   const vcpuCounts = [...new Set(ours.map((config) => config.vcpus ?? 1))].sort((a, b) => a - b);
   const data: Trace[] = [];
-  for (const load of ['clean', 'loaded'] as const) {
-    for (const vcpus of vcpuCounts) {
-      const series = ours.filter((config) => config.load === load && config.vcpus === vcpus);
-      for (const who of ['observer', 'qemu'] as const) {
-        const rows = series
-          .map((config) => rowOf(config, options.metric, who))
-          .filter((row): row is SummaryRow => row !== null);
-        const first = rows[0];
-        if (!first) continue;
-        const trace = measuredTrace(
-          rows,
-          `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel(first.backend, first.accel)}, this host`,
-          backendColor(first.backend),
-          LOAD_DASH[load],
-          axis,
+  // one series per backend (kvm and microvm are both VMs, never one line), load, vCPU count and vantage point
+  for (const backend of backendsOf(ours)) {
+    for (const load of ['clean', 'loaded'] as const) {
+      for (const vcpus of vcpuCounts) {
+        const series = ours.filter(
+          (config) => config.backend === backend && config.load === load && config.vcpus === vcpus,
         );
-        const shape = VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string;
-        data.push({ ...trace, marker: { ...trace.marker, symbol: who === 'qemu' ? `${shape}-open` : shape } });
+        for (const who of ['observer', 'qemu'] as const) {
+          const rows = series
+            .map((config) => rowOf(config, options.metric, who))
+            .filter((row): row is SummaryRow => row !== null);
+          const first = rows[0];
+          if (!first) continue;
+          const trace = measuredTrace(
+            rows,
+            `${load}, ${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel(backend, first.accel)}, this host`,
+            backendColor(backend),
+            LOAD_DASH[load],
+            axis,
+          );
+          const shape = VCPU_SYMBOLS[vcpuCounts.indexOf(vcpus) % VCPU_SYMBOLS.length] as string;
+          data.push({ ...trace, marker: { ...trace.marker, symbol: who === 'qemu' ? `${shape}-open` : shape } });
+        }
       }
     }
   }
@@ -158,9 +172,12 @@ export function migrationVsMemoryFigure(
       });
     }
   }
-  const sizes = [...new Set([...memoryOf.values(), ...points.flatMap((value) => value.memoryCovered)])].sort(
-    (a, b) => a - b,
-  );
+  const sizes = [
+    ...new Set([
+      ...ours.map((config) => config.memoryMiB as number),
+      ...points.flatMap((value) => value.memoryCovered),
+    ]),
+  ].sort((a, b) => a - b);
   const logY = options.logY ?? true;
   return finishFigure({
     data,
@@ -211,7 +228,7 @@ export interface LoadedByVcpusOptions {
 
 /**
  * Figure 6.4, the loaded guest: a dot plot (log axis: a bar's length would mean nothing), one group
- * per memory size, a marker per vCPU count and vantage point measured here (observer filled, QEMU
+ * per memory size, a marker per backend, vCPU count and vantage point measured here (observer filled, QEMU
  * open; 95% CI), and the thesis's mean over its vCPU counts per memory size as a hollow diamond.
  * Memory sizes only one side ran stay, empty on the other.
  */
@@ -234,23 +251,28 @@ export function loadedByVcpusFigure(
   const labels = sizes.map((size) => `${size} MiB`);
   const vcpuCounts = [...new Set(ours.map((config) => config.vcpus ?? 1))].sort((a, b) => a - b);
   const data: Trace[] = [];
-  vcpuCounts.forEach((vcpus, index) => {
-    const shape = VCPU_SYMBOLS[index % VCPU_SYMBOLS.length] as string;
-    for (const who of ['observer', 'qemu'] as const) {
-      const stats: BarStats[] = sizes.map((size) => {
-        const config = ours.find((candidate) => candidate.vcpus === vcpus && candidate.memoryMiB === size);
-        return config ? rowOf(config, options.metric, who) : null;
-      });
-      const measured = ours.find((config) => config.vcpus === vcpus);
-      const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${measured ? seriesLabel(measured.backend, measured.accel) : 'VMs'}, this host`;
-      data.push(
-        ciMarkerTrace(name, measured ? backendColor(measured.backend) : thesisVmColor(points), labels, stats, {
-          unit: options.metric === 'total_time' ? 's' : 'ms',
-          symbol: who === 'qemu' ? `${shape}-open` : shape,
-        }),
-      );
-    }
-  });
+  // a marker per backend, vCPU count and vantage point: two VM backends are two series, never one
+  for (const backend of backendsOf(ours)) {
+    vcpuCounts.forEach((vcpus, index) => {
+      const shape = VCPU_SYMBOLS[index % VCPU_SYMBOLS.length] as string;
+      const mine = ours.filter((config) => config.backend === backend && config.vcpus === vcpus);
+      const measured = mine[0];
+      if (!measured) return;
+      for (const who of ['observer', 'qemu'] as const) {
+        const stats: BarStats[] = sizes.map((size) => {
+          const config = mine.find((candidate) => candidate.memoryMiB === size);
+          return config ? rowOf(config, options.metric, who) : null;
+        });
+        const name = `${vcpuWords(vcpus)}: ${WHO[who]}, ${seriesLabel(backend, measured.accel)}, this host`;
+        data.push(
+          ciMarkerTrace(name, backendColor(backend), labels, stats, {
+            unit: options.metric === 'total_time' ? 's' : 'ms',
+            symbol: who === 'qemu' ? `${shape}-open` : shape,
+          }),
+        );
+      }
+    });
+  }
   if (points.length > 0) {
     const over = [...new Set(points.flatMap((value) => value.vcpusCovered))].sort((a, b) => a - b);
     const sorted = [...points].sort((a, b) => (a.memoryMiB as number) - (b.memoryMiB as number));
@@ -368,7 +390,7 @@ export function vmVsContainerFigure(
           overall.map((item) => ({ backend: item.backend, accel: item.ours ? item.accel : null })),
         ),
       },
-      xaxis: { title: { text: 'kind of guest' }, type: 'category' },
+      xaxis: { title: { text: 'system' }, type: 'category' },
       yaxis: {
         title: { text: `${AXIS_TITLE[options.metric]}${logY ? ', log scale' : ''}` },
         ...(logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }),
@@ -392,7 +414,8 @@ export function configLabel(config: Pick<MigrationConfigSummary, 'config' | 'loa
  * Downtime as QEMU counts it (the guest paused while the last dirty pages and device state move)
  * beside the outage the observer saw (last answer from the source -> first from the target), and the
  * difference paired per repeat: the time the network needed to find the guest on the target after
- * the switch-over. One group per configuration; configurations without values get a note.
+ * the switch-over. One group per configuration, in it three bars per backend in the backend's colour (kvm and
+ * microvm side by side, never stacked or merged); configurations without values get a note.
  */
 export function downtimeSourcesFigure(
   configs: readonly MigrationConfigSummary[],
@@ -401,39 +424,39 @@ export function downtimeSourcesFigure(
   // QEMU's account exists for VMs only
   const vms = configs.filter((config) => isVm(config.backend));
   const measured = vms.filter((config) => config.downtime.qemu || config.downtime.observer);
-  const labels = measured.map(configLabel);
-  const accel = measured[0] ? seriesLabel(measured[0].backend, measured[0].accel) : '';
-  // one backend, so one colour: the three accounts are solid, hatched and dotted bars
-  const color = measured[0] ? backendColor(measured[0].backend) : '#444444';
-  const data: Trace[] = [
-    ciBarTrace(
-      `QEMU: guest paused, ${accel}, this host`,
-      color,
-      labels,
-      measured.map((config) => config.downtime.qemu),
-      {
-        unit: 'ms',
-        pattern: '/',
-      },
-    ),
-    ciBarTrace(
-      `observer: service unreachable, ${accel}, this host`,
-      color,
-      labels,
-      measured.map((config) => config.downtime.observer),
-      { unit: 'ms' },
-    ),
-    ciBarTrace(
-      `observer − QEMU, paired per repeat: network re-convergence, ${accel}, this host`,
-      color,
-      labels,
-      measured.map((config) => config.downtimeGap),
-      { unit: 'ms', pattern: '.' },
-    ),
-  ];
+  const labels = [...new Set(measured.map(configLabel))];
+  // colour is the backend (each its own bars, side by side in a group); the three accounts are solid, hatched, dotted
+  const accounts = [
+    ['QEMU: guest paused', '/', (config: MigrationConfigSummary) => config.downtime.qemu],
+    ['observer: service unreachable', undefined, (config: MigrationConfigSummary) => config.downtime.observer],
+    [
+      'observer − QEMU, paired per repeat: network re-convergence',
+      '.',
+      (config: MigrationConfigSummary) => config.downtimeGap,
+    ],
+  ] as const;
+  const data: Trace[] = backendsOf(measured).flatMap((backend) => {
+    const mine = measured.filter((config) => config.backend === backend);
+    const series = seriesLabel(backend, mine[0]?.accel ?? 'unknown');
+    return accounts.map(([what, pattern, pick]) =>
+      ciBarTrace(
+        `${what}, ${series}, this host`,
+        backendColor(backend),
+        labels,
+        labels.map((label) => {
+          const config = mine.find((candidate) => configLabel(candidate) === label);
+          return config ? pick(config) : null;
+        }),
+        { unit: 'ms', ...(pattern ? { pattern } : {}) },
+      ),
+    );
+  });
   const missing = vms
     .filter((config) => config.state !== 'ok')
-    .map((config) => `${configLabel(config)}: ${config.state}, ${config.reason ?? 'no reason recorded'}`);
+    .map(
+      (config) =>
+        `${backendDescriptor(config.backend).label} ${configLabel(config)}: ${config.state}, ${config.reason ?? 'no reason recorded'}`,
+    );
   return finishFigure({
     data,
     layout: {

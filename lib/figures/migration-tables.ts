@@ -271,3 +271,28 @@ export function migrationGapsHtml(
     })
     .join('\n');
 }
+
+/**
+ * Downtime by vantage point, one line per (backend, configuration) measured: QEMU's pause, the observer's outage,
+ * their paired difference, the probes lost and QEMU's set-up time (mean [95% CI] n). The system is a column of its
+ * own: two VM backends' lines of one configuration are two lines, never one.
+ */
+export function downtimeByVantageHtml(configs: readonly MigrationConfigSummary[], caption: string): string {
+  return htmlTable(
+    configs.filter((config) => config.state === 'ok'),
+    [
+      { label: 'system', value: (config) => seriesLabel(config.backend, config.accel), align: 'left' },
+      { label: 'configuration', value: (config) => configLabel(config), align: 'left' },
+      { label: 'QEMU: guest paused (ms)', value: (config) => meanWithCi(config.downtime.qemu, 1), align: 'right' },
+      {
+        label: 'observer: service unreachable (ms)',
+        value: (config) => meanWithCi(config.downtime.observer, 1),
+        align: 'right',
+      },
+      { label: 'observer − QEMU, paired (ms)', value: (config) => meanWithCi(config.downtimeGap, 1), align: 'right' },
+      { label: 'probes lost', value: (config) => meanWithCi(config.probesLost, 1), align: 'right' },
+      { label: 'QEMU set-up (ms)', value: (config) => meanWithCi(config.setupTime, 1), align: 'right' },
+    ],
+    caption,
+  );
+}

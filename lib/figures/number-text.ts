@@ -39,3 +39,16 @@ export function fixedText(value: number, decimals: number): string {
   if (Math.abs(value) >= 1000) return groupThousands(Math.round(value));
   return value.toFixed(decimals);
 }
+
+/**
+ * A thesis value as the thesis printed it: a value read from its text keeps its digits (`244.2`, `3.58`, `29 671`);
+ * one derived from printed values (a ratio to the bare host, a unit conversion) has more digits than anything
+ * printed and is rounded to 3 significant digits (`1.1700055648302727` -> `1.17`, `0.24875621890547267` -> `0.249`).
+ */
+export function printedText(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  // six significant digits are more than the thesis ever printed: a value that needs more was computed
+  const asPrinted = Number(value.toPrecision(6)) === value;
+  if (!asPrinted) return numberText(value, 3);
+  return Math.abs(value) >= 1000 && Number.isInteger(value) ? groupThousands(value) : String(value);
+}

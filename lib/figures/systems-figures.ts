@@ -6,7 +6,7 @@
 import type { SummaryRow } from '../analysis/summarize.js';
 import { DENSITY_HEADLINES, type SystemRow, type SystemsOverview } from '../analysis/systems-overview.js';
 import { BACKEND_NAMES, seriesLabel } from '../model/backends.js';
-import { ciBarTrace, ciMarkerTrace, countText, type BarStats } from './ci-bars.js';
+import { ciBarTrace, ciMarkerTrace, countText, noteAbove, type BarStats } from './ci-bars.js';
 import { LEGEND_BELOW, measuredTrace } from './density-figures.js';
 import type { BarFigure } from './latency-figures.js';
 import { backendColor, type Figure } from './plotly-spec.js';
@@ -29,9 +29,14 @@ export function systemsStartFigure(overview: SystemsOverview, title: string): Fi
   const x = rows.map(systemLabel);
   const colors = rows.map((row) => backendColor(row.backend));
   const measures: Array<{ name: string; symbol: string; pick: (row: SystemRow) => BarStats }> = [
-    { name: 'cold start (N = 0)', symbol: 'circle', pick: (row) => row.coldStart },
-    { name: 'restore from a saved state', symbol: 'diamond-open', pick: (row) => row.restore },
-    { name: 'shutdown', symbol: 'x', pick: (row) => row.shutdown },
+    // each measure names its campaign: cold start and restore come from two campaigns with their own "ready"
+    { name: 'cold start, N = 0 (latency campaign)', symbol: 'circle', pick: (row) => row.coldStart },
+    {
+      name: 'restore from a saved state (latency-restore campaign)',
+      symbol: 'diamond-open',
+      pick: (row) => row.restore,
+    },
+    { name: 'shutdown (latency campaign)', symbol: 'x', pick: (row) => row.shutdown },
   ];
   const series = measures.map(({ name, symbol, pick }) => {
     const stats = rows.map(pick).map(onLogAxis);
@@ -122,8 +127,10 @@ export function footprintFigure(summary: readonly SummaryRow[], title: string): 
 /**
  * The density slopes: for each density workload, how much its per-guest value changes per added
  * guest, as a multiple of the bare host's N = 1 value (grouped bars, one per system in its
- * colour; hover: the same slope divided by the bare host's own). Positive for time, negative for
- * throughput: further from zero is worse.
+ * colour, the bare host's own slope the yardstick; whiskers: the slope's 95% interval; hover: the
+ * same slope divided by the bare host's). Positive for time, negative for throughput: further from
+ * zero is worse. Notes above the plot say which N the lines cover (the same for every system where
+ * the runs allow), which N were left out, and why a system, the bare host included, has no bar.
  */
 export function densitySlopeFigure(overview: SystemsOverview, title: string): BarFigure {
   // only the workloads some campaign measured: an empty category would read as a zero
@@ -140,19 +147,38 @@ export function densitySlopeFigure(overview: SystemsOverview, title: string): Ba
         backendColor(row.backend),
         categories,
         slopes.map((slope) =>
-          slope ? { mean: slope.slope, ciLow: null, ciHigh: null, n: slope.guests.length } : null,
+          slope ? { mean: slope.slope, ciLow: slope.ciLow, ciHigh: slope.ciHigh, n: slope.n } : null,
         ),
         {
           unit: '× bare host N=1 per guest',
           text: slopes.map((slope) =>
             slope
-              ? `N=${slope.guests.join(',')}; ${slope.vsNative === null ? 'the bare host is flat' : `${slope.vsNative.toFixed(2)}× the bare host's slope`}`
+              ? `N=${slope.guests.join(',')}; ${slope.vsNative === null ? (slope.vsNativeMissing ?? 'no yardstick') : `${slope.vsNative.toFixed(2)}× the bare host's slope`}`
               : 'not measured',
           ),
         },
       );
       return { ...trace, textposition: 'none' as const };
     });
+  const notes = headlines.flatMap((headline) => {
+    const common = overview.slopeGuests[headline.experiment];
+    const fitted = overview.rows.flatMap((row) =>
+      row.slopes.filter((slope) => slope.experiment === headline.experiment),
+    );
+    const leftOut = fitted
+      .filter((slope) => slope.leftOut.length > 0)
+      .map((slope) => `${systemLabel(slope)} N=${slope.leftOut.join(',')}`);
+    const range =
+      common === null || common === undefined
+        ? `${headline.what}: the systems share fewer than two N, so each line covers its own N (${fitted.map((slope) => `${systemLabel(slope)} N=${slope.guests.join(',')}`).join('; ')})`
+        : `${headline.what}: every line over N=${common.join(',')}${leftOut.length ? ` (left out, not run by every system: ${leftOut.join('; ')})` : ''}`;
+    const gaps = overview.rows.flatMap((row) =>
+      row.slopeGaps
+        .filter((gap) => gap.experiment === headline.experiment)
+        .map((gap) => `${headline.what}, ${systemLabel(gap)}: ${gap.reason}`),
+    );
+    return [range, ...gaps];
+  });
   return finishFigure({
     data,
     layout: {
@@ -160,7 +186,8 @@ export function densitySlopeFigure(overview: SystemsOverview, title: string): Ba
       xaxis: { title: { text: 'workload' }, type: 'category' },
       yaxis: { title: { text: 'change per added guest (× the bare host at N = 1)' } },
       legend: LEGEND_BELOW,
-      margin: { t: 60, b: 120 },
+      margin: { t: 60 + 20 * notes.length, b: 120 },
+      annotations: notes.map((text, slot) => noteAbove(text, slot)),
       barmode: 'group',
     },
   });

@@ -4,11 +4,14 @@
  * could not do here with the reason its rows recorded.
  */
 import type { SummaryRow } from '../analysis/summarize.js';
-import type { CouldNot, SystemsOverview } from '../analysis/systems-overview.js';
+import { hostMemoryDrop } from '../analysis/host-memory-drop.js';
+import type { CouldNot, DensitySlope, SlopeGap, SystemRow, SystemsOverview } from '../analysis/systems-overview.js';
 import { DENSITY_HEADLINES } from '../analysis/systems-overview.js';
 import { backendDescriptor } from '../model/backends.js';
 import type { UnrunnableSystem } from '../model/unrunnable-systems.js';
-import { htmlTable } from './html-table.js';
+import { htmlTable, type NotedText } from './html-table.js';
+import { meanWithInterval } from './interval-text.js';
+import { decimalsFor, fixedText, numberText } from './number-text.js';
 import { meanWithCi } from './latency-tables.js';
 import { systemLabel } from './systems-figures.js';
 
@@ -32,9 +35,9 @@ export function systemsTableHtml(
     ...unrunnable.map((system) => ({ unrunnable: system })),
   ];
   const slopeColumns = DENSITY_HEADLINES.map((headline) => ({
-    label: `${headline.experiment}: ${headline.metric} per added guest (× bare host N=1)`,
-    value: (row: Row) => row.measured?.slopes.find((slope) => slope.experiment === headline.experiment)?.slope ?? null,
-    digits: 3,
+    label: `${headline.experiment}: ${headline.metric} per added guest (× bare host N=1) [95% CI]`,
+    value: (row: Row) => (row.measured ? slopeCell(row.measured, headline.experiment) : null),
+    align: 'right' as const,
   }));
   return htmlTable<Row>(
     rows,
@@ -50,16 +53,26 @@ export function systemsTableHtml(
         align: 'left',
       },
       {
-        label: 'cold start (s), N=0',
+        label: 'cold start (s), N=0 (latency)',
         value: (row) => (row.measured ? meanWithCi(row.measured.coldStart) : 'not run: see below'),
         align: 'right',
       },
       {
-        label: 'restore (s)',
+        label: 'cold boot (s) of the restored repeats (latency-restore)',
+        value: (row) => (row.measured ? meanWithCi(row.measured.restoreCold) : null),
+        align: 'right',
+      },
+      {
+        label: 'restore (s) (latency-restore)',
         value: (row) => (row.measured ? meanWithCi(row.measured.restore) : null),
         align: 'right',
       },
-      { label: 'cold / restore', value: (row) => row.measured?.restoreSpeedup?.mean ?? null, digits: 1 },
+      {
+        // the ratio of the two columns beside it, paired per repeat in one campaign (never latency's cold start)
+        label: 'cold / restore, paired per repeat (latency-restore)',
+        value: (row) => (row.measured ? meanWithCi(row.measured.restoreSpeedup) : null),
+        align: 'right',
+      },
       {
         label: 'shutdown (s)',
         value: (row) => (row.measured ? meanWithCi(row.measured.shutdown) : null),
@@ -75,6 +88,71 @@ export function systemsTableHtml(
         align: 'right',
       },
       ...slopeColumns,
+    ],
+    caption,
+  );
+}
+
+/** A slope's text: "0.614 [0.52, 0.71]"; a dash footnoted with why a system has none. */
+function slopeText(slope: DensitySlope): string | NotedText {
+  const places = decimalsFor(slope.slope);
+  const interval =
+    slope.ciLow !== null && slope.ciHigh !== null
+      ? ` [${fixedText(slope.ciLow, places)}, ${fixedText(slope.ciHigh, places)}]`
+      : '';
+  const text = `${fixedText(slope.slope, places)}${interval}`;
+  return interval ? text : { text, note: `${slope.n} points: too few for an interval of the slope` };
+}
+
+function slopeCell(row: SystemRow, experiment: string): string | NotedText | null {
+  const slope = row.slopes.find((item) => item.experiment === experiment);
+  if (slope) return slopeText(slope);
+  const gap = row.slopeGaps.find((item) => item.experiment === experiment);
+  return gap ? { text: '–', note: gap.reason } : null;
+}
+
+/**
+ * The density slopes, one line per workload and system: the N fitted (the same for every system of a workload where
+ * the runs allow, the N left out named), the slope with its 95% interval, and the slope over the bare host's own
+ * (the yardstick), or why there is none; then the systems without a slope, with why.
+ */
+export function densitySlopesTableHtml(overview: SystemsOverview, caption: string): string {
+  type Line = { slope: DensitySlope; gap?: undefined } | { slope?: undefined; gap: SlopeGap };
+  const lines: Line[] = DENSITY_HEADLINES.flatMap((headline) =>
+    overview.rows.flatMap((row): Line[] => [
+      ...row.slopes.filter((slope) => slope.experiment === headline.experiment).map((slope) => ({ slope })),
+      ...row.slopeGaps.filter((gap) => gap.experiment === headline.experiment).map((gap) => ({ gap })),
+    ]),
+  );
+  const item = (line: Line) => (line.slope ?? line.gap) as DensitySlope | SlopeGap;
+  return htmlTable<Line>(
+    lines,
+    [
+      { label: 'workload', value: (line) => `${item(line).experiment}: ${item(line).metric}`, align: 'left' },
+      { label: 'system', value: (line) => systemLabel(item(line)), align: 'left' },
+      {
+        label: 'N fitted',
+        value: (line) =>
+          line.slope
+            ? `${line.slope.guests.join(', ')}${line.slope.leftOut.length ? ` (N=${line.slope.leftOut.join(',')} left out: not run by every system)` : ''}`
+            : '–',
+        align: 'left',
+      },
+      {
+        label: 'slope (× bare host N=1 per guest) [95% CI]',
+        value: (line) => (line.slope ? slopeText(line.slope) : { text: 'no slope', note: line.gap.reason }),
+        align: 'right',
+      },
+      {
+        label: 'slope / bare host slope',
+        value: (line) =>
+          !line.slope
+            ? null
+            : line.slope.vsNative !== null
+              ? numberText(line.slope.vsNative)
+              : { text: '–', note: line.slope.vsNativeMissing ?? 'no bare-host slope' },
+        align: 'right',
+      },
     ],
     caption,
   );
@@ -124,7 +202,6 @@ export function footprintPartsHtml(summary: readonly SummaryRow[], caption: stri
     { metric: 'footprint_pss', label: 'VM: QEMU PSS' },
     { metric: 'footprint_rss', label: 'VM: QEMU RSS' },
     { metric: 'footprint_private', label: 'VM: QEMU private' },
-    { metric: 'host_memory_per_guest', label: 'host MemAvailable drop / N' },
   ];
   const cells = [
     ...new Map(
@@ -133,10 +210,10 @@ export function footprintPartsHtml(summary: readonly SummaryRow[], caption: stri
         .map((row) => [`${row.backend}/${row.guests}`, { backend: row.backend, accel: row.accel, guests: row.guests }]),
     ).values(),
   ];
+  const summaryRow = (cell: (typeof cells)[number], metric: string) =>
+    summary.find((item) => item.backend === cell.backend && item.guests === cell.guests && item.metric === metric);
   const value = (cell: (typeof cells)[number], metric: string) => {
-    const row = summary.find(
-      (item) => item.backend === cell.backend && item.guests === cell.guests && item.metric === metric,
-    );
+    const row = summaryRow(cell, metric);
     return row ? row.mean / MIB : null;
   };
   return htmlTable(
@@ -149,7 +226,20 @@ export function footprintPartsHtml(summary: readonly SummaryRow[], caption: stri
         value: (cell: (typeof cells)[number]) => value(cell, part.metric),
         digits: 1,
       })),
+      {
+        label: "host MemAvailable drop / N [95% CI], where it exceeds the host's noise",
+        value: (cell: (typeof cells)[number]) => hostDropCell(summaryRow(cell, 'host_memory_per_guest')),
+        align: 'right' as const,
+      },
     ],
     caption,
   );
+}
+
+/** The host's MemAvailable drop per guest in MiB where it exceeds the host's noise, else why not (a footnote). */
+function hostDropCell(row: SummaryRow | undefined): string | NotedText | null {
+  if (!row) return null;
+  const drop = hostMemoryDrop(row);
+  if (drop.state === 'unresolved') return { text: 'below what this host can resolve', note: drop.why };
+  return meanWithInterval({ ...drop, intervalNote: null }, 1, MIB);
 }

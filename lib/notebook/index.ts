@@ -35,7 +35,8 @@ export { thesisHostValues, thesisPoints, type ThesisPoint } from '../analysis/th
 export { cachingAssessment, type CachingVerdict } from '../analysis/fileio-caching.js';
 export { BACKEND_DESCRIPTORS, backendDescriptor, seriesLabel, type BackendDescriptor } from '../model/backends.js';
 export type { DensityFileioParams, DensityMysqlParams, MigrationParams } from '../results/parameters.js';
-export { comparisonHtml } from '../figures/comparison-table.js';
+export { comparisonHtml, type ComparisonHtmlOptions } from '../figures/comparison-table.js';
+export { workloadDiffers } from '../analysis/workload-totals.js';
 export { metricVsGuestsFigure, perRequestFigure } from '../figures/density-figures.js';
 export { hostComparisonHtml } from '../figures/host-table.js';
 // the thesis's claims (data/thesis/claims.jsonl, docs/claims.md), one evaluator for every notebook
@@ -57,7 +58,7 @@ export { cachingHtml, fileioSetupHtml, fileioThesisPoints, mysqlSetupHtml } from
 export { escapeHtml, htmlTable, type Column } from '../figures/html-table.js';
 export { summaryTableHtml, type SummaryTableOptions } from '../figures/summary-table.js';
 export type { Figure } from '../figures/plotly-spec.js';
-export { campaignHtml, chosenCampaignHtml } from './campaign-html.js';
+export { campaignHtml, campaignsContextHtml, chosenCampaignHtml } from './campaign-html.js';
 export {
   notebookCampaign,
   parametersFromEnv,
@@ -114,6 +115,7 @@ export {
   vmVsContainerFigure,
 } from '../figures/migration-figures.js';
 export {
+  downtimeByVantageHtml,
   migrationComparisonHtml,
   migrationGapsHtml,
   migrationTableHtml,
@@ -127,7 +129,9 @@ export {
   DENSITY_HEADLINES,
   SYSTEMS_EXPERIMENTS,
   type CouldNot,
+  type DensityFit,
   type DensitySlope,
+  type SlopeGap,
   type SystemRow,
   type SystemsOverview,
 } from '../analysis/systems-overview.js';
@@ -135,6 +139,7 @@ export { UNRUNNABLE_SYSTEMS, type UnrunnableSystem } from '../model/unrunnable-s
 export { densitySlopeFigure, footprintFigure, systemLabel, systemsStartFigure } from '../figures/systems-figures.js';
 export {
   couldNotTableHtml,
+  densitySlopesTableHtml,
   footprintPartsHtml,
   systemsTableHtml,
   unrunnableTableHtml,
@@ -152,6 +157,7 @@ export { compareTableHtml, hostsTableHtml, oneSidedLines } from '../figures/comp
 export { compareRatioFigure, compareRatioHeight } from '../figures/compare-figures.js';
 export {
   comparisonCampaigns,
+  comparisonPairHtml,
   EXAMPLE_COMPARISON,
   type ComparisonCampaigns,
   type ComparisonParameters,

@@ -88,4 +88,9 @@ describe('chooseCampaigns', () => {
       UsageError,
     );
   });
+
+  it('notes nothing for a notebook of no experiment (07-compare picks its own pair): no "not : not used here"', () => {
+    const found = chooseCampaigns([], { named: [FULL, FULL], resultsDir: results });
+    expect(found).toEqual({ byExperiment: {}, notes: [] });
+  });
 });

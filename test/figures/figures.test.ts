@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { compareWithThesis } from '../../lib/analysis/compare.js';
 import { relativeToNative, thesisRelativeToNative } from '../../lib/analysis/relative.js';
 import { summarize } from '../../lib/analysis/summarize.js';
+import { workloadDiffers } from '../../lib/analysis/workload-totals.js';
 import { comparisonHtml } from '../../lib/figures/comparison-table.js';
+import { printedText } from '../../lib/figures/number-text.js';
 import type { ThesisPoint } from '../../lib/analysis/thesis-points.js';
 import { metricVsGuestsFigure, perRequestFigure } from '../../lib/figures/density-figures.js';
 import { escapeHtml, htmlTable } from '../../lib/figures/html-table.js';
@@ -104,6 +106,42 @@ describe('comparison table', () => {
     expect(both.length).toBeGreaterThan(0);
     for (const item of both)
       expect(item.ratio).toBeCloseTo((item.ours?.mean as number) / (item.thesis?.value as number), 12);
+  });
+
+  it('shows no table of dashes, no ratio column without a ratio, and no ours / thesis across workload sizes', () => {
+    // the thesis states N=8 only; this campaign ran N=1, 2: nothing to set side by side
+    const eight = compareWithThesis(
+      summarize(samples).filter((item) => item.guests < 8),
+      thesis.filter((point) => point.guests === 8),
+      ['total_time'],
+    );
+    const nothing = comparisonHtml(eight, 'Per-request time');
+    expect(nothing).not.toContain('<table');
+    expect(nothing).toContain('nothing to set side by side');
+    expect(nothing).toContain('Docker containers N=8');
+    // a total: every ratio is withheld, so the column is not drawn
+    const totals = comparisonHtml(compareWithThesis(summarize(samples), thesis, ['total_time']), 'Totals');
+    expect(totals).not.toContain('ours / thesis</th>');
+    // a quick campaign's smaller workload: ratios to the bare host only
+    const quick = workloadDiffers({ experiment: 'density-cpu', profile: 'quick' });
+    expect(quick).toContain("the quick profile's smaller density-cpu workload");
+    expect(workloadDiffers({ experiment: 'density-cpu', profile: 'thesis' })).toBeNull();
+    expect(workloadDiffers({ experiment: 'latency', profile: 'quick' })).toBeNull();
+    const relative = compareWithThesis(
+      relativeToNative(summarize(samples), 'total_time'),
+      thesisRelativeToNative(thesis, 'total_time'),
+      ['total_time'],
+    );
+    expect(comparisonHtml(relative, 'Relative', { workloadDiffers: quick })).toContain('ours / thesis</th>');
+  });
+
+  it('prints a thesis value as printed, and a value derived from printed ones at 3 significant digits', () => {
+    expect(printedText(244.2)).toBe('244.2');
+    expect(printedText(3.58)).toBe('3.58');
+    expect(printedText(29671)).toBe('29\u202f671');
+    expect(printedText(1.1700055648302727)).toBe('1.17');
+    expect(printedText(0.24875621890547267)).toBe('0.249');
+    expect(printedText(0.07560546875)).toBe('0.0756');
   });
 
   it('escapes cell text', () => {

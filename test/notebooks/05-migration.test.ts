@@ -86,7 +86,8 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/05-migration.ipynb 
     expect(output).toContain('Docker containers: migration unsupported on this host:');
     expect(output).toContain('Docker containers: not measured here, unsupported');
     expect(output).toContain('a second Docker engine');
-    expect(output).toContain('Downtime by vantage point, per configuration');
+    expect(output).toContain('Downtime by vantage point, per system and configuration');
+    expect(output).toMatch(/<td[^>]*>VMs \(tcg\)<\/td><td[^>]*>clean, 1 vCPU, 256 MiB<\/td>/);
     expect(output).toContain(config('clean-1cpu-256m').downtimeGap!.mean.toFixed(1));
   });
 

@@ -52,6 +52,26 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/06-systems.ipynb on
     expect(output).toContain('VMs ran under TCG');
   });
 
+  it('says its context once for all its campaigns: one campaigns table, one TCG caveat, one capability and version list', () => {
+    const count = (text: string) => output.split(text).length - 1;
+    expect(count('The campaigns this page reads')).toBe(1);
+    expect(count('<b>VMs ran under TCG</b>')).toBe(1);
+    expect(count('What this host could not do')).toBe(1);
+    expect(count('Tool versions')).toBe(1);
+    expect(count('<b>Examples from another host</b>')).toBeLessThanOrEqual(1);
+    // a capability every campaign lacked is one line, not one per campaign
+    expect(count('>kvm-acceleration<')).toBe(1);
+  });
+
+  it("shows cold / restore beside the two values it is the ratio of, from one campaign, and the host's memory drop only where resolved", () => {
+    expect(output).toContain('cold / restore, paired per repeat (latency-restore)');
+    expect(output).toContain(system('docker').restoreCold!.mean.toFixed(3));
+    // the committed footprint campaign ran 2 repeats: too few to tell the host's drop from its noise
+    expect(output).toContain('below what this host can resolve');
+    expect(output).toContain('too few for a 95% interval');
+    expect(output).not.toMatch(/>-\d+\.\d<\/td>/);
+  });
+
   it('sets every system in one table with its measured values, and Xen and OSv with why they do not run', () => {
     expect(overview.rows.map((row) => row.backend)).toEqual(BACKEND_DESCRIPTORS.map((descriptor) => descriptor.name));
     expect(output).toContain('Every system on this host: start-up, restore, memory per idle guest, density slopes');
