@@ -42,9 +42,15 @@ export function timeNode(args: readonly string[], until: Until = { exit: true })
   });
 }
 
-/** The four start-up ratios; `pairs` alternating rounds each (the report's first build is untimed). */
-export async function startupSpeed(log: (line: string) => void, pairs = 7): Promise<RatioResult[]> {
-  const bin = path.join(packageRoot(), 'bin', 'guestbench.js');
+/**
+ * The four start-up ratios; `pairs` alternating rounds each (the report's first build is untimed).
+ * `bin`: the CLI measured (default this checkout's; another checkout's to compare two versions).
+ */
+export async function startupSpeed(
+  log: (line: string) => void,
+  pairs = 7,
+  bin = path.join(packageRoot(), 'bin', 'guestbench.js'),
+): Promise<RatioResult[]> {
   const baseline = { label: 'node -e 0', run: () => timeNode(['-e', '0']) };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-bench-startup-'));
   try {
