@@ -22,8 +22,11 @@ describe('guestbench CLI', () => {
   });
 
   it('prints help for every command and exits 0', async () => {
-    for (const command of COMMANDS.map((entry) => entry.name)) {
-      const result = await run(command, '--help');
+    // the processes are independent: started together, they overlap their start-up
+    const names = COMMANDS.map((entry) => entry.name);
+    const results = await Promise.all(names.map((command) => run(command, '--help')));
+    for (const [index, command] of names.entries()) {
+      const result = results[index] as Awaited<ReturnType<typeof run>>;
       expect(result.exitCode, command).toBe(0);
       expect(result.stdout, command).toMatch(new RegExp(`^Usage: guestbench ${command}`));
     }
