@@ -34,6 +34,6 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "[test] failed: ${failed[*]}" >&2
   exit 1
 fi
-tail -n 1 "$logs/layers" >&2
+grep -v "^\s*$" "$logs/layers" | tail -n 1 >&2
 echo "[test] vitest" >&2
 npx vitest run
