@@ -3,11 +3,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataFrame } from 'danfojs';
+import type { DataFrame } from 'danfojs';
 import type { CampaignMeta } from '../results/campaign-meta.js';
 import type { Sample } from '../results/schema.js';
 import { newestCampaign, readCampaignMeta, readSamples } from '../results/store.js';
 import { UsageError } from '../util/errors.js';
+import { danfojs } from '../util/danfojs.js';
 import { defaultResultsDir } from '../util/paths.js';
 
 /** A loaded campaign. */
@@ -86,5 +87,5 @@ export function samplesFrame(samples: readonly Sample[]): DataFrame {
         }
       : {}),
   }));
-  return new DataFrame(rows);
+  return new (danfojs().DataFrame)(rows);
 }

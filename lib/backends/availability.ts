@@ -22,13 +22,16 @@ export function imagesIfBuilt(): { images?: ImageSet; reason?: string } {
   }
 }
 
-/** One backend's verdict on this host (the images looked up when it needs them). */
+/**
+ * One backend's verdict on this host. `images`: the image set already looked up (undefined when
+ * not built); when the key is absent, it is looked up here if the backend needs it.
+ */
 export async function checkBackend(
   name: BackendName,
-  options: { images?: ImageSet; forceProbe?: boolean } = {},
+  options: { images?: ImageSet | undefined; forceProbe?: boolean } = {},
 ): Promise<BackendCheck> {
   const provider = backendProvider(name);
-  const images = options.images ?? (provider.usesImages ? imagesIfBuilt().images : undefined);
+  const images = 'images' in options ? options.images : provider.usesImages ? imagesIfBuilt().images : undefined;
   return await provider.check({ images, forceProbe: options.forceProbe });
 }
 
@@ -36,6 +39,20 @@ export async function checkBackend(
 export interface BackendOptions {
   campaign: string;
   containerLimits: boolean;
+}
+
+/** A usable backend made as its check found it (accelerator, OCI runtime). */
+export function createCheckedBackend(
+  check: Extract<BackendCheck, { usable: true }>,
+  images: ImageSet | undefined,
+  options: BackendOptions,
+): Backend {
+  return backendProvider(check.backend).create({
+    accel: check.accel,
+    images,
+    ...(check.runtime ? { runtime: check.runtime } : {}),
+    ...options,
+  });
 }
 
 /** What a campaign can run with. */
@@ -55,8 +72,7 @@ export async function resolveBackends(
   const images = names.some((name) => backendProvider(name).usesImages) ? imagesIfBuilt().images : undefined;
   const resolved: ResolvedBackends = { backends: {}, unusable: {}, accel: {}, missing: [], images };
   for (const name of names) {
-    const provider = backendProvider(name);
-    const check = await provider.check({ images });
+    const check = await checkBackend(name, { images });
     resolved.missing.push(...check.notes);
     if (!check.usable) {
       resolved.unusable[name] = check.reason;
@@ -64,12 +80,7 @@ export async function resolveBackends(
       continue;
     }
     resolved.accel[name] = check.accel;
-    resolved.backends[name] = provider.create({
-      accel: check.accel,
-      images,
-      ...(check.runtime ? { runtime: check.runtime } : {}),
-      ...options,
-    });
+    resolved.backends[name] = createCheckedBackend(check, images, options);
   }
   return resolved;
 }

@@ -16,11 +16,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { execa, type Result } from 'execa';
 import { containerImageChanges, type ImageSet } from '../images/index.js';
 import { inNetns } from '../network/host-pair.js';
 import type { OciRuntime } from './container-engine.js';
+import { newDockerClient } from '../util/docker-client.js';
 import { BackendError, CapabilityError, firstLine } from '../util/errors.js';
 import { withTimeout } from '../util/signals.js';
 import { runtimeVersion } from './container-engine.js';
@@ -323,7 +324,7 @@ export class PodmanService {
     (this.#child.stderr as unknown as { unref?(): void } | null)?.unref?.();
     liveServices.add(this);
     registerExitHook();
-    const client = new Docker({ socketPath: this.socket });
+    const client = newDockerClient({ socketPath: this.socket });
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (this.#child.exitCode !== null) {

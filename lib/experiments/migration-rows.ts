@@ -14,9 +14,6 @@ import type { Accel, MeasuredBy, MetricName, Sample } from '../results/schema.js
 export type { MigrationConfig };
 export { migrationConfigId };
 
-/** The configuration of container rows in campaigns made before containers ran the VMs' configurations. */
-export const CONTAINER_CONFIG = 'container';
-
 /** Where one migration's rows belong. */
 export interface MigrationCell {
   campaign: string;

@@ -171,11 +171,6 @@ export function byBackend(a: { backend: BackendName }, b: { backend: BackendName
   return backendRank(a.backend) - backendRank(b.backend);
 }
 
-/** The backends of one kind, in legend order. */
-export function backendsOfKind(kind: BackendKind): BackendName[] {
-  return BACKEND_NAMES.filter((name) => TABLE[name].kind === kind);
-}
-
 /**
  * A series measured here: the accelerator is part of a VM's label ("VMs (tcg)"), since TCG and KVM
  * differ by an order of magnitude; containers and the bare host have none.

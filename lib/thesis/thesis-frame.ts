@@ -2,9 +2,10 @@
  * Queries over the thesis's numbers for notebooks: pick rows, get one value with its provenance,
  * or a danfojs DataFrame to join with measured results on (experiment, backend, guests, metric).
  */
-import { DataFrame } from 'danfojs';
+import type { DataFrame } from 'danfojs';
 import type { BackendName } from '../results/schema.js';
 import { ThesisLookupError } from './errors.js';
+import { danfojs } from '../util/danfojs.js';
 import { loadThesis } from './load-thesis.js';
 import {
   isNumericRow,
@@ -219,8 +220,9 @@ export function thesisRecords(filter?: ThesisFilter, options: ThesisSelectOption
 export function thesisFrame(filter?: ThesisFilter, options: ThesisSelectOptions = {}): DataFrame {
   const records = thesisRecords(filter, options);
   const columns = [...THESIS_FRAME_COLUMNS];
-  if (records.length === 0) return new DataFrame([], { columns, dtypes: THESIS_FRAME_DTYPES });
-  return new DataFrame(
+  const { DataFrame: Frame } = danfojs();
+  if (records.length === 0) return new Frame([], { columns, dtypes: THESIS_FRAME_DTYPES });
+  return new Frame(
     records.map((record) => columns.map((column) => record[column])),
     { columns, dtypes: THESIS_FRAME_DTYPES },
   );

@@ -18,9 +18,16 @@ export interface RatioResult {
   median: number;
   min: number;
   max: number;
-  /** the target, e.g. ">= 0.98" */
-  target: { op: '>=' | '<='; value: number };
-  met: boolean;
+  /** the target, e.g. ">= 0.98"; absent for a ratio measured to be seen, not judged */
+  target?: { op: '>=' | '<='; value: number };
+  /** whether the median meets the target; undefined without one */
+  met: boolean | undefined;
+}
+
+/** Whether `value` meets `target`; undefined when there is none. */
+export function meets(value: number, target: RatioResult['target']): boolean | undefined {
+  if (target === undefined) return undefined;
+  return target.op === '>=' ? value >= target.value : value <= target.value;
 }
 
 /** Runs `pairs` alternating rounds of a() and b() after `warmup` unrecorded rounds. */
@@ -31,7 +38,7 @@ export async function pairedRatio(options: {
   unit: string;
   pairs: number;
   warmup?: number;
-  target: { op: '>=' | '<='; value: number };
+  target?: { op: '>=' | '<='; value: number };
 }): Promise<RatioResult> {
   for (let round = 0; round < (options.warmup ?? 1); round++) {
     await options.a.run();
@@ -63,8 +70,8 @@ export async function pairedRatio(options: {
     median,
     min: sorted[0] as number,
     max: sorted.at(-1) as number,
-    target: options.target,
-    met: options.target.op === '>=' ? median >= options.target.value : median <= options.target.value,
+    ...(options.target ? { target: options.target } : {}),
+    met: meets(median, options.target),
   };
 }
 
@@ -76,7 +83,7 @@ export function formatRatio(result: RatioResult): string {
       0.5,
     );
   return [
-    `${result.name}: ratio ${result.median.toFixed(3)} (min ${result.min.toFixed(3)}, max ${result.max.toFixed(3)}, ${result.ratios.length} pairs), target ${result.target.op} ${result.target.value}: ${result.met ? 'met' : 'NOT met'}`,
+    `${result.name}: ratio ${result.median.toFixed(3)} (min ${result.min.toFixed(3)}, max ${result.max.toFixed(3)}, ${result.ratios.length} pairs), ${result.target ? `target ${result.target.op} ${result.target.value}: ${result.met ? 'met' : 'NOT met'}` : 'no target'}`,
     `    A = ${result.a}: median ${median(result.aValues).toFixed(3)} ${result.unit}`,
     `    B = ${result.b}: median ${median(result.bValues).toFixed(3)} ${result.unit}`,
   ].join('\n');

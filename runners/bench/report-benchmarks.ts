@@ -21,9 +21,14 @@ import { injectParameters } from '../../lib/notebook/parameters.js';
 import { packageRoot } from '../../lib/util/paths.js';
 import { buildReport, type ReportOptions } from '../report/build-report.js';
 import { planNotebook } from '../report/report-plan.js';
-import type { RatioResult } from './ratio.js';
+import { meets, type RatioResult } from './ratio.js';
 
-function once(name: string, a: [string, number], b: [string, number], target: RatioResult['target']): RatioResult {
+function once(
+  name: string,
+  a: [string, number],
+  b: [string, number],
+  target: NonNullable<RatioResult['target']>,
+): RatioResult {
   const ratio = a[1] / b[1];
   return {
     name,
@@ -37,7 +42,7 @@ function once(name: string, a: [string, number], b: [string, number], target: Ra
     min: ratio,
     max: ratio,
     target,
-    met: target.op === '>=' ? ratio >= target.value : ratio <= target.value,
+    met: meets(ratio, target),
   };
 }
 

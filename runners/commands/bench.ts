@@ -4,6 +4,7 @@
 import { formatRatio } from '../bench/ratio.js';
 import { containerStart, harnessOverhead, vmRestoreVsColdBoot } from '../bench/harness-benchmarks.js';
 import { reportSpeed } from '../bench/report-benchmarks.js';
+import { startupSpeed } from '../bench/startup-benchmarks.js';
 import { probeAccelCached } from '../../lib/backends/accel-probe.js';
 import { findImages } from '../../lib/images/index.js';
 import { parsePositiveInt } from '../../lib/util/cli-args.js';
@@ -13,7 +14,7 @@ import { logLine, type Command } from '../cli.js';
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure the harness against its targets (ratios, one run)',
-  usage: `Usage: guestbench bench [--pairs N] [--only harness|report]
+  usage: `Usage: guestbench bench [--pairs N] [--only harness|report|startup]
 
 Prints, as ratios measured in one run with A and B alternating:
   (a) sysbench cpu events/s through the native backend / the same command run directly (target >= 0.98)
@@ -25,11 +26,16 @@ Prints, as ratios measured in one run with A and B alternating:
            embedded, as reports were built when the target was set (target <= 0.25)
       (d2) an unchanged re-report / the full report (target <= 0.05)
       (d3) a full report / a fresh notebook worker per notebook, one at a time (target <= 0.5)
+  (e) the command line's start-up, each over \`node -e 0\` spawned in the same loop:
+      (e1) \`guestbench --version\` (target <= 3)   (e2) \`guestbench --help\` (target <= 3)
+      (e3) \`guestbench report\` with nothing changed (target <= 5; the report is built once first)
+      (e4) \`guestbench run density-cpu\` on the native backend until its first progress line (no target)
 
 Options:
   --pairs N   alternating A/B pairs per ratio (default 5 for (a), 15 for (b): container start is noisier,
-              3 for (c): each cold boot takes seconds)
-  --only WHAT harness: (a)-(c) only; report: (d) only (needs Jupyter, not Docker or QEMU)
+              3 for (c): each cold boot takes seconds, 7 for (e))
+  --only WHAT harness: (a)-(c) only; report: (d) only (needs Jupyter, not Docker or QEMU);
+              startup: (e) only (needs Jupyter for (e3))
   -h, --help  show this help
 
 Exit status: 0 when measured (whether or not targets are met), 1 when a measurement failed.`,
@@ -37,10 +43,15 @@ Exit status: 0 when measured (whether or not targets are met), 1 when a measurem
   async run(values) {
     const pairs = typeof values.pairs === 'string' ? parsePositiveInt(values.pairs, '--pairs') : undefined;
     const only = values.only;
-    if (only !== undefined && only !== 'harness' && only !== 'report')
-      throw new UsageError(`Expected \`--only\` to be one of harness, report, got \`${String(only)}\``, {
+    if (only !== undefined && only !== 'harness' && only !== 'report' && only !== 'startup')
+      throw new UsageError(`Expected \`--only\` to be one of harness, report, startup, got \`${String(only)}\``, {
         fix: 'for example `guestbench bench --only report`',
       });
+    if (only === undefined || only === 'startup') {
+      logLine('(e) start-up ...');
+      for (const result of await startupSpeed(logLine, pairs)) process.stdout.write(formatRatio(result) + '\n');
+      if (only === 'startup') return 0;
+    }
     if (only !== 'harness') {
       logLine('(d) report: full, one at a time, unchanged ...');
       for (const result of await reportSpeed(logLine)) process.stdout.write(formatRatio(result) + '\n');

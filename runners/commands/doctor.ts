@@ -1,10 +1,13 @@
 /**
  * `guestbench doctor`: for each backend, usable or not, why, and the fix.
  */
-import { imagesIfBuilt, type BackendCheck } from '../../lib/backends/availability.js';
+import {
+  checkBackend,
+  createCheckedBackend,
+  imagesIfBuilt,
+  type BackendCheck,
+} from '../../lib/backends/availability.js';
 import type { CapabilityCheck } from '../../lib/backends/capabilities.js';
-import type { BackendProvider } from '../../lib/backends/provider.js';
-import { backendProviders } from '../../lib/backends/registry.js';
 import type { ImageSet } from '../../lib/images/index.js';
 import { BACKEND_NAMES, CAPABILITY_NAMES, backendDescriptor } from '../../lib/model/backends.js';
 import { UNRUNNABLE_SYSTEMS } from '../../lib/model/unrunnable-systems.js';
@@ -25,15 +28,9 @@ function capabilities(check: BackendCheck): string {
  * The checks of a usable backend's optional capabilities (save/restore, live migration: CRIU, an experimental engine),
  * one line each; a missing one is reported, not counted in the exit status.
  */
-async function capabilityChecks(provider: BackendProvider, check: BackendCheck, images: ImageSet | undefined) {
+async function capabilityChecks(check: BackendCheck, images: ImageSet | undefined) {
   if (!check.usable) return '';
-  const backend = provider.create({
-    accel: check.accel,
-    images,
-    campaign: 'doctor',
-    containerLimits: false,
-    ...(check.runtime ? { runtime: check.runtime } : {}),
-  });
+  const backend = createCheckedBackend(check, images, { campaign: 'doctor', containerLimits: false });
   const checked: Array<[string, CapabilityCheck]> = [];
   const { saveRestore, liveMigration } = backend.capabilities;
   if (saveRestore) checked.push([CAPABILITY_NAMES.saveRestore, await saveRestore.check()]);
@@ -90,10 +87,10 @@ Exit status: 0 when every backend is usable, 1 otherwise.`,
         : `images: not built (${reason ?? 'unknown'})\n      fix:  run \`guestbench images build\`\n`,
     );
     const checks: BackendCheck[] = [];
-    for (const provider of backendProviders()) {
-      const check = await provider.check({ images, forceProbe: values.cached !== true });
+    for (const name of BACKEND_NAMES) {
+      const check = await checkBackend(name, { images, forceProbe: values.cached !== true });
       checks.push(check);
-      process.stdout.write(line(check) + (await capabilityChecks(provider, check, images)) + '\n');
+      process.stdout.write(line(check) + (await capabilityChecks(check, images)) + '\n');
     }
     // optional (migration): reported, not counted in the exit status
     const hosts = await checkHostPair();

@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execaSync } from 'execa';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { UsageError } from '../../lib/util/errors.js';
+import { shortHeadCommit } from '../../lib/util/git-head.js';
 import { defaultResultsDir, packageRoot } from '../../lib/util/paths.js';
 import { logLine, type Command } from '../cli.js';
 import { interruptOnStop } from '../interruption.js';
@@ -15,8 +15,7 @@ import { REVIEWER_COMMAND } from '../pack/pack-readme.js';
 
 function versionOf(root: string): string {
   const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-  const git = execaSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { reject: false });
-  return `${version} (commit ${git.exitCode === 0 ? String(git.stdout).trim() : 'unknown'})`;
+  return `${version} (commit ${shortHeadCommit(root) ?? 'unknown'})`;
 }
 
 export const packCommand: Command = {

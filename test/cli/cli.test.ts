@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../runners/guestbench.js';
 
 // the compiled CLI, as a user runs it (scripts/test.sh builds dist/ first)
 const BIN = path.resolve(import.meta.dirname, '../../bin/guestbench.js');
@@ -10,9 +11,22 @@ const run = (...args: string[]) =>
   execa('node', [BIN, ...args], { reject: false, env: { GUESTBENCH_RESULTS: os.tmpdir() } });
 
 describe('guestbench CLI', () => {
+  it('lists each command with the summary its own module gives (the overview does not load the modules)', async () => {
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect(command.name, entry.name).toBe(entry.name);
+      expect(command.summary, entry.name).toBe(entry.summary);
+    }
+    const overview = await run('--help');
+    for (const entry of COMMANDS) expect(overview.stdout).toContain(`${entry.name.padEnd(7)}  ${entry.summary}`);
+  });
+
   it('prints help for every command and exits 0', async () => {
-    for (const command of ['doctor', 'images', 'run', 'report', 'compare', 'export', 'bench', 'cleanup']) {
-      const result = await run(command, '--help');
+    // the processes are independent: started together, they overlap their start-up
+    const names = COMMANDS.map((entry) => entry.name);
+    const results = await Promise.all(names.map((command) => run(command, '--help')));
+    for (const [index, command] of names.entries()) {
+      const result = results[index] as Awaited<ReturnType<typeof run>>;
       expect(result.exitCode, command).toBe(0);
       expect(result.stdout, command).toMatch(new RegExp(`^Usage: guestbench ${command}`));
     }

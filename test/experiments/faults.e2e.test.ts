@@ -145,7 +145,12 @@ describe.skipIf(dockerSkip)('a container killed through the engine (real Docker)
 });
 
 const enginePidFile = '/var/run/docker.pid';
-describe.skipIf(dockerSkip || vmSkip || !fs.existsSync(enginePidFile))('the Docker engine stopped mid-campaign', () => {
+const engineSkip = skipUnless(
+  fs.existsSync(enginePidFile),
+  'the stopped-engine fault test',
+  `no ${enginePidFile}: the Docker engine was not started by this host's dockerd (it stops the engine by its pid)`,
+);
+describe.skipIf(dockerSkip || vmSkip || engineSkip)('the Docker engine stopped mid-campaign', () => {
   afterAll(async () => {
     // the engine comes back for the suites after this one, as set-up starts it
     await execa('bash', [path.join(ROOT, 'scripts/setup-docker.sh')], { stdio: 'ignore' });
@@ -173,7 +178,8 @@ describe.skipIf(dockerSkip || vmSkip || !fs.existsSync(enginePidFile))('the Dock
   });
 });
 
-describe.skipIf(!isRoot)('the results disk full (a 70 MiB tmpfs)', () => {
+const diskFullSkip = skipUnless(isRoot, 'the disk-full fault test', 'it needs root to mount a 70 MiB tmpfs');
+describe.skipIf(diskFullSkip)('the results disk full (a 70 MiB tmpfs)', () => {
   let mount: string | undefined;
   afterAll(async () => {
     if (!mount) return;

@@ -129,7 +129,6 @@ describe.skipIf(skip)('podman container migration end to end (real CRIU between 
     expect(podmanMigrationLeftovers(child.pid as number)).toEqual([]);
   }, 300_000);
 
-  // a rare hang (about 1 full-suite run in 4) not yet found: one retry while it is investigated
   it(
     'on Ctrl-C keeps finished rows and removes the containers on both hosts, the archives and networks; --resume completes it',
     { timeout: 300_000 },

@@ -2,7 +2,6 @@
  * The thesis's printed tables regenerated from data/thesis/: same rows, cells and captions as the
  * thesis text prints them, and a footnote per inconsistency their values take part in.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -14,13 +13,10 @@ import {
   thesisTableHtml,
   type PrintedTable,
 } from '../../lib/thesis-report/index.js';
+import { thesisSeed } from '../helpers/thesis-seed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = loadThesis(path.join(repoRoot, 'data', 'thesis'));
-const seedFile = path.resolve(repoRoot, '..', 'shared', 'seeds', '001_666abb54a6c10ee7.txt');
-const seedLines = fs.existsSync(seedFile) ? fs.readFileSync(seedFile, 'utf8').split('\n') : null;
-if (seedLines === null)
-  console.warn(`SKIPPED printed-table checks against the thesis text: ${seedFile} is not present`);
 
 const texts = (table: PrintedTable) => table.rows.map((row) => row.map((cell) => cell.text));
 /** The <tr> of an HTML table whose first cell is `label`. */
@@ -99,29 +95,28 @@ describe('printed tables', () => {
     expect(thesisTableHtml(data, 'Table 4.1')).toContain('No inconsistency involves them.');
   });
 
-  it.skipIf(seedLines === null)(
-    'prints every label and value as the thesis text does, on the line the data names',
-    () => {
-      for (const ref of PRINTED_TABLES) {
-        const table = printedTable(data, ref);
-        const captionLine = seedLines!.find((line) => line.startsWith(`${ref}:`));
-        expect(captionLine?.trim(), ref).toBe(table.caption);
-        if (table.header)
-          expect(
-            seedLines!.some((line) => line.trim() === table.header!.join('\t')),
-            `${ref} header`,
-          ).toBe(true);
-        for (const row of table.rows) {
-          const [label, ...values] = row;
-          const line = seedLines![(values[0]?.line ?? 0) - 1] ?? '';
-          // the printed row is label, tab, value(s)
-          expect(line.trim(), `${ref} row ${label?.text}`).toBe(
-            [label?.text, ...values.map((cell) => cell.text)].join('\t'),
-          );
-        }
+  it('prints every label and value as the thesis text does, on the line the data names', () => {
+    const seed = thesisSeed();
+    const seedLines = seed.entries().map(([, text]) => text);
+    for (const ref of PRINTED_TABLES) {
+      const table = printedTable(data, ref);
+      const captionLine = seedLines.find((line) => line.startsWith(`${ref}:`));
+      expect(captionLine?.trim(), ref).toBe(table.caption);
+      if (table.header)
+        expect(
+          seedLines.some((line) => line.trim() === table.header!.join('\t')),
+          `${ref} header`,
+        ).toBe(true);
+      for (const row of table.rows) {
+        const [label, ...values] = row;
+        const line = seed.line(values[0]?.line ?? 0);
+        // the printed row is label, tab, value(s)
+        expect(line.trim(), `${ref} row ${label?.text}`).toBe(
+          [label?.text, ...values.map((cell) => cell.text)].join('\t'),
+        );
       }
-    },
-  );
+    }
+  });
 
   it('names an unknown table and a table whose rows are missing', () => {
     expect(() => printedTable(data, 'Table 9.9' as never)).toThrow(ThesisLookupError);

@@ -1,18 +1,15 @@
 /**
  * The numbers the issue names are transcribed where the thesis prints them.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { thesisNumber, thesisValue } from '../../lib/thesis/index.js';
+import { thesisSeed } from '../helpers/thesis-seed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = path.join(repoRoot, 'data', 'thesis');
-const seedFile = path.resolve(repoRoot, '..', 'shared', 'seeds', '001_666abb54a6c10ee7.txt');
-const haveSeed = fs.existsSync(seedFile);
-if (!haveSeed) console.warn(`thesis key-number seed checks skipped: the thesis text ${seedFile} is not present`);
-const seedLine = (line: number) => (haveSeed ? (fs.readFileSync(seedFile, 'utf8').split('\n')[line - 1] ?? '') : '');
+const seedLine = (line: number) => thesisSeed().line(line);
 
 describe('key numbers of the issue', () => {
   it('VM boot: 6.12 s with 1 VM and 30.77 s with 12 (Table 5.1)', () => {
@@ -65,7 +62,7 @@ describe('key numbers of the issue', () => {
     ).toBe(30.5);
   });
 
-  it.skipIf(!haveSeed)('are printed on the cited seed lines', () => {
+  it('are printed on the cited thesis lines', () => {
     const at = (query: Parameters<typeof thesisValue>[0]) => seedLine(thesisValue(query, { dir }).source.line);
     expect(at({ experiment: 'latency', backend: 'kvm', guests: 1, metric: 'boot_time' })).toMatch(/^1\t6\.12\t/);
     expect(at({ experiment: 'latency', backend: 'kvm', guests: 12, metric: 'boot_time' })).toMatch(/^12\t30\.77\t/);

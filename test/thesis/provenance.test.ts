@@ -1,20 +1,16 @@
 /**
- * Every row's number is printed on the seed line it cites. Runs when the thesis text is present
- * beside the checkout (../shared/seeds/); skipped, with the reason printed, when it is not.
+ * Every row's number is printed on the thesis line it cites, read from the repository's fixture of
+ * the thesis lines (test/helpers/thesis-seed.ts; checked against the text by seed-fixture.test.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UNITS } from '../../lib/results/schema.js';
 import { loadThesisRows, type ThesisRow } from '../../lib/thesis/index.js';
+import { thesisSeed } from '../helpers/thesis-seed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const seedFile = path.resolve(repoRoot, '..', 'shared', 'seeds', '001_666abb54a6c10ee7.txt');
-const haveSeed = fs.existsSync(seedFile);
-if (!haveSeed) console.warn(`thesis provenance tests skipped: the thesis text ${seedFile} is not present`);
-
-const seedLines = haveSeed ? fs.readFileSync(seedFile, 'utf8').split('\n') : [];
+const seed = thesisSeed();
 const rows = loadThesisRows(path.join(repoRoot, 'data', 'thesis'));
 
 /**
@@ -22,9 +18,9 @@ const rows = loadThesisRows(path.join(repoRoot, 'data', 'thesis'));
  * value wraps onto it (`source.wrap`), the one tolerance for a table cell split over two lines.
  */
 function citedText(row: ThesisRow): string {
-  const line = seedLines[row.source.line - 1] ?? '';
+  const line = seed.line(row.source.line);
   if (!row.source.wrap) return line;
-  return `${line} ${seedLines[row.source.line] ?? ''}`;
+  return `${line} ${seed.line(row.source.line + 1)}`;
 }
 
 /** Numbers printed in a text: "6.120" and "6.12" are the same number; "1,000,000" is one number, "1,2,4" three. */
@@ -38,24 +34,15 @@ function normalize(text: string): string {
   return text.replace(/\s+/g, ' ').toLowerCase();
 }
 
-/** The section heading in force at a line (the nearest "4.5.1 Title" line above it). */
-function sectionAt(line: number): string | undefined {
-  for (let index = line - 1; index >= 0; index--) {
-    const match = /^(\d+\.\d+(?:\.\d+)?) \S/.exec(seedLines[index] ?? '');
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
 describe('numbers in numbersIn()', () => {
   it('reads formatted numbers', () => {
     expect(numbersIn('clocked at 6.120 s, 1,000,000 rows, 1,2,4 CPUs')).toEqual([6.12, 1000000, 1, 2, 4]);
   });
 });
 
-describe.skipIf(!haveSeed)(`provenance against ${path.basename(seedFile)}`, () => {
+describe(`provenance against the thesis text (${seed.total} lines)`, () => {
   it.each(rows.map((row) => [row.id, row] as const))('%s is printed on its line', (_id, row) => {
-    expect(row.source.line).toBeLessThanOrEqual(seedLines.length);
+    expect(row.source.line).toBeLessThanOrEqual(seed.total);
     const text = citedText(row);
     const printed = row.printed?.value ?? row.value;
     if (typeof printed === 'number') {
@@ -72,20 +59,23 @@ describe.skipIf(!haveSeed)(`provenance against ${path.basename(seedFile)}`, () =
   });
 
   it.each(rows.map((row) => [row.id, row] as const))('%s names the section its line is in', (_id, row) => {
-    expect(sectionAt(row.source.line)).toBe(row.source.section);
+    expect(seed.sectionAt(row.source.line)).toBe(row.source.section);
   });
 
   it.each(rows.filter((row) => row.source.kind === 'table').map((row) => [row.id, row] as const))(
     '%s sits above the caption of its table',
     (_id, row) => {
-      const caption = seedLines.slice(row.source.line).find((line) => /^Table \d+\.\d+:/.test(line));
+      const caption = seed
+        .entries()
+        .find(([line, text]) => line > row.source.line && /^Table \d+\.\d+:/.test(text))?.[1];
       expect(caption?.split(':')[0]).toBe(row.source.ref);
     },
   );
 
   it('cites only lines of chapters 4 to 6', () => {
-    const start = seedLines.findIndex((line, index) => index > 500 && line.trim() === 'Chapter 4') + 1;
-    const end = seedLines.findIndex((line, index) => index > 500 && line.trim() === 'Chapter 7') + 1;
+    const chapter = (title: string) =>
+      seed.entries().find(([line, text]) => line > 500 && text.trim() === title)?.[0] ?? 0;
+    const [start, end] = [chapter('Chapter 4'), chapter('Chapter 7')];
     expect(start).toBeGreaterThan(0);
     for (const row of rows) {
       expect(row.source.line, row.id).toBeGreaterThan(start);
