@@ -228,9 +228,15 @@ async function bootCheck(
   } catch (error) {
     if (error instanceof AbortedError) throw error;
     if (!guest) {
-      // QEMU refused to start: its own words are the reason
+      // QEMU refused to start: its own words are the reason (not its command line, which every
+      // campaign.json, doctor line and report page would otherwise repeat)
+      const words = (error as Error).message.split('\n');
       const detail =
-        (error as Error).message.split('\n').slice(1).join(' ').trim() || (error as Error).message.split('\n')[0];
+        words
+          .slice(1)
+          .filter((line) => !line.startsWith('command: '))
+          .join(' ')
+          .trim() || words[0];
       return { usable: false, reason: `qemu -accel ${accel} failed: ${detail}; ${context}` };
     }
     const console = await guest.consoleText();

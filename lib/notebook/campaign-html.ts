@@ -3,7 +3,7 @@
  */
 import type { CampaignChoice, CampaignFlag } from '../analysis/choose-campaign.js';
 import type { LoadedCampaign } from '../analysis/load-campaign.js';
-import type { CampaignMeta, MissingCapability } from '../results/campaign-meta.js';
+import { missingReasonText, tcgReason, type CampaignMeta, type MissingCapability } from '../results/campaign-meta.js';
 import { escapeHtml, htmlTable } from '../figures/html-table.js';
 
 /** Campaign id, profile, state, accelerators, versions and every capability the host lacked. */
@@ -16,14 +16,14 @@ export function campaignHtml(campaign: LoadedCampaign): string {
     .join(', ');
   const tcg =
     meta.accel.kvm === 'tcg'
-      ? `<p style="background:#fff3cd;padding:6px;border-left:4px solid #e0a800"><b>VMs ran under TCG</b> (QEMU's software CPU emulator), not hardware-accelerated KVM: VM figures here measure an emulated CPU and are not comparable to the thesis's KVM numbers in absolute terms. Why: ${escapeHtml(meta.missing.find((item) => item.capability === 'kvm-acceleration')?.reason ?? 'see doctor')}</p>`
+      ? `<p style="background:#fff3cd;padding:6px;border-left:4px solid #e0a800"><b>VMs ran under TCG</b> (QEMU's software CPU emulator), not hardware-accelerated KVM: VM figures here measure an emulated CPU and are not comparable to the thesis's KVM numbers in absolute terms. Why: ${escapeHtml(tcgReason(meta) ?? 'see doctor')}</p>`
       : '';
   const missing = meta.missing.length
     ? htmlTable(
         meta.missing,
         [
           { label: 'missing capability', value: (item) => item.capability },
-          { label: 'reason', value: (item) => item.reason },
+          { label: 'reason', value: (item) => missingReasonText(item) },
           { label: 'fix', value: (item) => item.fix ?? '' },
         ],
         'What this host could not do',
@@ -180,13 +180,7 @@ export function campaignsContextHtml(
           `<b>Examples from another host</b>: ${examples.length === all ? 'every campaign here is a committed example' : `${examples.length} of these campaigns (${escapeHtml(examples.map((choice) => choice.campaign.meta.experiment).join(', '))}) are committed example${examples.length === 1 ? '' : 's'}`} (test/fixtures/campaigns), not this host's: the results directory has none of ${examples.length === 1 ? 'its experiment' : 'their experiments'}. Measure this host with <code>guestbench run ${escapeHtml(examples.map((choice) => choice.campaign.meta.experiment).join(' '))}</code> (one experiment per run).`,
         );
   const tcg = choices.filter((choice) => Object.values(choice.campaign.meta.accel).includes('tcg'));
-  const tcgReasons = [
-    ...new Set(
-      tcg.flatMap(
-        (choice) => choice.campaign.meta.missing.find((item) => item.capability === 'kvm-acceleration')?.reason ?? [],
-      ),
-    ),
-  ];
+  const tcgReasons = [...new Set(tcg.flatMap((choice) => tcgReason(choice.campaign.meta) ?? []))];
   const tcgHtml = tcg.length
     ? `<p style="background:#fff3cd;padding:6px;border-left:4px solid #e0a800"><b>VMs ran under TCG</b> (QEMU's software CPU emulator) in ${tcg.length === all ? 'every campaign here' : escapeHtml(tcg.map(name).join(', '))}, not hardware-accelerated KVM: VM figures here measure an emulated CPU and are not comparable to the thesis's KVM numbers in absolute terms. Why: ${escapeHtml(tcgReasons.join('; ') || 'see doctor')}</p>`
     : '';
@@ -203,7 +197,7 @@ export function campaignsContextHtml(
         [...missing.values()],
         [
           { label: 'missing capability', value: (entry) => entry.item.capability },
-          { label: 'reason', value: (entry) => entry.item.reason },
+          { label: 'reason', value: (entry) => missingReasonText(entry.item) },
           { label: 'fix', value: (entry) => entry.item.fix ?? '' },
           { label: 'campaigns', value: (entry) => scope(entry.experiments) },
         ],

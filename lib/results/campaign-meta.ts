@@ -143,3 +143,18 @@ export interface CampaignMeta {
    */
   ranOn?: { host: string; transport: 'ssh'; remoteDir: string };
 }
+
+/**
+ * A missing capability's reason in words a page can show: a QEMU command line that campaigns
+ * recorded before 2026-12-08 inside the accelerator probe's reason is left out (the probe's own
+ * words and the KVM module say why; doctor prints the command).
+ */
+export function missingReasonText(item: MissingCapability): string {
+  return item.reason.replace(/\s*command: qemu-system[^;]*/g, '');
+}
+
+/** Why the campaign's VMs ran under TCG (its missing `kvm-acceleration`); undefined when none was missing. */
+export function tcgReason(meta: Pick<CampaignMeta, 'missing'>): string | undefined {
+  const item = meta.missing.find((candidate) => candidate.capability === 'kvm-acceleration');
+  return item === undefined ? undefined : missingReasonText(item);
+}

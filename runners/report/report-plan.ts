@@ -10,7 +10,7 @@ import { loadCampaign } from '../../lib/analysis/load-campaign.js';
 import { readNotebook } from '../../lib/notebook/notebook-file.js';
 import { parametersCellIndex, type ParameterValues } from '../../lib/notebook/parameters.js';
 import type { BackendName } from '../../lib/model/backends.js';
-import type { HostFingerprint } from '../../lib/results/campaign-meta.js';
+import { tcgReason, type HostFingerprint } from '../../lib/results/campaign-meta.js';
 import type { Accel } from '../../lib/results/schema.js';
 
 /** A campaign as the report's index shows it. */
@@ -55,7 +55,7 @@ function reported(choice: CampaignChoice): ReportedCampaign {
   const { meta, dir } = choice.campaign;
   const { hostname, cpuModel, cpus, memoryMiB, os, kernel, kvmModule } = meta.host;
   const tcg = Object.values(meta.accel).includes('tcg');
-  const tcgReason = meta.missing.find((item) => item.capability === 'kvm-acceleration')?.reason;
+  const whyTcg = tcgReason(meta);
   return {
     id: meta.id,
     experiment: meta.experiment,
@@ -70,7 +70,7 @@ function reported(choice: CampaignChoice): ReportedCampaign {
     dir,
     host: { hostname, cpuModel, cpus, memoryMiB, os, kernel, kvmModule },
     accel: meta.accel,
-    ...(tcg ? { tcgReason: tcgReason ?? 'see `guestbench doctor`' } : {}),
+    ...(tcg ? { tcgReason: whyTcg ?? 'see `guestbench doctor`' } : {}),
   };
 }
 
