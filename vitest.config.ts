@@ -23,9 +23,13 @@ const REAL = [
   'test/cli/doctor.test.ts',
   'test/cli/pack.test.ts',
   'test/experiments/*.e2e.test.ts',
+  'test/hosts/hosts-command.test.ts',
+  'test/hosts/ssh-test-hosts.test.ts',
+  'test/hosts/ssh.test.ts',
   'test/images/*.test.ts',
   'test/network/host-pair.test.ts',
   'test/notebooks/*.test.ts',
+  'test/report/figure-fallback.test.ts',
   'test/report/report-browser.test.ts',
 ];
 

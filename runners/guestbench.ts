@@ -42,7 +42,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'compare',
-    summary: 'compare two campaigns cell by cell: ratio with a bootstrap CI, rank test, flagged changes',
+    summary: 'compare two campaigns cell by cell: ratio with its 95% CI, rank test, BH q-values, flagged changes',
     load: async () => (await import('./commands/compare.js')).compareCommand,
   },
   {
