@@ -8,9 +8,10 @@
  * const checks = await Promise.all(['lab', 'me@10.0.0.5'].map((host) => checkHost(host, { root })));
  * ```
  */
-import { firstLine, GuestbenchError } from '../util/errors.js';
+import { firstLine } from '../util/errors.js';
 import { readHostFacts, requireRoot, rootPrefix, type HostFacts } from './host-facts.js';
 import { remotePathWord } from './remote-dir.js';
+import { hostFailure, type HostFailure } from './host-failure.js';
 import { SshConnection, type SshOptions } from './ssh.js';
 
 /** What the installed guestbench's probe says of VMs there. */
@@ -25,9 +26,7 @@ export type RemoteAccel =
   | { state: 'unknown'; reason: string };
 
 /** One host's verdict. */
-export type HostCheck =
-  | { state: 'ok'; host: string; facts: HostFacts; accel: RemoteAccel }
-  | { state: 'failed'; host: string; error: string; fix: string | undefined };
+export type HostCheck = { state: 'ok'; host: string; facts: HostFacts; accel: RemoteAccel } | HostFailure;
 
 /**
  * The kvm backend's verdict in `guestbench doctor`'s output (pure): its line is
@@ -77,12 +76,7 @@ export async function checkHost(host: string, options: SshOptions & { root: stri
     const accel = await probeRemoteAccel(ssh, facts, options.root);
     return { state: 'ok', host, facts, accel };
   } catch (error) {
-    return {
-      state: 'failed',
-      host,
-      error: firstLine(error),
-      fix: error instanceof GuestbenchError ? error.fix : undefined,
-    };
+    return hostFailure(host, error);
   } finally {
     await ssh?.close();
   }

@@ -15,6 +15,7 @@ import { execa } from 'execa';
 import { firstLine, GuestbenchError, HostError } from '../util/errors.js';
 import { gitState } from '../util/git.js';
 import { packageRoot } from '../util/paths.js';
+import { hostFailure, type HostFailure } from './host-failure.js';
 import { readHostFacts, requireRoot } from './host-facts.js';
 import { commitDirWord, INSTALLED_MARKER, remotePathWord } from './remote-dir.js';
 import { shellQuote, SshConnection, type SshOptions } from './ssh.js';
@@ -23,7 +24,7 @@ import { shellQuote, SshConnection, type SshOptions } from './ssh.js';
 export type SetupResult =
   | { state: 'already'; host: string; commit: string }
   | { state: 'installed'; host: string; commit: string; seconds: number; previous: string | undefined }
-  | { state: 'failed'; host: string; error: string; fix: string | undefined };
+  | HostFailure;
 
 /** Options of {@link setupHost}. */
 export interface SetupOptions extends SshOptions {
@@ -106,12 +107,7 @@ export async function setupHost(host: string, options: SetupOptions): Promise<Se
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { state: 'installed', host, commit, seconds, previous: facts.installedCommit };
   } catch (error) {
-    return {
-      state: 'failed',
-      host,
-      error: firstLine(error),
-      fix: error instanceof GuestbenchError ? error.fix : undefined,
-    };
+    return hostFailure(host, error);
   } finally {
     await ssh?.close();
   }

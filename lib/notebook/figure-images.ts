@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import { CapabilityError } from '../util/errors.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../util/headless-chromium.js';
 import { joinedText, type NotebookFile } from './notebook-file.js';
 import { plotlyBundlePath, PLOTLY_SPEC_FIX } from './plotly-html.js';
 
@@ -89,9 +90,6 @@ interface BrowserHandle {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium; $GUESTBENCH_CHROMIUM overrides. */
-export const CHROMIUM = process.env.GUESTBENCH_CHROMIUM ?? '/usr/bin/chromium';
-
 /**
  * Draws figures to PNG in one headless Chromium page (see the module comment). `start()` fails
  * with a CapabilityError when playwright-core or Chromium is missing; `render()` calls are queued.
@@ -117,18 +115,7 @@ export class FigureRenderer {
         fix: 'npm install (it is a devDependency)',
       });
     }
-    this.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    this.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
     const page = await this.browser.newPage();
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ path: plotlyBundlePath() });

@@ -12,7 +12,8 @@ import { evaluateChosenClaims } from '../../lib/analysis/claims/chosen-claims.js
 import { claimsOverview } from '../../lib/analysis/claims/claims-overview.js';
 import { claimsVerdictHtml, claimVerdictsHtml } from '../../lib/figures/claims-table.js';
 import { checkNotebookExecution, executeIn, type PlotlyMode } from '../../lib/notebook/execute-notebook.js';
-import { CHROMIUM, FigureRenderer } from '../../lib/notebook/figure-images.js';
+import { FigureRenderer } from '../../lib/notebook/figure-images.js';
+import { CHROMIUM } from '../../lib/util/headless-chromium.js';
 import { NotebookWorkerPool } from '../../lib/notebook/kernel-worker.js';
 import { plotlyBundlePath } from '../../lib/notebook/plotly-html.js';
 import { AbortedError } from '../../lib/util/errors.js';

@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's Chromium. */
-export const CHROMIUM = process.env.GUESTBENCH_CHROMIUM ?? '/usr/bin/chromium';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../lib/util/headless-chromium.js';
+
+export { CHROMIUM };
 
 /** Why pages cannot be opened here, or undefined; printed once when set. */
 export const browserSkipReason = fs.existsSync(CHROMIUM)
@@ -18,18 +19,7 @@ if (browserSkipReason) console.warn(`SKIPPED browser checks: ${browserSkipReason
 
 /** Starts headless Chromium with nothing that talks to the network on its own. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
 /** What one page visit saw. */
