@@ -38,6 +38,9 @@ export interface ClaimCell {
   pairing: string;
 }
 
+/** The pairing key of a cell pooled over configurations: its values are one mean per configuration. */
+export const POOLED_CONFIGURATIONS = 'pooled configurations';
+
 /** The cells of a claim, in the order its quantity names them, or why the campaign has none. */
 export type ClaimCells = { state: 'found'; cells: ClaimCell[] } | { state: 'not measured'; reason: string };
 
@@ -192,7 +195,7 @@ export function findClaimCells(quantity: ClaimQuantity, samples: readonly Sample
         configs,
         values: pooled ? parts.map((part) => mean(part.values)) : first.values,
         units: pooled ? (configs as string[]) : first.repeats,
-        pairing: pooled ? 'pooled configurations' : `${backend}/${first.accel}/${term.guests}/${first.config ?? ''}`,
+        pairing: pooled ? POOLED_CONFIGURATIONS : `${backend}/${first.accel}/${term.guests}/${first.config ?? ''}`,
       };
     }),
   };

@@ -5,6 +5,7 @@
  */
 import { seriesLabel } from '../../model/backends.js';
 import type { ClaimRecord } from '../../thesis/index.js';
+import { POOLED_CONFIGURATIONS } from './claim-cells.js';
 import type { ClaimBand, ClaimEstimate } from './claim-verdict.js';
 import { formatClaimNumber } from './claim-verdict.js';
 import type { ClaimPlan } from './claim-plan.js';
@@ -65,9 +66,13 @@ export function cellsText(result: ClaimResult): string {
     .map((cell) => {
       const stand = cell.backend === cell.thesisBackend ? '' : ` for the thesis's ${cell.thesisBackend}`;
       const by = cell.measuredBy ? ` (${cell.measuredBy})` : '';
-      const configs = cell.configs ? `, ${cell.configs.length} configuration(s)` : '';
+      // a pooled cell's values are one mean per configuration: its n counts configurations, not repeats
+      const pooled = cell.pairing === POOLED_CONFIGURATIONS;
+      const count = pooled
+        ? `n=${cell.values.length} configuration means`
+        : `n=${cell.values.length}${cell.configs ? `, ${cell.configs.length} configuration(s)` : ''}`;
       const mean = cell.values.reduce((sum, value) => sum + value, 0) / cell.values.length;
-      return `${seriesLabel(cell.backend, cell.accel)}${stand} N=${cell.guests} ${cell.metric}${by} ${formatClaimNumber(mean)} (n=${cell.values.length}${configs})`;
+      return `${seriesLabel(cell.backend, cell.accel)}${stand} N=${cell.guests} ${cell.metric}${by} ${formatClaimNumber(mean)} (${count})`;
     })
     .join('; ');
   return result.verdict === 'not measured' ? [cells, result.reason].filter(Boolean).join('; ') : cells;

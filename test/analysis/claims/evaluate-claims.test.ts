@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { claimEstimate } from '../../../lib/analysis/claims/claim-estimate.js';
-import { claimLine } from '../../../lib/analysis/claims/claim-text.js';
+import { cellsText, claimLine } from '../../../lib/analysis/claims/claim-text.js';
 import { claimBand, estimateVerdict, formatClaimNumber } from '../../../lib/analysis/claims/claim-verdict.js';
 import { countVerdicts, evaluateClaim } from '../../../lib/analysis/claims/evaluate-claims.js';
 import { claimVerdictsHtml } from '../../../lib/figures/claims-table.js';
@@ -227,6 +227,8 @@ describe('evaluateClaim', () => {
     expect(result.cells[0]?.values).toEqual([20.5, 23.5, 21.5]);
     expect(result.cells[0]?.units).toEqual(['clean-1cpu-512m', 'loaded-1cpu-512m', 'loaded-2cpu-512m']);
     expect(result.ours.value).toBeCloseTo(65.5 / 3.275, 10);
+    // and its line says so: n counts configurations, not repeats
+    expect(cellsText(result)).toContain('(n=3 configuration means)');
     // two configurations are two observations, whatever their repeats: no interval
     const two = rows.filter((row) => row.config !== 'loaded-1cpu-512m');
     expect(evaluateClaim(migration, campaign(two))).toMatchObject({
