@@ -126,10 +126,20 @@ function byConfig(cells: readonly CellValues[], backend: BackendName, term: Clai
   return found;
 }
 
+// every claim of an experiment reads the same campaign's rows: their cells are computed once per rows array
+const CELLS = new WeakMap<readonly Sample[], CellValues[]>();
+function campaignCells(samples: readonly Sample[]): CellValues[] {
+  const known = CELLS.get(samples);
+  if (known) return known;
+  const cells = cellValues(samples);
+  CELLS.set(samples, cells);
+  return cells;
+}
+
 /** Finds the cells `quantity` reads in `samples` (one campaign's rows). */
 export function findClaimCells(quantity: ClaimQuantity, samples: readonly Sample[]): ClaimCells {
   const terms = claimTerms(quantity);
-  const cells = cellValues(samples);
+  const cells = campaignCells(samples);
   const chosen = new Map<BackendName, BackendName>();
   for (const thesisBackend of [...new Set(terms.map((term) => term.backend))]) {
     const needed = terms.filter((term) => term.backend === thesisBackend);
