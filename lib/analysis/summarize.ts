@@ -3,7 +3,7 @@
  * measured it, where two parties did: migration's QEMU and observer).
  */
 import type { Sample } from '../results/schema.js';
-import { cellValues, type CellKey, type ObservationUnit } from './cell-values.js';
+import { cellValues, type CellKey, type CellValues, type ObservationUnit } from './cell-values.js';
 import { describe, type Stats } from './statistics.js';
 
 export type { ObservationUnit };
@@ -14,9 +14,9 @@ export interface SummaryRow extends Stats, CellKey {
   errored: number;
 }
 
-/** Summarizes `ok` rows per (experiment, backend, accel, guests, metric), sorted by those keys. */
-export function summarize(samples: readonly Sample[], options: { unit?: ObservationUnit } = {}): SummaryRow[] {
-  return cellValues(samples, options).map((cell) => ({
+/** One cell's summary row: its key, its statistics and how many of its runs errored. */
+export function summaryRowOf(cell: CellValues): SummaryRow {
+  return {
     experiment: cell.experiment,
     backend: cell.backend,
     accel: cell.accel,
@@ -27,5 +27,10 @@ export function summarize(samples: readonly Sample[], options: { unit?: Observat
     ...(cell.config === undefined ? {} : { config: cell.config }),
     ...(cell.measured_by === undefined ? {} : { measured_by: cell.measured_by }),
     ...describe(cell.values),
-  }));
+  };
+}
+
+/** Summarizes `ok` rows per (experiment, backend, accel, guests, metric), sorted by those keys. */
+export function summarize(samples: readonly Sample[], options: { unit?: ObservationUnit } = {}): SummaryRow[] {
+  return cellValues(samples, options).map(summaryRowOf);
 }

@@ -98,7 +98,7 @@ describe('comparison table', () => {
     expect(html).toContain('Totals of the workload (times and counts of a whole run) get no ours / thesis');
     // ratios to the bare host are like quantities whatever the workload's size
     const relative = compareWithThesis(
-      relativeToNative(summarize(samples), 'total_time'),
+      relativeToNative(samples, 'total_time'),
       thesisRelativeToNative(thesis, 'total_time'),
       ['total_time'],
     );
@@ -128,7 +128,7 @@ describe('comparison table', () => {
     expect(workloadDiffers({ experiment: 'density-cpu', profile: 'thesis' })).toBeNull();
     expect(workloadDiffers({ experiment: 'latency', profile: 'quick' })).toBeNull();
     const relative = compareWithThesis(
-      relativeToNative(summarize(samples), 'total_time'),
+      relativeToNative(samples, 'total_time'),
       thesisRelativeToNative(thesis, 'total_time'),
       ['total_time'],
     );

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../lib/analysis/load-campaign.js';
+import { BASELINE_NOTE, relativeToNative } from '../../lib/analysis/relative.js';
 import { summarize } from '../../lib/analysis/summarize.js';
 import { claimRowsShown, committedNotebook, notebookSkipReason, repoRoot, runNotebook } from '../helpers/notebooks.js';
 import { meanIn } from '../helpers/summary.js';
@@ -49,6 +50,15 @@ describe.skipIf(notebookSkipReason !== undefined)('notebooks/01-density-cpu.ipyn
     expect(output).toContain((mean('docker', 4, 'total_time') as number).toFixed(2));
     expect(output).toContain('~35.94');
     expect(output).toContain('42.05');
+  });
+
+  it("draws Figure 4.1 relative to the bare host: the baseline is 1, the others carry Welch's interval of the ratio", () => {
+    const relative = relativeToNative(loadCampaign(FIXTURE).samples, 'total_time');
+    const docker4 = relative.find((item) => item.backend === 'docker' && item.guests === 4);
+    expect(docker4?.ciHigh).not.toBeNull();
+    expect(output).toContain('Figure 4.1, relative');
+    expect(output).toContain(BASELINE_NOTE);
+    expect(output).toContain(String((docker4?.ciHigh as number) - (docker4?.mean as number)));
   });
 
   it('shows Table 4.2 with the thesis native profile and ours', () => {
