@@ -85,11 +85,9 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
     return left;
   }
 
-  it('installs once, runs a campaign on both hosts at once, fetches both and prints the ids per host', async () => {
-    const aliases = hosts.hosts.map((host) => host.alias);
-    const inventory = path.join(work, 'inventory.ini');
-    fs.writeFileSync(inventory, ['[bench]', ...aliases, ''].join('\n'));
-    const result = await execa(
+  /** ansible-playbook with the fleet playbook against `inventory`, its report by the json callback. */
+  const playbook = (inventory: string, extra: string[]) =>
+    execa(
       'ansible-playbook',
       [
         '-i',
@@ -97,9 +95,6 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
         PLAYBOOK,
         '-e',
         'experiment=density-cpu',
-        '-e',
-        // key=value splits at spaces: the value with spaces is quoted, as on a command line
-        'run_args="--backends native --guests 1 --repeats 2"',
         '-e',
         'fleet=bench',
         '-e',
@@ -113,6 +108,7 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
         // one disk under both hosts: the second set-up must find the first's install
         '-e',
         'setup_throttle=1',
+        ...extra,
       ],
       {
         reject: false,
@@ -129,11 +125,20 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
         },
       },
     );
+
+  /** One task's results per host, by the start of its name. */
+  const taskOf = (report: PlaybookReport, prefix: string) =>
+    report.plays.flatMap((play) => play.tasks).find((entry) => entry.task.name.startsWith(prefix))!.hosts;
+
+  it('installs once, runs a campaign on both hosts at once, fetches both and prints the ids per host', async () => {
+    const aliases = hosts.hosts.map((host) => host.alias);
+    const inventory = path.join(work, 'inventory.ini');
+    fs.writeFileSync(inventory, ['[bench]', ...aliases, ''].join('\n'));
+    const result = await playbook(inventory, ['-e', 'run_args="--backends native --guests 1 --repeats 2"']);
     expect(result.exitCode, `${String(result.stdout).slice(-4000)}\n${String(result.stderr)}`).toBe(0);
     const report = JSON.parse(String(result.stdout)) as PlaybookReport;
     for (const alias of aliases) expect(report.stats[alias]).toMatchObject({ failures: 0, unreachable: 0 });
-    const tasks = report.plays.flatMap((play) => play.tasks);
-    const task = (prefix: string) => tasks.find((entry) => entry.task.name.startsWith(prefix))!;
+    const task = (prefix: string) => ({ hosts: taskOf(report, prefix) });
 
     // one install, and the other host's set-up found it
     const setups = aliases.map((alias) => String(task('Install this checkout').hosts[alias]?.stdout));
@@ -178,6 +183,28 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
     expect(Math.max(...spans.map(([start]) => start))).toBeLessThan(Math.min(...spans.map(([, end]) => end)));
     // two campaigns, not one campaign twice
     expect(fs.readdirSync(results).filter((entry) => !entry.startsWith('.'))).toHaveLength(2);
+    expect(await leftoverProcesses()).toEqual([]);
+  }, 300_000);
+
+  it('a host that cannot be reached drops out with its fix; the other runs its campaign; exit 2', async () => {
+    const [host] = hosts.hosts;
+    const inventory = path.join(work, 'inventory-refusing.ini');
+    fs.writeFileSync(inventory, ['[bench]', host!.alias, host!.refusingAlias, ''].join('\n'));
+    const before = new Set(fs.readdirSync(results));
+    const result = await playbook(inventory, ['-e', 'run_args="--backends native --guests 1 --repeats 1"']);
+    // ansible-playbook's status when some host failed
+    expect(result.exitCode, String(result.stderr)).toBe(2);
+    const report = JSON.parse(String(result.stdout)) as PlaybookReport;
+    expect(report.stats[host!.refusingAlias]).toMatchObject({ failures: 1 });
+    expect(report.stats[host!.alias]).toMatchObject({ failures: 0 });
+    const refused = taskOf(report, 'Install this checkout')[host!.refusingAlias];
+    expect(String(refused?.stdout)).toContain(`Host \`${host!.refusingAlias}\` accepted none of your keys`);
+    const summary = taskOf(report, 'Print one line per host').localhost?.msg as string[];
+    expect(summary).toContain(`${host!.refusingAlias}: no campaign (its failure is above)`);
+    const line = summary.find((entry) => entry.startsWith(`${host!.alias}: campaign `));
+    const id = /campaign (\S+) complete/.exec(line ?? '')?.[1];
+    expect(id, summary.join('\n')).toBeDefined();
+    expect([...fs.readdirSync(results)].filter((entry) => !before.has(entry))).toEqual([id]);
     expect(await leftoverProcesses()).toEqual([]);
   }, 300_000);
 });
