@@ -23,6 +23,7 @@ const REAL = [
   'test/cli/doctor.test.ts',
   'test/cli/pack.test.ts',
   'test/experiments/*.e2e.test.ts',
+  'test/hosts/ansible-fleet.test.ts',
   'test/hosts/hosts-command.test.ts',
   'test/hosts/ssh-test-hosts.test.ts',
   'test/hosts/ssh.test.ts',
