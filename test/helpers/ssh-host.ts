@@ -305,3 +305,24 @@ export function sshTestHostLeftovers(owner: number = process.pid): string[] {
     .map((line) => line.split(' ')[0] ?? '')
     .filter((name) => name.startsWith(`${PREFIX}-${owner}-`));
 }
+
+/**
+ * The processes left in the hosts' network namespaces other than their sshd (a campaign's
+ * guestbench, a sysbench...): what a campaign on a test host must not leave behind.
+ */
+export async function processesLeftOn(hosts: SshTestHosts): Promise<string[]> {
+  const left: string[] = [];
+  for (const host of hosts.hosts) {
+    const pids = (await execa('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
+    for (const pid of pids) {
+      let command: string;
+      try {
+        command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      } catch {
+        continue; // ended meanwhile
+      }
+      if (!/^sshd[: ]|\/sshd /.test(command)) left.push(`${host.alias} ${pid} ${command}`);
+    }
+  }
+  return left;
+}

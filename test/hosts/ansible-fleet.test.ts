@@ -13,7 +13,12 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileIfStale } from '../helpers/compiled-library.js';
-import { createSshTestHosts, sshTestHostsUnavailable, type SshTestHosts } from '../helpers/ssh-host.js';
+import {
+  createSshTestHosts,
+  processesLeftOn,
+  sshTestHostsUnavailable,
+  type SshTestHosts,
+} from '../helpers/ssh-host.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PLAYBOOK = path.join(ROOT, 'ansible/campaign.yml');
@@ -66,24 +71,6 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
     await hosts?.remove();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
-
-  /** The processes left in a host's network namespace other than its sshd. */
-  async function leftoverProcesses(): Promise<string[]> {
-    const left: string[] = [];
-    for (const host of hosts.hosts) {
-      const pids = (await execa('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
-      for (const pid of pids) {
-        let command: string;
-        try {
-          command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-        } catch {
-          continue; // ended meanwhile
-        }
-        if (!/^sshd[: ]|\/sshd /.test(command)) left.push(`${host.alias} ${pid} ${command}`);
-      }
-    }
-    return left;
-  }
 
   /** ansible-playbook with the fleet playbook against `inventory`, its report by the json callback. */
   const playbook = (inventory: string, extra: string[]) =>
@@ -183,7 +170,7 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
     expect(Math.max(...spans.map(([start]) => start))).toBeLessThan(Math.min(...spans.map(([, end]) => end)));
     // two campaigns, not one campaign twice
     expect(fs.readdirSync(results).filter((entry) => !entry.startsWith('.'))).toHaveLength(2);
-    expect(await leftoverProcesses()).toEqual([]);
+    expect(await processesLeftOn(hosts)).toEqual([]);
   }, 300_000);
 
   it('a host that cannot be reached drops out with its fix; the other runs its campaign; exit 2', async () => {
@@ -205,6 +192,6 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
     const id = /campaign (\S+) complete/.exec(line ?? '')?.[1];
     expect(id, summary.join('\n')).toBeDefined();
     expect([...fs.readdirSync(results)].filter((entry) => !before.has(entry))).toEqual([id]);
-    expect(await leftoverProcesses()).toEqual([]);
+    expect(await processesLeftOn(hosts)).toEqual([]);
   }, 300_000);
 });

@@ -11,7 +11,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileIfStale } from '../helpers/compiled-library.js';
 import { campaignContainers } from '../helpers/leftovers.js';
-import { createSshTestHosts, sshTestHostsUnavailable, type SshTestHosts } from '../helpers/ssh-host.js';
+import {
+  createSshTestHosts,
+  processesLeftOn,
+  sshTestHostsUnavailable,
+  type SshTestHosts,
+} from '../helpers/ssh-host.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/guestbench.js');
@@ -93,24 +98,6 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
     expect(['probed', 'no-vm']).toContain(verdict?.accel.state);
   }, 300_000);
 
-  /** The processes left in the host's network namespace other than its sshd (a campaign's guestbench, sysbench...). */
-  async function leftoverProcesses(): Promise<string[]> {
-    const left: string[] = [];
-    for (const host of hosts.hosts) {
-      const pids = (await execa('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
-      for (const pid of pids) {
-        let command: string;
-        try {
-          command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-        } catch {
-          continue; // ended meanwhile
-        }
-        if (!/^sshd[: ]|\/sshd /.test(command)) left.push(`${host.alias} ${pid} ${command}`);
-      }
-    }
-    return left;
-  }
-
   const runOnHost = (args: string[], host = hosts.hosts[0]!.alias) =>
     execa('node', [BIN, 'run', 'density-cpu', '--host', host, '--results', localResults, ...args], {
       reject: false,
@@ -156,7 +143,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
     const raw = fs.readdirSync(path.join(dir!, 'raw'));
     expect(raw.length).toBeGreaterThan(0);
     expect(raw.sort()).toEqual(fs.readdirSync(path.join(remoteCampaign, 'raw')).sort());
-    expect(await leftoverProcesses()).toEqual([]);
+    expect(await processesLeftOn(hosts)).toEqual([]);
     expect(await campaignContainers(id!)).toEqual([]);
   });
 
@@ -191,7 +178,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
       state: string;
     };
     expect(meta.state).toBe('interrupted');
-    expect(await leftoverProcesses()).toEqual([]);
+    expect(await processesLeftOn(hosts)).toEqual([]);
   }, 300_000);
 
   it('runs one campaign on two hosts at once, each labelled with its host, nothing left on either', async () => {
@@ -208,7 +195,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
       expect(fs.readFileSync(path.join(dir!, 'samples.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThan(0);
       expect(String(result.stderr)).toMatch(new RegExp(`${host}: .*progress: 2/2`));
     }
-    expect(await leftoverProcesses()).toEqual([]);
+    expect(await processesLeftOn(hosts)).toEqual([]);
   }, 300_000);
 
   it('refuses a host with another commit, naming the fix, with exit 2 before anything starts', async () => {
