@@ -115,7 +115,17 @@ export class FigureRenderer {
         fix: 'npm install (it is a devDependency)',
       });
     }
-    this.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
+    // the report's own interruption handling (runners/interruption.ts) owns SIGINT/SIGTERM/SIGHUP and
+    // closes the browser through close(): playwright's handlers would close it under a running
+    // report, and on SIGINT end the process before the kernels and the staged folder are cleaned up
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
     const page = await this.browser.newPage();
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ path: plotlyBundlePath() });
@@ -157,6 +167,7 @@ export class FigureRenderer {
     const browser = this.browser;
     this.browser = undefined;
     this.page = undefined;
-    await browser?.close();
+    // a browser that is already gone (it failed to start, or its process died) has nothing to close
+    await browser?.close().catch(() => undefined);
   }
 }
