@@ -326,3 +326,15 @@ export async function processesLeftOn(hosts: SshTestHosts): Promise<string[]> {
   }
   return left;
 }
+
+/**
+ * Readies `remoteDir` for an install of this checkout's HEAD on namespace hosts, which share this
+ * machine's disk: the install reuses this checkout's npm dependencies (set-up then finds them up to
+ * date) instead of downloading them again. Resolves to the commit.
+ */
+export async function prepareRemoteInstall(remoteDir: string, checkout: string): Promise<string> {
+  const commit = (await execa('git', ['rev-parse', 'HEAD'], { cwd: checkout })).stdout.trim();
+  fs.mkdirSync(path.join(remoteDir, commit), { recursive: true });
+  fs.symlinkSync(fs.realpathSync(path.join(checkout, 'node_modules')), path.join(remoteDir, commit, 'node_modules'));
+  return commit;
+}

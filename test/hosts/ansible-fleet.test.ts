@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileIfStale } from '../helpers/compiled-library.js';
 import {
   createSshTestHosts,
+  prepareRemoteInstall,
   processesLeftOn,
   sshTestHostsUnavailable,
   type SshTestHosts,
@@ -61,11 +62,7 @@ describe.skipIf(unavailable !== undefined)('the Ansible fleet playbook on two na
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-fleet-'));
     remoteDir = path.join(work, 'remote');
     results = path.join(work, 'results');
-    commit = (await execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
-    // the namespace hosts share this machine's disk: the install reuses this checkout's npm
-    // dependencies (set-up then finds them up to date) instead of downloading them again
-    fs.mkdirSync(path.join(remoteDir, commit), { recursive: true });
-    fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(remoteDir, commit, 'node_modules'));
+    commit = await prepareRemoteInstall(remoteDir, ROOT);
   });
   afterAll(async () => {
     await hosts?.remove();

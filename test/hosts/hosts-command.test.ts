@@ -13,6 +13,7 @@ import { compileIfStale } from '../helpers/compiled-library.js';
 import { campaignContainers } from '../helpers/leftovers.js';
 import {
   createSshTestHosts,
+  prepareRemoteInstall,
   processesLeftOn,
   sshTestHostsUnavailable,
   type SshTestHosts,
@@ -38,11 +39,7 @@ describe.skipIf(unavailable !== undefined)('guestbench hosts on a namespace host
     await compileIfStale();
     hosts = await createSshTestHosts(2);
     remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestbench-remote-'));
-    commit = (await execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
-    // the namespace host shares this machine's disk: its install reuses this checkout's npm
-    // dependencies (set-up then finds them up to date) instead of downloading them again
-    fs.mkdirSync(path.join(remoteDir, commit), { recursive: true });
-    fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(remoteDir, commit, 'node_modules'));
+    commit = await prepareRemoteInstall(remoteDir, ROOT);
   });
   afterAll(async () => {
     await hosts?.remove();
